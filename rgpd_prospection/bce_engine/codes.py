@@ -1,0 +1,66 @@
+"""The BCE code table (``code.csv``): labels of NACE codes, juridical forms…"""
+
+import csv
+import io
+from collections import defaultdict
+
+from .errors import BceFormatError
+
+CODE_HEADER = ["Category", "Code", "Language", "Description"]
+NACE_CATEGORIES = {"Nace2003": "2003", "Nace2008": "2008", "Nace2025": "2025"}
+
+
+def decode_csv_bytes(data, file):
+    """UTF-8 with or without BOM; undecodable bytes name their line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise BceFormatError(
+            f"undecodable bytes {data[error.start:error.end]!r} (the file must be UTF-8)",
+            file=file,
+            line=line,
+        ) from None
+
+
+def read_code_table(data, file="code.csv"):
+    """Parse ``code.csv`` bytes into ``{category: {code: {language: description}}}``.
+
+    Codes stay text: ``"006"`` is not ``"6"``.
+    """
+    text = decode_csv_bytes(data, file)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header != CODE_HEADER:
+        raise BceFormatError(
+            f"header {header!r} differs from the official {CODE_HEADER!r}", file=file, line=1
+        )
+    table = defaultdict(lambda: defaultdict(dict))
+    for line_number, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) != len(CODE_HEADER):
+            raise BceFormatError(
+                f"{len(row)} fields where {len(CODE_HEADER)} are expected",
+                file=file,
+                line=line_number,
+            )
+        category, code, language, description = row
+        table[category][code][language.upper()] = description
+    return {category: dict(codes) for category, codes in table.items()}
+
+
+def nace_level(code):
+    """Level of a NACE-BEL code: 1 section letter, 2 division, 3 group, 4 class,
+    5 Belgian subclass, 6 the 7-digit national detail."""
+    if not code.isdigit():
+        return 1
+    return 6 if len(code) > 5 else len(code)
+
+
+def nace_parent_code(code):
+    """The code one level up (7 digits -> 5, else one digit less); ``None`` for
+    divisions and sections, whose section is not derivable from the code."""
+    if not code.isdigit() or len(code) <= 2:
+        return None
+    return code[:5] if len(code) > 5 else code[:-1]

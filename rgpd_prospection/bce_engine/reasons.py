@@ -1,0 +1,34 @@
+"""Reason codes: why a row was dropped or a company flagged.
+
+One code per rule, so every count in an import report can be explained.
+"""
+
+NATURAL_PERSON = "natural_person"
+UNKNOWN_TYPE = "unknown_type"
+NOT_LEGAL_PERSON = "not_legal_person"
+OUTSIDE_PERIMETER = "outside_perimeter"
+BLACKLISTED = "blacklisted"
+INVALID_EMAIL = "invalid_email"
+PRIVATE_MAILBOX = "private_mailbox"
+NOMINATIVE_EMAIL = "nominative_email"
+INVALID_PHONE = "invalid_phone"
+SHARED_CONTACT = "shared_contact"
+PERSONAL_NAME = "personal_name"
+MOBILE_PHONE = "mobile_phone"
+UNKNOWN_CODE = "unknown_code"
+
+DROP_REASONS = (
+    NATURAL_PERSON,
+    UNKNOWN_TYPE,
+    NOT_LEGAL_PERSON,
+    OUTSIDE_PERIMETER,
+    BLACKLISTED,
+    INVALID_EMAIL,
+    PRIVATE_MAILBOX,
+    NOMINATIVE_EMAIL,
+    INVALID_PHONE,
+    SHARED_CONTACT,
+    PERSONAL_NAME,
+    MOBILE_PHONE,
+)
+FLAG_REASONS = (PERSONAL_NAME, MOBILE_PHONE)
