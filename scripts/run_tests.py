@@ -189,7 +189,10 @@ def database_server(workdir):
 
 
 def default_addons_path(python):
-    code = "import odoo.tools; odoo.tools.config.parse_config([]); print(odoo.tools.config['addons_path'])"
+    code = (
+        "import odoo.tools; odoo.tools.config.parse_config([]); "
+        "print(odoo.tools.config['addons_path'])"
+    )
     output = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
     return output.stdout.strip().splitlines()[-1]
 
@@ -222,9 +225,10 @@ def run_odoo(python, launcher, config, args, log_name, workdir):
 
 def uninstall_in(python, launcher, config, database, workdir):
     shell_code = (
-        f"env['ir.module.module'].search([('name', '=', '{MODULE}')]).button_immediate_uninstall()\n"
-        f"assert env['ir.module.module'].search([('name', '=', '{MODULE}')]).state == 'uninstalled'\n"
+        f"module = env['ir.module.module'].search([('name', '=', '{MODULE}')])\n"
+        "module.button_immediate_uninstall()\n"
         "env.cr.commit()\n"
+        "assert module.state == 'uninstalled', module.state\n"
     )
     command = [python, launcher, "shell", "-c", str(config), "-d", database, "--log-level=warn"]
     say(" ".join(command[2:]) + " (uninstall)")
@@ -265,7 +269,7 @@ def run_odoo_suite(launcher, python, keep):
             junit = workdir / "odoo-junit.xml"
             code, counts = run_pytest(
                 python,
-                ["-p", "pytest_odoo", f"--odoo-config={config}", f"--odoo-database={demo_db}",
+                [f"--odoo-config={config}", f"--odoo-database={demo_db}",
                  "--odoo-http", "-q", "-o", "addopts=", str(ODOO_TESTS)],
                 junit,
             )
@@ -315,7 +319,8 @@ def main():
         if o_skipped:
             failures.append(f"{o_skipped} Odoo tests skipped (a skipped Odoo test is a failure)")
         if o_passed + o_failed + o_skipped < odoo_total:
-            failures.append(f"only {o_passed + o_failed + o_skipped} of {odoo_total} Odoo tests ran")
+            ran = o_passed + o_failed + o_skipped
+            failures.append(f"only {ran} of {odoo_total} Odoo tests ran")
         passed, failed, skipped = passed + o_passed, failed + o_failed, skipped + o_skipped
     else:
         say(f"{odoo_total} Odoo tests not run: {reason}")

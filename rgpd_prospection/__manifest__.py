@@ -1,0 +1,25 @@
+{
+    "name": "GDPR prospecting from BCE open data",
+    "summary": "Prospect Belgian companies from the BCE/KBO open data while honouring the GDPR",
+    "version": "18.0.1.0.0",
+    "category": "Marketing",
+    "website": "https://github.com/rgpd-prospection/rgpd_prospection",
+    "author": "rgpd_prospection contributors",
+    "license": "LGPL-3",
+    "depends": ["contacts", "mass_mailing", "phone_validation", "privacy_lookup"],
+    "external_dependencies": {
+        "python": ["pandas", "python-stdnum", "phonenumbers", "openpyxl", "faker"],
+    },
+    "data": [
+        "security/rgpd_prospection_groups.xml",
+        "security/ir.model.access.csv",
+        "views/res_partner_views.xml",
+        "views/rgpd_nace_views.xml",
+        "views/rgpd_juridical_form_views.xml",
+        "views/rgpd_blacklist_views.xml",
+        "wizards/rgpd_code_import_wizard_views.xml",
+        "views/rgpd_prospection_menus.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,105 @@
+import re
+
+from odoo import api, fields, models
+
+NACE_VERSIONS = [("2008", "NACE-BEL 2008"), ("2025", "NACE-BEL 2025")]
+
+
+def format_nace_code(code):
+    """``62010`` -> ``62.010``, as the BCE prints codes; sections stay a letter."""
+    if not code or not code.isdigit() or len(code) <= 2:
+        return code
+    return f"{code[:2]}.{code[2:]}"
+
+
+def label_for_lang(lang, labels):
+    """The label in the user's language, else any other one, else ``False``.
+
+    ``labels`` maps a language prefix (``fr``, ``nl``, ``de``) to a label; the
+    first entry is the fallback, French being the language most labels exist in.
+    """
+    prefix = (lang or "")[:2]
+    if labels.get(prefix):
+        return labels[prefix]
+    return next((label for label in labels.values() if label), False)
+
+
+class RgpdNace(models.Model):
+    """A NACE-BEL activity code of the BCE, labels from its ``code.csv``."""
+
+    _name = "rgpd.nace"
+    _description = "NACE code"
+    _order = "version desc, code"
+    _parent_store = True
+    _rec_names_search = ["code", "name_fr", "name_nl"]
+
+    code = fields.Char(
+        required=True,
+        index=True,
+        help="NACE-BEL code as the BCE writes it without dots: a section letter, or 2 to 7 digits.",
+    )
+    version = fields.Selection(
+        NACE_VERSIONS,
+        string="NACE version",
+        required=True,
+        help="Edition of the NACE-BEL nomenclature the code belongs to (BCE activity.csv "
+        "column NaceVersion).",
+    )
+    level = fields.Integer(
+        help="Depth in the nomenclature: 1 section, 2 division, 3 group, 4 class, "
+        "5 Belgian subclass, 6 national detail.",
+    )
+    name_fr = fields.Char(string="French label", help="French description from the BCE code.csv.")
+    name_nl = fields.Char(string="Dutch label", help="Dutch description from the BCE code.csv.")
+    name = fields.Char(
+        string="Label",
+        compute="_compute_name",
+        search="_search_name",
+        help="Label in the user's language (French or Dutch), from the BCE code.csv; "
+        "empty until a code table is loaded.",
+    )
+    parent_id = fields.Many2one(
+        "rgpd.nace",
+        string="Parent code",
+        index=True,
+        ondelete="cascade",
+        help="The code one level up, derived from the code itself.",
+    )
+    parent_path = fields.Char(index=True)
+    child_ids = fields.One2many(
+        "rgpd.nace", "parent_id", string="Child codes", help="Codes one level down."
+    )
+
+    _sql_constraints = [
+        (
+            "code_version_uniq",
+            "unique (code, version)",
+            "A NACE code exists only once per NACE version.",
+        ),
+    ]
+
+    @api.depends_context("lang")
+    @api.depends("name_fr", "name_nl")
+    def _compute_name(self):
+        lang = self.env.context.get("lang")
+        for nace in self:
+            nace.name = label_for_lang(lang, {"fr": nace.name_fr, "nl": nace.name_nl})
+
+    def _search_name(self, operator, value):
+        if operator in ("!=", "not ilike", "not like", "not in"):
+            return ["&", ("name_fr", operator, value), ("name_nl", operator, value)]
+        return ["|", ("name_fr", operator, value), ("name_nl", operator, value)]
+
+    @api.depends("code", "name")
+    def _compute_display_name(self):
+        for nace in self:
+            code = format_nace_code(nace.code) or ""
+            nace.display_name = f"{code} – {nace.name}" if nace.name else code
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """A typed code finds the codes it begins (``62.01`` finds 62.010),
+        with or without the BCE's dots; other text searches the labels."""
+        if operator == "ilike" and isinstance(value, str) and re.fullmatch(r"\s*\d[\d.\s]*", value):
+            return [("code", "=like", re.sub(r"[.\s]", "", value) + "%")]
+        return super()._search_display_name(operator, value)

@@ -1,0 +1,58 @@
+from odoo.tests import TransactionCase
+
+CODE_CSV = """\ufeff"Category","Code","Language","Description"
+"Nace2008","J","FR","SECTION J -- INFORMATION ET COMMUNICATION"
+"Nace2008","J","NL","SECTIE J -- INFORMATIE EN COMMUNICATIE"
+"Nace2008","62","FR","Programmation, conseil et autres activités informatiques"
+"Nace2008","62","NL","Computerprogrammering, consultancy en aanverwante activiteiten"
+"Nace2008","620","FR","Programmation, conseil et autres activités informatiques"
+"Nace2008","620","NL","Computerprogrammering, consultancy en aanverwante activiteiten"
+"Nace2008","6201","FR","Programmation informatique"
+"Nace2008","6201","NL","Ontwerpen en programmeren van computerprogramma's"
+"Nace2008","62010","FR","Programmation informatique"
+"Nace2008","62010","NL","Ontwerpen en programmeren van computerprogramma's"
+"Nace2008","6202","FR","Conseil informatique"
+"Nace2008","6202","NL","Computerconsultancy-activiteiten"
+"Nace2008","6202001","FR","Conseil en systèmes informatiques"
+"Nace2008","6202001","NL","Advies inzake computersystemen"
+"Nace2008","47","FR","Commerce de détail"
+"Nace2008","47","NL","Detailhandel"
+"Nace2008","4762","FR","Commerce de détail de journaux"
+"Nace2008","4762","NL","Detailhandel in kranten"
+"Nace2025","K","FR","TÉLÉCOMMUNICATIONS, PROGRAMMATION INFORMATIQUE, CONSEIL"
+"Nace2025","K","NL","TELECOMMUNICATIE, COMPUTERPROGRAMMERING, CONSULTANCY"
+"Nace2025","62","FR","Programmation informatique, conseil"
+"Nace2025","62","NL","Computerprogrammering, consultancy"
+"Nace2025","6210","FR","Programmation informatique"
+"Nace2025","6210","NL","Computerprogrammering"
+"Nace2003","7220","FR","Réalisation de logiciels"
+"Nace2003","7220","NL","Ontwerpen van software"
+"JuridicalForm","014","FR","Société anonyme"
+"JuridicalForm","014","NL","Naamloze vennootschap"
+"JuridicalForm","014","DE","Aktiengesellschaft"
+"JuridicalSituation","000","FR","Situation normale"
+"JuridicalSituation","000","NL","Normale toestand"
+""".encode()
+
+
+class RgpdCase(TransactionCase):
+    """Shared set-up: mail tracking off, messages in English whatever the
+    languages of the database, the small code table built above."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, lang="en_US"))
+        cls.Partner = cls.env["res.partner"]
+        cls.Nace = cls.env["rgpd.nace"]
+        cls.Blacklist = cls.env["rgpd.blacklist"]
+
+    @classmethod
+    def _load_small_code_table(cls):
+        from odoo.addons.rgpd_prospection.bce_engine.codes import read_code_table
+
+        return cls.env["rgpd.code.table"]._load_code_table(read_code_table(CODE_CSV))
+
+    @classmethod
+    def _nace(cls, code, version="2008"):
+        return cls.Nace.search([("code", "=", code), ("version", "=", version)])

@@ -1,0 +1,1 @@
+from . import rgpd_code_import_wizard
