@@ -5,3 +5,23 @@ engine tests put the ``rgpd_prospection`` folder on ``sys.path`` and import
 ``bce_engine`` directly, so that the add-on's ``__init__`` (which needs Odoo)
 never runs.
 """
+
+from .engine import apply_update_extract, is_personal_name, read_full_extract
+from .errors import BceFormatError
+from .model import Company, EngineConfig, ExtractMeta, LegalPersonState
+from .perimeter import EmptyPerimeterError, Perimeter
+from .reader import read_meta
+
+__all__ = [
+    "BceFormatError",
+    "Company",
+    "EmptyPerimeterError",
+    "EngineConfig",
+    "ExtractMeta",
+    "LegalPersonState",
+    "Perimeter",
+    "apply_update_extract",
+    "is_personal_name",
+    "read_full_extract",
+    "read_meta",
+]
