@@ -1,9 +1,13 @@
 import re
 
+from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
+from odoo.tools import SQL, consteq, email_normalize
+from odoo.tools.misc import hmac
 
+from ..bce_engine.emails import is_nominative_email
 from ..bce_engine.numbers import (
     compact_enterprise_number,
     format_enterprise_number,
@@ -15,6 +19,8 @@ NACE_CODE_LIKE = re.compile(r"\s*([A-Za-z]|\d[\d.\s]*)\s*")
 ZIP_RANGE = re.compile(r"\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?")
 EQUALITY_OPERATORS = ("=", "!=", "in", "not in")
 LIKE_OPERATORS = ("like", "ilike", "=like", "=ilike", "not like", "not ilike")
+MIN_TERM_LENGTH = 4  # shorter names would match unrelated text when erasing
+RGPD_ADDRESS_FIELDS = {"email", "phone", "mobile", "parent_id", "bce_number", "is_company"}
 LEGAL_BASES = [
     ("legitimate_interest", "Legitimate interest"),
     ("consent", "Consent"),
@@ -87,6 +93,13 @@ class ResPartner(models.Model):
         string="Last BCE sync",
         help="When an import of the BCE open data last created or updated this contact.",
     )
+    bce_last_values = fields.Json(
+        string="Last BCE values",
+        copy=False,
+        groups="base.group_system",
+        help="Technical: the value each field last received from the BCE; an import "
+        "overwrites a field only while it still holds that value, so hand corrections stay.",
+    )
     is_bce_prospect = fields.Boolean(
         string="BCE prospect",
         index=True,
@@ -105,8 +118,9 @@ class ResPartner(models.Model):
     rgpd_last_contact_date = fields.Date(
         string="Last contact date",
         copy=False,
-        help="When the company was last contacted for prospecting; filled by mailings and "
-        "contacts, it starts the retention period.",
+        help="Last contact coming from the company: a mail received from it or its contacts, a "
+        "call or meeting it initiated, a form, a consent. Mails and mailings we send do not "
+        "count. It starts the retention period.",
     )
     rgpd_opted_out = fields.Boolean(
         string="Opted out",
@@ -120,6 +134,60 @@ class ResPartner(models.Model):
         copy=False,
         help="The contact's personal data were erased at the data subject's request or at the "
         "end of the retention period; only what the law requires is kept.",
+    )
+    # Accountability (issue 6): purposes, consents, expiry, information notice.
+    rgpd_purpose_ids = fields.Many2many(
+        "rgpd.purpose",
+        "res_partner_rgpd_purpose_rel",
+        "partner_id",
+        "purpose_id",
+        string="Purposes",
+        compute="_compute_rgpd_purpose_ids",
+        store=True,
+        readonly=False,
+        help="What the company is contacted for; new BCE prospects get the default purposes. "
+        "A withdrawn consent removes its purpose.",
+    )
+    rgpd_consent_ids = fields.One2many("rgpd.consent", "partner_id", string="Consents")
+    rgpd_has_consent = fields.Boolean(
+        string="Consent given",
+        compute="_compute_rgpd_has_consent",
+        help="The contact gave a consent that is not withdrawn, for at least one purpose.",
+    )
+    rgpd_expired = fields.Boolean(
+        string="Retention expired",
+        copy=False,
+        index=True,
+        help="The retention period ran out without any contact from the company: its personal "
+        "data were removed and imports must not bring them back, until the company contacts "
+        "us or a manager re-qualifies it.",
+    )
+    rgpd_expired_date = fields.Date(string="Expired on", copy=False)
+    rgpd_retention_date = fields.Date(
+        string="Kept until",
+        compute="_compute_rgpd_retention_date",
+        help="Without a contact from the company, its personal data are removed after this "
+        "date: last contact (or creation when never contacted) plus the retention period.",
+    )
+    rgpd_notice_date = fields.Date(
+        string="Information notice sent",
+        copy=False,
+        help="When the information notice (GDPR art. 14) was last sent to the company.",
+    )
+    rgpd_retention_months = fields.Integer(
+        string="Retention period (months)",
+        compute="_compute_rgpd_notice_values",
+        help="The retention period of the settings, for the information notice.",
+    )
+    rgpd_privacy_contact = fields.Char(
+        string="Privacy contact",
+        compute="_compute_rgpd_notice_values",
+        help="Where the data subject exercises its rights, for the information notice.",
+    )
+    rgpd_unsubscribe_url = fields.Char(
+        string="Unsubscribe link",
+        compute="_compute_rgpd_notice_values",
+        help="Link of the information notice with which the company objects to prospecting.",
     )
     zip_range = fields.Char(
         string="Postal code range",
@@ -203,10 +271,15 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create([self._with_normalized_bce_number(vals) for vals in vals_list])
+        partners = super().create([self._with_normalized_bce_number(vals) for vals in vals_list])
+        partners._rgpd_feed_opposition()
+        return partners
 
     def write(self, vals):
-        return super().write(self._with_normalized_bce_number(vals))
+        result = super().write(self._with_normalized_bce_number(vals))
+        if RGPD_ADDRESS_FIELDS.intersection(vals):
+            self._rgpd_feed_opposition()
+        return result
 
     def _with_normalized_bce_number(self, vals):
         if "bce_number" not in vals:
@@ -226,10 +299,11 @@ class ResPartner(models.Model):
             .with_context(active_test=False)
             .search([("bce_number", "in", list(numbers)), ("is_company", "=", True)])
         )
+        by_number = {}
+        for company in companies:
+            by_number.setdefault(company.bce_number, []).append(company)
         for partner in self.filtered(lambda p: p.is_company and p.bce_number):
-            twins = companies.filtered(
-                lambda c, partner=partner: c.bce_number == partner.bce_number and c != partner
-            )
+            twins = [c for c in by_number[partner.bce_number] if c != partner]
             if twins:
                 raise ValidationError(
                     _(
@@ -334,3 +408,461 @@ class ResPartner(models.Model):
             )
         )
         return [("id", "in", query)]
+
+    # Accountability (issue 6): purposes, consents, last contact, expiry, access, notice.
+
+    @api.depends("is_bce_prospect", "is_company")
+    def _compute_rgpd_purpose_ids(self):
+        defaults = self.env["rgpd.purpose"].search([("is_default", "=", True)])
+        for partner in self:
+            if partner.is_bce_prospect and partner.is_company and not partner.rgpd_purpose_ids:
+                partner.rgpd_purpose_ids = defaults
+            else:
+                partner.rgpd_purpose_ids = partner.rgpd_purpose_ids
+
+    @api.depends("rgpd_consent_ids.state")
+    def _compute_rgpd_has_consent(self):
+        for partner in self:
+            partner.rgpd_has_consent = "given" in partner.rgpd_consent_ids.mapped("state")
+
+    @api.depends("rgpd_last_contact_date", "create_date")
+    def _compute_rgpd_retention_date(self):
+        months = self.env["rgpd.retention.run"]._retention_months()
+        for partner in self:
+            start = partner.rgpd_last_contact_date or (
+                partner.create_date and partner.create_date.date()
+            )
+            partner.rgpd_retention_date = start and start + relativedelta(months=months)
+
+    @api.constrains("email", "parent_id", "rgpd_consent_ids")
+    def _check_rgpd_nominative_email(self):
+        """A person's own address is personal data that the BCE's legitimate
+        interest does not cover: keep it only with that person's consent."""
+        for partner in self:
+            if partner.is_company or not partner.commercial_partner_id.is_bce_prospect:
+                continue
+            email = email_normalize(partner.email or "", strict=False)
+            if email and is_nominative_email(email) and not partner.rgpd_has_consent:
+                raise ValidationError(
+                    _(
+                        "%(email)s names a person: record the consent of %(name)s before "
+                        "storing it, or use a generic address of the company.",
+                        email=email,
+                        name=partner.name or _("the contact person"),
+                    )
+                )
+
+    def _rgpd_register_inbound_contact(self, date=None):
+        """The prospect contacted us: move its last contact date (never back)
+        and lift an expiry, since the company came back by itself."""
+        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        companies = self.commercial_partner_id.filtered("is_bce_prospect")
+        persons = self.filtered(lambda p: p.commercial_partner_id in companies)
+        for partner in companies | persons:
+            vals = {}
+            if not partner.rgpd_last_contact_date or partner.rgpd_last_contact_date < date:
+                vals["rgpd_last_contact_date"] = date
+            if partner.rgpd_expired:
+                vals.update(rgpd_expired=False, rgpd_expired_date=False)
+            if vals:
+                partner.sudo().write(vals)
+
+    def _rgpd_sms_needs_consent(self):
+        """Contacts of BCE prospects whose numbers came from the BCE: an SMS
+        is direct marketing to a phone, allowed only with a consent of the
+        contact or of its company."""
+        return self.filtered(
+            lambda p: (
+                p.commercial_partner_id.is_bce_prospect
+                and not (p.rgpd_has_consent or p.commercial_partner_id.rgpd_has_consent)
+            )
+        )
+
+    def _rgpd_check_sms_consent(self):
+        blocked = self._rgpd_sms_needs_consent()
+        if blocked:
+            raise UserError(
+                _(
+                    "No SMS to %(names)s: a BCE prospect is texted only after recording its "
+                    "consent.",
+                    names=", ".join(blocked.mapped("display_name")),
+                )
+            )
+
+    def _rgpd_blacklist_if_no_purpose(self):
+        """Drop the purposes whose consents are all withdrawn; a company left
+        with no purpose at all objected to prospecting as a whole."""
+        Consent = self.env["rgpd.consent"].sudo()
+        for company in self.sudo():
+            consents = Consent.search([("company_partner_id", "=", company.id)])
+            given = consents.filtered(lambda c: c.state == "given").purpose_id
+            withdrawn = consents.filtered(lambda c: c.state == "withdrawn").purpose_id - given
+            remaining = company.rgpd_purpose_ids - withdrawn
+            company.rgpd_purpose_ids = remaining
+            if not remaining and not given and company.bce_number:
+                self.env["rgpd.blacklist"].sudo()._add(
+                    [company.bce_number],
+                    "request",
+                    _("Every consent to prospecting was withdrawn."),
+                )
+
+    def action_rgpd_requalify(self):
+        """A manager decides the expired company may be prospected again."""
+        if not self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+            raise AccessError(_("Only a GDPR prospecting manager may re-qualify a prospect."))
+        self.sudo().write({"rgpd_expired": False, "rgpd_expired_date": False})
+        for partner in self.sudo():
+            partner.message_post(
+                body=_("Re-qualified as a prospect after the expiry of its retention period."),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def action_rgpd_access_export(self):
+        """Download what the database holds on the company (GDPR art. 15)."""
+        self.ensure_one()
+        attachment = self.env["rgpd.access.report"]._attach_export(
+            self.commercial_partner_id, "xlsx", self.commercial_partner_id
+        )
+        return self.env["rgpd.access.report"]._download_action(attachment)
+
+    def action_rgpd_portability_export(self):
+        """The same data, machine-readable (GDPR art. 20)."""
+        self.ensure_one()
+        attachment = self.env["rgpd.access.report"]._attach_export(
+            self.commercial_partner_id, "json", self.commercial_partner_id
+        )
+        return self.env["rgpd.access.report"]._download_action(attachment)
+
+    # Opposition and erasure (issue 5): feeding Odoo's blacklists, blocking mails, anonymising.
+
+    def _rgpd_feed_opposition(self):
+        """New addresses of a company that objected join Odoo's blacklists."""
+        if self.env.context.get("rgpd_erasing"):
+            return
+        opted_out = self.sudo().filtered("rgpd_opted_out")
+        if opted_out:
+            numbers = [n for n in opted_out.commercial_partner_id.mapped("bce_number") if n]
+            self.env["rgpd.blacklist"].sudo().search(
+                [("bce_number", "in", numbers)]
+            )._feed_odoo_blacklists()
+
+    def _rgpd_phone_numbers(self):
+        """Phone and mobile numbers in E.164, as ``phone.blacklist`` stores
+        them; Belgium is assumed when the contact has no country."""
+        belgium = self.env.ref("base.be", raise_if_not_found=False)
+        numbers = set()
+        for partner in self:
+            for number in (partner.phone, partner.mobile):
+                formatted = number and partner._phone_format(
+                    number=number, country=partner.country_id or belgium
+                )
+                if formatted:
+                    numbers.add(formatted)
+        return numbers
+
+    @api.model
+    def _rgpd_partners_by_email(self, emails):
+        normalized = [email_normalize(email) for email in emails]
+        normalized = [email for email in normalized if email]
+        if not normalized:
+            return self.browse()
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("email_normalized", "in", normalized)])
+        )
+
+    @api.model
+    def _rgpd_may_answer_request(self):
+        """A GDPR manager may still answer the company's own request (ticked
+        in the composer); the module's acknowledgement is sent as superuser."""
+        if not self.env.context.get("rgpd_answer_request"):
+            return False
+        return self.env.su or self.env.user.has_group("rgpd_prospection.group_rgpd_manager")
+
+    def _rgpd_check_can_mail(self):
+        """Refuse a mail to a contact whose company objected to prospecting."""
+        opted_out = self.sudo().filtered("rgpd_opted_out")
+        if not opted_out or self._rgpd_may_answer_request():
+            return
+        raise UserError(
+            _(
+                "%(companies)s objected to prospecting: this mail will not be sent. A GDPR "
+                "manager can still answer the company's own request by ticking “Answer to the "
+                "company's GDPR request” in the mail composer.",
+                companies=", ".join(sorted(set(opted_out.commercial_partner_id.mapped("name")))),
+            )
+        )
+
+    def _rgpd_check_manager(self, action):
+        if not (self.env.su or self.env.user.has_group("rgpd_prospection.group_rgpd_manager")):
+            raise AccessError(_("Only a GDPR prospecting manager may %(action)s.", action=action))
+
+    def _rgpd_open_wizard(self, model, name):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }
+
+    def action_rgpd_record_opposition(self):
+        self.env["rgpd.blacklist"].check_access("create")
+        return self._rgpd_open_wizard("rgpd.opposition.wizard", _("Record an opposition"))
+
+    def action_rgpd_anonymise(self):
+        self._rgpd_check_manager(_("anonymise contacts"))
+        return self._rgpd_open_wizard("rgpd.anonymise.wizard", _("Anonymise"))
+
+    def _rgpd_accounting_documents(self):
+        """Posted accounting documents of these partners, which accounting law
+        requires to keep as issued (GDPR art. 17(3)(b)); none without the
+        Invoicing app."""
+        if "account.move" not in self.env:
+            return None
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search([("commercial_partner_id", "in", self.ids), ("state", "=", "posted")])
+        )
+
+    def _rgpd_anonymise(self, reason, request_reference=False):
+        """Erase the personal data of these companies and their contact persons
+        everywhere Odoo keeps them, keep the enterprise number and NACE codes,
+        and blacklist the enterprise so it is never prospected again. Returns
+        the masked audit line (``privacy.log``)."""
+        self._rgpd_check_manager(_("anonymise contacts"))
+        companies = self.sudo().commercial_partner_id
+        partners = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("commercial_partner_id", "in", companies.ids)])
+        )
+        accounting = companies._rgpd_accounting_documents()
+        kept_companies = accounting.commercial_partner_id if accounting else self.browse()
+        audit_name = ", ".join(companies.mapped("name"))
+        audit_email = partners.filtered("email_normalized")[:1].email_normalized or "****@****"
+        terms = partners._rgpd_identifying_terms()
+        numbers = [n for n in companies.mapped("bce_number") if n]
+        self.env["rgpd.blacklist"].sudo()._add(
+            numbers, "dpo", _("Personal data erased on request: %(reason)s", reason=reason)
+        )
+        counts = partners._rgpd_erase_related_records(terms, accounting)
+        partners.with_context(rgpd_erasing=True)._rgpd_erase_own_fields(kept_companies)
+        details = "\n".join(f"{label}: {count}" for label, count in counts.items())
+        if accounting:
+            details += "\n" + _(
+                "Kept: %(count)s posted accounting documents and the name, address and VAT "
+                "number of the company on them, as accounting law requires (GDPR art. 17(3)(b)).",
+                count=len(accounting),
+            )
+        return (
+            self.env["privacy.log"]
+            .sudo()
+            .create(
+                {
+                    "anonymized_name": audit_name,
+                    "anonymized_email": audit_email,
+                    "execution_details": details,
+                    "records_description": _(
+                        "GDPR anonymisation of %(count)s companies (%(numbers)s) and their "
+                        "contact persons",
+                        count=len(companies),
+                        numbers=", ".join(format_enterprise_number(n) for n in numbers),
+                    ),
+                    "additional_note": _(
+                        "Reason: %(reason)s\nRequest reference: %(reference)s",
+                        reason=reason,
+                        reference=request_reference or "-",
+                    ),
+                }
+            )
+        )
+
+    def _rgpd_identifying_terms(self):
+        """What identifies these contacts in free text: names, e-mail
+        addresses and phone numbers as typed and normalised."""
+        values = (
+            self.mapped("name")
+            + self.mapped("email")
+            + self.mapped("email_normalized")
+            + self.mapped("phone")
+            + self.mapped("mobile")
+            + list(self._rgpd_phone_numbers())
+        )
+        return sorted(
+            {value.strip() for value in values if value and len(value.strip()) >= MIN_TERM_LENGTH}
+        )
+
+    def _rgpd_erase_related_records(self, terms, accounting):
+        """Delete what Odoo keeps around the contacts (messages, tracking,
+        attachments, mails, mailing data, bus notifications, leads, blacklist
+        rows of their addresses); accounting documents are kept."""
+        env = self.env(su=True, context=dict(self.env.context, active_test=False))
+        emails = [email for email in self.mapped("email_normalized") if email]
+        counts = {}
+        kept_messages = env["mail.message"]
+        if accounting:
+            kept_messages = env["mail.message"].search(
+                [("model", "=", "account.move"), ("res_id", "in", accounting.ids)]
+            )
+        if "crm.lead" in env:
+            leads = env["crm.lead"].search(
+                ["|", ("partner_id", "in", self.ids), ("email_normalized", "in", emails)]
+            )
+            counts[_("CRM leads and opportunities")] = len(leads)
+            leads.unlink()
+        messages = (
+            env["mail.message"].search(
+                expression.OR(
+                    [
+                        [("model", "=", "res.partner"), ("res_id", "in", self.ids)],
+                        [("author_id", "in", self.ids)],
+                        [("partner_ids", "in", self.ids)],
+                        self._rgpd_ilike_domain(["body", "email_from", "subject"], terms),
+                    ]
+                )
+            )
+            - kept_messages
+        )
+        mails = env["mail.mail"].search(
+            expression.OR(
+                [
+                    [("recipient_ids", "in", self.ids)],
+                    [("mail_message_id", "in", messages.ids)],
+                    self._rgpd_ilike_domain(["email_to", "email_cc", "body_html"], terms),
+                ]
+            )
+        )
+        mails = mails.filtered(lambda mail: mail.mail_message_id not in kept_messages)
+        counts[_("Mails")] = len(mails)
+        mails.unlink()
+        attachments = env["ir.attachment"].search(
+            ["&", ("res_model", "=", "res.partner"), ("res_id", "in", self.ids)]
+        ) | messages.attachment_ids.filtered(
+            lambda attachment: attachment.res_model != "account.move"
+        )
+        tracking_values = (
+            env["mail.tracking.value"]
+            .search(self._rgpd_ilike_domain(["old_value_char", "new_value_char"], terms))
+            .filtered(lambda value: value.mail_message_id not in kept_messages)
+        )
+        counts[_("Messages")] = len(messages)
+        counts[_("Tracking values")] = len(tracking_values | messages.tracking_value_ids)
+        tracking_values.unlink()
+        messages.unlink()
+        counts[_("Attachments")] = len(attachments)
+        attachments.unlink()
+        activities = env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", self.ids)]
+        )
+        activities.unlink()
+        env["mail.followers"].search([("partner_id", "in", self.ids)]).unlink()
+        traces = env["mailing.trace"].search(
+            [
+                "|",
+                ("email", "in", emails),
+                "&",
+                ("model", "=", "res.partner"),
+                ("res_id", "in", self.ids),
+            ]
+        )
+        counts[_("Mailing traces")] = len(traces)
+        traces.unlink()
+        mailing_contacts = env["mailing.contact"].search([("email_normalized", "in", emails)])
+        counts[_("Mailing contacts")] = len(mailing_contacts)
+        mailing_contacts.unlink()
+        env["bus.bus"].search(self._rgpd_ilike_domain(["message"], terms)).unlink()
+        mail_rows = env["mail.blacklist"].search([("email", "in", emails)])
+        phone_rows = env["phone.blacklist"].search(
+            [("number", "in", list(self._rgpd_phone_numbers()))]
+        )
+        counts[_("E-mail and phone blacklist rows")] = len(mail_rows) + len(phone_rows)
+        mail_rows.unlink()
+        phone_rows.unlink()
+        if "sms.sms" in env:
+            env["sms.sms"].search([("partner_id", "in", self.ids)]).unlink()
+        return counts
+
+    @api.model
+    def _rgpd_ilike_domain(self, fnames, terms):
+        """A domain matching any of ``terms`` in any of ``fnames``; nothing
+        when there is no term."""
+        leaves = [[(fname, "ilike", term)] for fname in fnames for term in terms]
+        return expression.OR(leaves) if leaves else expression.FALSE_DOMAIN
+
+    def _rgpd_erase_own_fields(self, kept_companies):
+        """Replace the contact data by ``****`` and empty what cannot hold it;
+        keep the enterprise number and NACE codes, and what accounting law
+        requires on the companies with posted accounting documents."""
+        self.bank_ids.unlink()
+        masked = "****"
+        for partner in self:
+            vals = {
+                "name": masked,
+                "email": False,
+                "phone": False,
+                "mobile": False,
+                "website": False,
+                "comment": False,
+                "function": False,
+                "title": False,
+                "ref": False,
+                "image_1920": False,
+                "category_id": [(5, 0, 0)],
+                "rgpd_anonymized": True,
+            }
+            if partner in kept_companies:
+                del vals["name"]
+            else:
+                vals.update(street=masked, street2=masked, city=masked, zip=masked)
+                if not partner.is_company:
+                    vals["vat"] = False
+            partner.write(vals)
+
+    def _compute_rgpd_notice_values(self):
+        months = self.env["rgpd.retention.run"]._retention_months()
+        contact = (
+            self.env["ir.config_parameter"].sudo().get_param("rgpd_prospection.dpo_email")
+            or self.env.company.email
+        )
+        for partner in self:
+            partner.rgpd_retention_months = months
+            partner.rgpd_privacy_contact = contact
+            partner.rgpd_unsubscribe_url = partner.id and (
+                f"{partner.get_base_url()}/rgpd/unsubscribe/{partner.id}/"
+                f"{partner._rgpd_unsubscribe_token()}"
+            )
+
+    def _rgpd_unsubscribe_token(self):
+        self.ensure_one()
+        return hmac(self.env(su=True), "rgpd_prospection-unsubscribe", self.id)
+
+    def _rgpd_check_unsubscribe_token(self, token):
+        return consteq(self._rgpd_unsubscribe_token(), token or "")
+
+    def _rgpd_unsubscribe(self, reason):
+        """The company objects through the notice's link: blacklist its
+        enterprise number, or only the address for a contact without one."""
+        company = self.commercial_partner_id
+        if company.bce_number:
+            return (
+                self.env["rgpd.blacklist"]
+                .sudo()
+                ._add([company.bce_number], "email_unsubscribe", reason)
+            )
+        return self.env["mail.blacklist"].sudo()._add(self.email, message=reason)
+
+    def action_rgpd_send_notice(self):
+        """Send the information notice (GDPR art. 14) in the company's
+        language and record the date on the company."""
+        template = self.env.ref("rgpd_prospection.rgpd_notice_mail_template")
+        for partner in self:
+            partner.message_post_with_source(
+                template, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        (self | self.commercial_partner_id).sudo().write(
+            {"rgpd_notice_date": fields.Date.context_today(self)}
+        )

@@ -1,6 +1,7 @@
+from markupsafe import Markup
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, email_normalize
 
 from ..bce_engine.numbers import format_enterprise_number
 
@@ -118,41 +119,81 @@ class RgpdBlacklist(models.Model):
     def create(self, vals_list):
         """Return the existing entry for a known number, reactivated if it was
         archived, instead of failing on the unique constraint: recording an
-        opposition twice must not be an error."""
+        opposition twice must not be an error, and importing an exported list
+        into a database that has some of its numbers updates them. One entry is
+        returned per value dict, in order, as the import expects."""
         self.check_access("create")
         normalize = self.env["res.partner"]._normalize_bce_number
+        vals_list = [dict(vals, bce_number=normalize(vals.get("bce_number"))) for vals in vals_list]
+        if not all(vals["bce_number"] for vals in vals_list):
+            raise ValidationError(_("A blacklist entry needs an enterprise number."))
+        entries_by_number = {
+            entry.bce_number: entry
+            for entry in self.with_context(active_test=False).search(
+                [("bce_number", "in", [vals["bce_number"] for vals in vals_list])]
+            )
+        }
+        importing = bool(self.env.context.get("import_file"))
         new_vals_by_number = {}
         for vals in vals_list:
-            number = normalize(vals.get("bce_number"))
-            if not number:
-                raise ValidationError(_("A blacklist entry needs an enterprise number."))
-            new_vals_by_number.setdefault(number, dict(vals, bce_number=number))
-        existing = self.with_context(active_test=False).search(
-            [("bce_number", "in", list(new_vals_by_number))]
-        )
-        for entry in existing.filtered(lambda entry: not entry.active):
-            vals = new_vals_by_number[entry.bce_number]
-            entry.sudo().write(
-                {
-                    "active": True,
-                    "date": vals.get("date") or fields.Datetime.now(),
-                    "channel": vals.get("channel") or entry.channel,
-                    "reason": vals.get("reason") or entry.reason,
-                    "user_id": self.env.uid,
-                }
-            )
-        known = set(existing.mapped("bce_number"))
-        created = super().create(
-            [vals for number, vals in new_vals_by_number.items() if number not in known]
-        )
-        return existing | created
+            entry = entries_by_number.get(vals["bce_number"])
+            if entry is None:
+                new_vals_by_number.setdefault(vals["bce_number"], vals)
+            elif not entry.active:
+                entry.sudo().write(
+                    {
+                        "active": True,
+                        "date": vals.get("date") or fields.Datetime.now(),
+                        "channel": vals.get("channel") or entry.channel,
+                        "reason": vals.get("reason") or entry.reason,
+                        "user_id": vals.get("user_id") or self.env.uid,
+                    }
+                )
+            elif importing:
+                entry.write({key: value for key, value in vals.items() if key != "bce_number"})
+        created = super().create(list(new_vals_by_number.values()))
+        entries_by_number.update((entry.bce_number, entry) for entry in created)
+        created.filtered("active")._feed_odoo_blacklists()
+        self.env["res.partner"].invalidate_model(["rgpd_opted_out"])
+        return self.browse([entries_by_number[vals["bce_number"]].id for vals in vals_list])
 
     def write(self, vals):
+        """Keep Odoo's own e-mail and phone blacklists in step with the
+        opposition: activating an entry feeds them, lifting it takes back what
+        it added."""
         if "bce_number" in vals:
             vals = dict(
                 vals, bce_number=self.env["res.partner"]._normalize_bce_number(vals["bce_number"])
             )
-        return super().write(vals)
+        was_active = {entry.id: entry.active for entry in self}
+        if (
+            "active" in vals
+            and not vals["active"]
+            and any(was_active.values())
+            and not self.env.context.get("rgpd_lifting")
+        ):
+            raise UserError(
+                _("Lift an opposition with the “Lift” button, which asks for the reason.")
+            )
+        result = super().write(vals)
+        if "active" in vals:
+            self.filtered(lambda e: e.active and not was_active[e.id])._feed_odoo_blacklists()
+            self.filtered(lambda e: not e.active and was_active[e.id])._release_odoo_blacklists()
+            self.env["res.partner"].invalidate_model(["rgpd_opted_out"])
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_active(self):
+        """Deleting an active entry would silently lose an opposition (also
+        through Odoo's privacy lookup, which deletes as superuser): it must be
+        lifted first, with a reason."""
+        if self.filtered("active"):
+            raise UserError(
+                _(
+                    "An active opposition cannot be deleted: lift it first (managers, with a "
+                    "reason), so that the withdrawal is logged."
+                )
+            )
 
     def _search(self, domain, offset=0, limit=None, order=None):
         """Find an entry by any spelling of its number, like the contacts."""
@@ -178,7 +219,7 @@ class RgpdBlacklist(models.Model):
                 body=_("Opposition withdrawn: %(reason)s", reason=reason or _("no reason given")),
                 subtype_xmlid="mail.mt_note",
             )
-        entries.action_archive()
+        entries.with_context(rgpd_lifting=True).action_archive()
         return entries
 
     @api.model
@@ -186,3 +227,130 @@ class RgpdBlacklist(models.Model):
         """Sub-select of the enterprise numbers under an active opposition."""
         query = self.sudo().with_context(active_test=True)._search([])
         return query.subselect(SQL.identifier(query.table, "bce_number"))
+
+    def _covered_partners(self):
+        """The companies of these entries and all their contact persons,
+        archived ones included: an opposition covers them all."""
+        companies = self._companies_by_number(self.mapped("bce_number")).values()
+        company_ids = [company.id for company in companies]
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("commercial_partner_id", "in", company_ids)])
+        )
+
+    def _feed_odoo_blacklists(self):
+        """Put every e-mail address and phone number of the covered partners in
+        ``mail.blacklist`` and ``phone.blacklist``, which mass mailing and SMS
+        marketing enforce. Rows that were not already active are linked to the
+        entry so that lifting it removes exactly what it added."""
+        mail_blacklist = self.env["mail.blacklist"].sudo().with_context(active_test=False)
+        phone_blacklist = self.env["phone.blacklist"].sudo().with_context(active_test=False)
+        for entry in self:
+            partners = entry._covered_partners()
+            message = Markup("<p>%s</p>") % _(
+                "Added because enterprise %(number)s objected to prospecting.",
+                number=entry.bce_number_display,
+            )
+            emails = set(partners.mapped("email_normalized")) - {False}
+            active_emails = set(
+                mail_blacklist.search(
+                    [("email", "in", list(emails)), ("active", "=", True)]
+                ).mapped("email")
+            )
+            for email in sorted(emails - active_emails):
+                mail_blacklist._add(email, message=message).rgpd_blacklist_id = entry
+            numbers = partners._rgpd_phone_numbers()
+            active_numbers = set(
+                phone_blacklist.search(
+                    [("number", "in", list(numbers)), ("active", "=", True)]
+                ).mapped("number")
+            )
+            new_numbers = sorted(numbers - active_numbers)
+            if new_numbers:
+                phone_blacklist._add(new_numbers, message=message).filtered(
+                    lambda row, new=new_numbers: row.number in new
+                ).rgpd_blacklist_id = entry
+
+    def _release_odoo_blacklists(self):
+        """Lift the e-mail and phone blacklist rows this opposition added; rows
+        a recipient created himself (an unsubscribe) stay."""
+        message = Markup("<p>%s</p>") % _("Removed: the opposition of the enterprise was lifted.")
+        for model in ("mail.blacklist", "phone.blacklist"):
+            rows = self.env[model].sudo().search([("rgpd_blacklist_id", "in", self.ids)])
+            rows._track_set_log_message(message)
+            rows.write({"active": False, "rgpd_blacklist_id": False})
+
+    @api.model
+    def _numbers_for_email(self, email):
+        """Enterprise numbers of the companies whose own address or one of
+        whose contact persons' address is ``email``."""
+        normalized = email_normalize(email)
+        if not normalized:
+            return []
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("email_normalized", "=", normalized)])
+        )
+        return sorted(set(partners.commercial_partner_id.mapped("bce_number")) - {False})
+
+    @api.model
+    def _add_from_unsubscribe(self, email):
+        """A recipient unsubscribed from everything on Odoo's mailing page:
+        the company behind the address objects to prospecting."""
+        numbers = self._numbers_for_email(email)
+        if not numbers:
+            return self.browse()
+        return self.sudo()._add(
+            numbers,
+            "email_unsubscribe",
+            _("Unsubscribed from every mailing on the subscription page."),
+        )
+
+    @api.model
+    def _remove_from_resubscribe(self, email):
+        """A recipient took his address off the exclusion list on Odoo's own
+        mailing page: his choice lifts the company's opposition."""
+        numbers = self._numbers_for_email(email)
+        if not numbers:
+            return self.browse()
+        return self.sudo()._remove(
+            numbers,
+            _("The recipient subscribed again on the mailing subscription page (his own choice)."),
+        )
+
+    def _send_acknowledgement(self):
+        """Confirm the opposition to the company by e-mail when an address is
+        known (its own, else a contact person's); the mail is the answer to
+        its request, so the opposition check lets it through."""
+        template = self.env.ref("rgpd_prospection.rgpd_opposition_mail_template")
+        sent = self.env["res.partner"]
+        for entry in self:
+            company = entry.partner_id
+            if not company:
+                continue
+            recipients = (company | company.child_ids).filtered("email_normalized")
+            if not recipients:
+                continue
+            template.sudo().with_context(rgpd_answer_request=True).send_mail(recipients[0].id)
+            company.sudo().message_post(
+                author_id=self.env.user.partner_id.id,
+                body=_("Acknowledgement of the opposition sent by e-mail."),
+                subtype_xmlid="mail.mt_note",
+            )
+            sent |= company
+        return sent
+
+    def action_open_lift_wizard(self):
+        self.check_access("write")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Lift the opposition"),
+            "res_model": "rgpd.blacklist.lift.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_blacklist_ids": self.ids},
+        }

@@ -3,3 +3,14 @@ from . import test_blacklist
 from . import test_code_table
 from . import test_enterprise_number
 from . import test_partner_search
+from . import test_bce_import
+from . import test_opposition
+from . import test_opposition_mailing
+from . import test_consent
+from . import test_last_contact
+from . import test_retention
+from . import test_requests
+from . import test_access_export
+from . import test_record_of_processing
+from . import test_information_notice
+from . import test_anonymisation

@@ -1,0 +1,37 @@
+from odoo import api, fields, models
+
+
+class MailBlacklist(models.Model):
+    _inherit = "mail.blacklist"
+
+    rgpd_blacklist_id = fields.Many2one(
+        "rgpd.blacklist",
+        string="Prospecting opposition",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+        help="The enterprise opposition that put this address here; lifting it removes the "
+        "address again.",
+    )
+
+    @api.model
+    def _add(self, email, message=None):
+        """On Odoo's mailing pages, "unsubscribe from everything" means the
+        company objects to prospecting (the controller marks the request)."""
+        record = super()._add(email, message=message)
+        if self.env.context.get("rgpd_mailing_page"):
+            self.env["rgpd.blacklist"].with_context(rgpd_mailing_page=False)._add_from_unsubscribe(
+                email
+            )
+        return record
+
+    @api.model
+    def _remove(self, email, message=None):
+        """Subscribing again on Odoo's mailing page is the recipient's choice
+        and lifts the company's opposition."""
+        record = super()._remove(email, message=message)
+        if self.env.context.get("rgpd_mailing_page"):
+            self.env["rgpd.blacklist"].with_context(
+                rgpd_mailing_page=False
+            )._remove_from_resubscribe(email)
+        return record

@@ -1,0 +1,14 @@
+from odoo import models
+
+
+class MailThread(models.AbstractModel):
+    _inherit = "mail.thread"
+
+    def _notify_thread_by_email(self, message, recipients_data, msg_vals=False, **kwargs):
+        """Odoo's blacklists only stop mass mailings: refuse a mail written in
+        the chatter or the composer to a company that objected to prospecting."""
+        partner_ids = [data["id"] for data in recipients_data if data.get("notif") == "email"]
+        self.env["res.partner"].browse(partner_ids)._rgpd_check_can_mail()
+        return super()._notify_thread_by_email(
+            message, recipients_data, msg_vals=msg_vals, **kwargs
+        )

@@ -1,0 +1,141 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+from ..bce_engine import Perimeter
+
+PARAM = "rgpd_prospection.bce_"
+NAME_LANGUAGES = [("fr", "French"), ("nl", "Dutch"), ("de", "German")]
+INTERVAL_TYPES = [("days", "Days"), ("weeks", "Weeks"), ("months", "Months")]
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    rgpd_bce_extract_folder = fields.Char(
+        string="Extract folder",
+        config_parameter=PARAM + "extract_folder",
+        help="Folder on the Odoo server where BCE extract ZIPs arrive (downloaded or copied). "
+        "A ZIP is deleted once applied: it holds natural persons' data.",
+    )
+    rgpd_bce_postal_codes = fields.Char(
+        string="Postal codes",
+        config_parameter=PARAM + "postal_codes",
+        help="Postal codes and ranges of the companies' seats, e.g. 1000-1299, 1300, 9000-9099. "
+        "Write 1000-9999 for the whole country. No import runs until postal codes or NACE "
+        "codes are set.",
+    )
+    rgpd_bce_nace_prefixes = fields.Char(
+        string="NACE codes",
+        config_parameter=PARAM + "nace_prefixes",
+        help="NACE codes the companies must have an activity in (any version), e.g. 62, 63.1; "
+        "a code includes all codes below it.",
+    )
+    rgpd_bce_forms_in = fields.Char(
+        string="Juridical forms only",
+        config_parameter=PARAM + "forms_in",
+        help="BCE juridical form codes to keep only (e.g. 014, 610); empty keeps all forms.",
+    )
+    rgpd_bce_forms_out = fields.Char(
+        string="Juridical forms excluded",
+        config_parameter=PARAM + "forms_out",
+        help="BCE juridical form codes to leave out (e.g. 017 for non-profit associations).",
+    )
+    rgpd_bce_name_language = fields.Selection(
+        NAME_LANGUAGES,
+        string="Preferred name language",
+        config_parameter=PARAM + "name_language",
+        default="fr",
+        help="A company's name is taken in this language when the BCE has it, else in the "
+        "language of its seat's region.",
+    )
+    rgpd_bce_keep_municipality = fields.Boolean(
+        string="Keep the municipality",
+        help="Fill the city of prospects along with their postal code.",
+    )
+    rgpd_bce_drop_flagged = fields.Boolean(
+        string="Drop what may identify a person",
+        config_parameter=PARAM + "drop_flagged",
+        help="Leave out companies named after a person and mobile numbers instead of keeping them.",
+    )
+    rgpd_bce_max_shared_contacts = fields.Integer(
+        string="Shared contact limit",
+        config_parameter=PARAM + "max_shared_contacts",
+        default=3,
+        help="An e-mail or phone held by more companies than this belongs to an accountant or "
+        "a domiciliation firm and is not kept.",
+    )
+    rgpd_bce_portal_user = fields.Char(
+        string="BCE portal user",
+        config_parameter=PARAM + "portal_user",
+        help="Your account on the BCE open-data portal; with a password, the scheduled import "
+        "downloads new extracts into the folder first.",
+    )
+    rgpd_bce_portal_password = fields.Char(
+        string="BCE portal password",
+        config_parameter=PARAM + "portal_password",
+        help="Password of that account.",
+    )
+    rgpd_bce_interval_number = fields.Integer(
+        string="Import every",
+        help="How often the scheduled import looks for new extracts; the BCE publishes a full "
+        "extract and an update every day.",
+    )
+    rgpd_bce_interval_type = fields.Selection(
+        INTERVAL_TYPES, string="Import interval unit", help="Unit of the import interval."
+    )
+
+    @api.model
+    def _rgpd_bce_cron(self):
+        return self.env.ref("rgpd_prospection.ir_cron_rgpd_bce_import", False)
+
+    @api.model
+    def get_values(self):
+        values = super().get_values()
+        cron = self._rgpd_bce_cron()
+        if cron:
+            cron = cron.sudo()
+            values.update(
+                rgpd_bce_interval_number=cron.interval_number,
+                rgpd_bce_interval_type=cron.interval_type,
+            )
+        keep = self.env["ir.config_parameter"].sudo().get_param(PARAM + "keep_municipality")
+        values["rgpd_bce_keep_municipality"] = keep != "False"
+        return values
+
+    def set_values(self):
+        """Only a GDPR prospecting manager may change the import settings."""
+        self._check_rgpd_bce_settings()
+        super().set_values()
+        self.env["ir.config_parameter"].sudo().set_param(
+            PARAM + "keep_municipality", str(bool(self.rgpd_bce_keep_municipality))
+        )
+        cron = self._rgpd_bce_cron()
+        if cron and self.rgpd_bce_interval_number and self.rgpd_bce_interval_type:
+            cron.sudo().write(
+                {
+                    "interval_number": self.rgpd_bce_interval_number,
+                    "interval_type": self.rgpd_bce_interval_type,
+                }
+            )
+
+    def _check_rgpd_bce_settings(self):
+        names = [name for name in self._fields if name.startswith("rgpd_bce_")]
+        current = self.default_get(names)
+        changed = any(
+            (self[name] or False) != (current.get(name) or False)
+            for name in names
+            if name in current
+        )
+        if changed and not self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+            raise AccessError(_("Only a GDPR prospecting manager may change the BCE import."))
+        try:
+            Perimeter(
+                postal_codes=self.rgpd_bce_postal_codes or "",
+                nace_prefixes=self.rgpd_bce_nace_prefixes or "",
+                forms_in=self.rgpd_bce_forms_in or "",
+                forms_out=self.rgpd_bce_forms_out or "",
+            )
+        except ValueError as error:
+            raise ValidationError(_("The perimeter is not valid: %(error)s", error=error)) from None
+        if self.rgpd_bce_max_shared_contacts < 1:
+            raise ValidationError(_("The shared contact limit must be at least 1."))

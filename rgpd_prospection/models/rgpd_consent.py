@@ -1,0 +1,125 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+CONSENT_CHANNELS = [
+    ("form", "Contact form"),
+    ("trade_fair", "Trade fair form"),
+    ("email", "E-mail"),
+    ("phone", "Phone call"),
+    ("business_card", "Business card"),
+    ("meeting", "Meeting"),
+    ("other", "Other"),
+]
+
+
+class RgpdConsent(models.Model):
+    """One consent (GDPR art. 7) of a company or a contact person for one
+    purpose. Withdrawing keeps the record, with the withdrawal date, so the
+    controller can prove what was consented to and when."""
+
+    _name = "rgpd.consent"
+    _inherit = ["mail.thread"]
+    _description = "Prospecting consent"
+    _order = "date desc, id desc"
+    _rec_name = "purpose_id"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Given by",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        tracking=True,
+        help="The company or the contact person who consented.",
+    )
+    company_partner_id = fields.Many2one(
+        "res.partner",
+        string="Company",
+        related="partner_id.commercial_partner_id",
+        store=True,
+        index=True,
+        help="The company the consent is about; withdrawing every purpose blacklists it.",
+    )
+    purpose_id = fields.Many2one(
+        "rgpd.purpose", string="Purpose", required=True, ondelete="restrict", tracking=True
+    )
+    state = fields.Selection(
+        [("given", "Given"), ("withdrawn", "Withdrawn")],
+        required=True,
+        default="given",
+        tracking=True,
+    )
+    date = fields.Date(
+        string="Consent date",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+    )
+    withdrawal_date = fields.Date(tracking=True, copy=False)
+    channel = fields.Selection(
+        CONSENT_CHANNELS,
+        required=True,
+        default="form",
+        tracking=True,
+        help="How the consent was collected.",
+    )
+    proof = fields.Text(
+        help="What proves the consent: the signed trade-fair form, the mail, the business "
+        "card note. Attach the document itself below.",
+    )
+    proof_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "rgpd_consent_attachment_rel",
+        "consent_id",
+        "attachment_id",
+        string="Proof documents",
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Recorded by", default=lambda self: self.env.user, readonly=True
+    )
+
+    _sql_constraints = [
+        (
+            "partner_purpose_uniq",
+            "unique (partner_id, purpose_id)",
+            "This person already has a consent for this purpose: withdraw or renew it.",
+        ),
+    ]
+
+    @api.constrains("state", "withdrawal_date", "date")
+    def _check_withdrawal_date(self):
+        for consent in self:
+            if consent.withdrawal_date and consent.withdrawal_date < consent.date:
+                raise ValidationError(_("A consent cannot be withdrawn before it was given."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        consents = super().create(vals_list)
+        consents._after_change()
+        return consents
+
+    def write(self, vals):
+        if vals.get("state") == "withdrawn" and not vals.get("withdrawal_date"):
+            vals = dict(vals, withdrawal_date=fields.Date.context_today(self))
+        elif vals.get("state") == "given":
+            vals = dict(vals, withdrawal_date=False)
+        result = super().write(vals)
+        if "state" in vals:
+            self._after_change()
+        return result
+
+    def _after_change(self):
+        """A consent given is a contact from the prospect; a withdrawal that
+        leaves the company with no purpose at all is an opposition."""
+        given = self.filtered(lambda c: c.state == "given")
+        for consent in given:
+            consent.partner_id._rgpd_register_inbound_contact(consent.date)
+        self.filtered(
+            lambda c: c.state == "withdrawn"
+        ).company_partner_id._rgpd_blacklist_if_no_purpose()
+
+    def action_withdraw(self):
+        self.write({"state": "withdrawn"})
+
+    def action_renew(self):
+        self.write({"state": "given", "date": fields.Date.context_today(self)})

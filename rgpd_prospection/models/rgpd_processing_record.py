@@ -1,0 +1,168 @@
+import io
+
+from odoo import _, api, fields, models
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+DPO_EMAIL_PARAM = "rgpd_prospection.dpo_email"
+RECIPIENTS_PARAM = "rgpd_prospection.record_recipients"
+SECURITY_PARAM = "rgpd_prospection.record_security"
+
+
+class RgpdProcessingRecord(models.TransientModel):
+    """The record of the prospecting processing (GDPR art. 30), built from the
+    settings and the data each time it is opened, so it never goes stale."""
+
+    _name = "rgpd.processing.record"
+    _description = "Record of processing activities"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, readonly=True
+    )
+    date = fields.Date(default=fields.Date.context_today, readonly=True)
+    body = fields.Html(compute="_compute_body", sanitize=False)
+
+    @api.depends("company_id", "date")
+    def _compute_body(self):
+        for record in self:
+            record.body = self.env["ir.qweb"]._render(
+                "rgpd_prospection.rgpd_processing_record_sections", {"sections": record._sections()}
+            )
+
+    def _sections(self):
+        """(title, lines) pairs: the headings art. 30.1 asks for."""
+        self.ensure_one()
+        params = self.env["ir.config_parameter"].sudo()
+        company = self.company_id
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        months = self.env["rgpd.retention.run"]._retention_months()
+        last_extract = Partner.search(
+            [("bce_extract_number", "!=", 0)], order="bce_extract_number desc", limit=1
+        )
+        purposes = self.env["rgpd.purpose"].sudo().search([])
+        basis_labels = dict(purposes._fields["legal_basis"]._description_selection(self.env))
+        contact = params.get_param(DPO_EMAIL_PARAM) or company.email or ""
+        source = [_("Open data of the Crossroads Bank for Enterprises (BCE/KBO), public data.")]
+        if last_extract:
+            source.append(
+                _(
+                    "Last extract imported: number %(number)s of %(date)s.",
+                    number=last_extract.bce_extract_number,
+                    date=last_extract.bce_snapshot_date or "",
+                )
+            )
+        return [
+            (
+                _("Controller"),
+                [
+                    ", ".join(
+                        filter(None, [company.name, company.street, company.zip, company.city])
+                    ),
+                    _("Privacy contact: %(contact)s", contact=contact),
+                ],
+            ),
+            (
+                _("Processing"),
+                [_("Direct marketing to companies (B2B prospecting) from the BCE open data.")],
+            ),
+            (
+                _("Purposes and legal basis"),
+                [f"{purpose.name}: {basis_labels[purpose.legal_basis]}" for purpose in purposes],
+            ),
+            (
+                _("Categories of data subjects"),
+                [
+                    _(
+                        "Companies (legal persons) and the contact persons who gave their "
+                        "consent; enterprises of natural persons are excluded."
+                    )
+                ],
+            ),
+            (
+                _("Categories of data"),
+                [
+                    _(
+                        "Enterprise number, name, juridical form, NACE activities, postal code "
+                        "and address of the seat, generic company e-mail and phone; nominative "
+                        "e-mails only with consent; consents, oppositions and contact history."
+                    )
+                ],
+            ),
+            (_("Source"), source),
+            (
+                _("Recipients"),
+                [params.get_param(RECIPIENTS_PARAM) or _("The sales team of the controller.")],
+            ),
+            (_("Transfers outside the EU"), [_("None.")]),
+            (
+                _("Retention"),
+                [
+                    _(
+                        "%(months)s months after the last contact coming from the prospect "
+                        "(or its import), then the personal data are removed; the enterprise "
+                        "number of a company that objected is kept in the blacklist.",
+                        months=months,
+                    )
+                ],
+            ),
+            (
+                _("Security measures"),
+                [
+                    params.get_param(SECURITY_PARAM) or "",
+                    _(
+                        "Access limited to the GDPR prospecting roles; the roles do not grant "
+                        "the export right; oppositions, erasures and retention runs are logged."
+                    ),
+                ],
+            ),
+            (
+                _("Current figures"),
+                [
+                    _(
+                        "%(prospects)s prospects, %(blacklisted)s enterprises in the blacklist, "
+                        "%(consents)s consents given.",
+                        prospects=Partner.search_count(
+                            [("is_bce_prospect", "=", True), ("is_company", "=", True)]
+                        ),
+                        blacklisted=self.env["rgpd.blacklist"].sudo().search_count([]),
+                        consents=self.env["rgpd.consent"]
+                        .sudo()
+                        .search_count([("state", "=", "given")]),
+                    )
+                ],
+            ),
+        ]
+
+    def _to_xlsx(self):
+        self.ensure_one()
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = _("Record of processing")[:31]
+        sheet.append([_("Heading"), _("Content")])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for title, lines in self._sections():
+            sheet.append([title, "\n".join(line for line in lines if line)])
+        sheet.column_dimensions["A"].width = 30
+        sheet.column_dimensions["B"].width = 100
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        stream = io.BytesIO()
+        workbook.save(stream)
+        return stream.getvalue()
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": _("Record of processing %(date)s.xlsx", date=self.date.isoformat()),
+                "raw": self._to_xlsx(),
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        return self.env["rgpd.access.report"]._download_action(attachment)
+
+    def action_print(self):
+        return self.env.ref("rgpd_prospection.rgpd_processing_record_report").report_action(self)

@@ -1,0 +1,215 @@
+from dateutil.relativedelta import relativedelta
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+REQUEST_TYPES = [
+    ("access", "Access (art. 15)"),
+    ("rectification", "Rectification (art. 16)"),
+    ("erasure", "Erasure (art. 17)"),
+    ("restriction", "Restriction (art. 18)"),
+    ("portability", "Portability (art. 20)"),
+    ("opposition", "Opposition (art. 21)"),
+]
+IDENTITY_CHECKS = [
+    ("not_checked", "Not checked yet"),
+    ("known_email", "Sent from an address we hold"),
+    ("phone_callback", "Called back on a known number"),
+    ("signed_letter", "Signed letter"),
+    ("id_document", "Identity document shown"),
+    ("in_person", "In person"),
+]
+STATES = [
+    ("new", "Received"),
+    ("in_progress", "In progress"),
+    ("done", "Answered"),
+    ("refused", "Refused"),
+]
+OPEN_STATES = ("new", "in_progress")
+ANSWER_MONTHS = 1
+MAX_EXTENSION_MONTHS = 2
+REMINDER_DAYS = 7
+TODO_XMLID = "mail.mail_activity_data_todo"
+
+
+class RgpdRequest(models.Model):
+    """A data subject's request (GDPR art. 12 and 15 to 21): answered within
+    one month of receipt, extendable by two more months with a reason."""
+
+    _name = "rgpd.request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Data subject request"
+    _order = "due_date, id"
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default=lambda self: _("New")
+    )
+    request_type = fields.Selection(REQUEST_TYPES, string="Type", required=True, tracking=True)
+    received_date = fields.Date(
+        string="Received on", required=True, default=fields.Date.context_today, tracking=True
+    )
+    identity_check = fields.Selection(
+        IDENTITY_CHECKS,
+        string="Identity checked by",
+        required=True,
+        default="not_checked",
+        tracking=True,
+        help="How the requester's identity was checked before answering (art. 12.6).",
+    )
+    identity_note = fields.Text(string="Identity check notes")
+    requester_name = fields.Char(string="Requester", required=True, tracking=True)
+    requester_email = fields.Char(string="Requester e-mail")
+    partner_id = fields.Many2one(
+        "res.partner", string="Contact", tracking=True, help="The company or person concerned."
+    )
+    company_partner_id = fields.Many2one(
+        "res.partner", related="partner_id.commercial_partner_id", string="Company", store=True
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", default=lambda self: self.env.user, tracking=True
+    )
+    extension_months = fields.Integer(
+        string="Extension (months)",
+        tracking=True,
+        help="Up to two more months when the request is complex or the requests many "
+        "(art. 12.3); the requester must be told why within the first month.",
+    )
+    extension_reason = fields.Text(tracking=True)
+    due_date = fields.Date(
+        compute="_compute_due_date", store=True, tracking=True, help="Answer at the latest on."
+    )
+    state = fields.Selection(STATES, required=True, default="new", tracking=True)
+    answer = fields.Html()
+    answer_date = fields.Date(string="Answered on", readonly=True, copy=False)
+    is_overdue = fields.Boolean(
+        string="Overdue",
+        compute="_compute_is_overdue",
+        search="_search_is_overdue",
+        help="Still open after its due date.",
+    )
+
+    @api.depends("received_date", "extension_months")
+    def _compute_due_date(self):
+        for request in self:
+            request.due_date = request.received_date and request.received_date + relativedelta(
+                months=ANSWER_MONTHS + (request.extension_months or 0)
+            )
+
+    @api.depends("due_date", "state")
+    def _compute_is_overdue(self):
+        today = fields.Date.context_today(self)
+        for request in self:
+            request.is_overdue = (
+                request.state in OPEN_STATES and bool(request.due_date) and request.due_date < today
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Search overdue requests with “is set” or “is not set”."))
+        overdue = [
+            ("state", "in", OPEN_STATES),
+            ("due_date", "<", fields.Date.context_today(self)),
+        ]
+        return overdue if (operator == "=") == value else ["!", "&", *overdue]
+
+    @api.constrains("extension_months", "extension_reason")
+    def _check_extension(self):
+        for request in self:
+            if not 0 <= request.extension_months <= MAX_EXTENSION_MONTHS:
+                raise ValidationError(
+                    _("The answer may be postponed by two months at most (GDPR art. 12.3).")
+                )
+            if request.extension_months and not (request.extension_reason or "").strip():
+                raise ValidationError(_("Give the reason of the extension."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("rgpd.request") or _("New")
+        requests = super().create(vals_list)
+        requests._schedule_reminder()
+        return requests
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"extension_months", "received_date", "user_id"} & set(vals):
+            self.filtered(lambda r: r.state in OPEN_STATES)._schedule_reminder()
+        return result
+
+    def _reminder_date(self):
+        today = fields.Date.context_today(self)
+        return max(self.due_date - relativedelta(days=REMINDER_DAYS), min(today, self.due_date))
+
+    def _schedule_reminder(self):
+        """One to-do per open request for its responsible, a week before it is
+        due, moved when the due date or the responsible changes."""
+        for request in self.filtered("user_id"):
+            reminder = request.activity_ids.filtered(
+                lambda a: a.activity_type_id == self.env.ref(TODO_XMLID)
+            )
+            values = {"date_deadline": request._reminder_date(), "user_id": request.user_id.id}
+            if reminder:
+                reminder.write(values)
+            else:
+                request.activity_schedule(
+                    TODO_XMLID,
+                    summary=_(
+                        "Answer the data subject request before %(date)s", date=request.due_date
+                    ),
+                    **values,
+                )
+
+    def action_start(self):
+        self.write({"state": "in_progress"})
+
+    def action_done(self):
+        self.write({"state": "done", "answer_date": fields.Date.context_today(self)})
+        self.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.env.ref(TODO_XMLID)
+        ).action_feedback(feedback=_("Request answered."))
+
+    def action_refuse(self):
+        self.write({"state": "refused", "answer_date": fields.Date.context_today(self)})
+        self.activity_unlink([TODO_XMLID])
+
+    def action_reopen(self):
+        self.write({"state": "in_progress", "answer_date": False})
+        self._schedule_reminder()
+
+    def _check_partner(self):
+        for request in self:
+            if not request.partner_id:
+                raise UserError(_("Link the request to a contact first."))
+
+    def action_export_access(self):
+        """Attach the access file (Excel) and, for portability, the JSON file."""
+        self._check_partner()
+        Report = self.env["rgpd.access.report"]
+        for request in self:
+            formats = ["json"] if request.request_type == "portability" else ["xlsx"]
+            attachments = self.env["ir.attachment"]
+            for file_format in formats:
+                attachments |= Report._attach_export(
+                    request.company_partner_id, file_format, request
+                )
+            request.message_post(
+                body=_("Copy of the personal data produced."),
+                attachment_ids=attachments.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_execute(self):
+        """Opposition: blacklist the company. Erasure: blacklist it and erase
+        its personal data. Both close the request."""
+        self._check_partner()
+        for request in self:
+            if request.request_type not in ("opposition", "erasure"):
+                raise UserError(_("Only opposition and erasure requests are executed here."))
+            company = request.company_partner_id
+            reason = _("Request %(name)s", name=request.name)
+            if company.bce_number:
+                self.env["rgpd.blacklist"]._add([company.bce_number], "request", reason)
+            if request.request_type == "erasure":
+                company._rgpd_anonymise(reason, request_reference=request.name)
+        self.action_done()

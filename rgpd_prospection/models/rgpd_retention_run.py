@@ -1,0 +1,216 @@
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+RETENTION_MONTHS_PARAM = "rgpd_prospection.retention_months"
+DEFAULT_RETENTION_MONTHS = 36
+
+
+class RgpdRetentionRun(models.Model):
+    """One pass of the retention rule (GDPR art. 5.1.e): prospects that have
+    not contacted us for the retention period and are not customers lose the
+    personal data kept around them. A preview is the same pass with
+    ``dry_run``: it lists and counts exactly what the run would remove."""
+
+    _name = "rgpd.retention.run"
+    _description = "Retention run"
+    _order = "date desc, id desc"
+    _rec_name = "date"
+
+    date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
+    user_id = fields.Many2one(
+        "res.users", string="Run by", default=lambda self: self.env.user, readonly=True
+    )
+    dry_run = fields.Boolean(
+        string="Preview", readonly=True, help="Nothing was removed: this shows what a run would do."
+    )
+    retention_months = fields.Integer(string="Retention (months)", readonly=True)
+    cutoff_date = fields.Date(
+        readonly=True, help="Prospects without a contact from them since this date expire."
+    )
+    company_ids = fields.Many2many(
+        "res.partner",
+        "rgpd_retention_run_partner_rel",
+        "run_id",
+        "partner_id",
+        string="Expired companies",
+        readonly=True,
+    )
+    company_count = fields.Integer(string="Number of companies", readonly=True)
+    contact_count = fields.Integer(string="Contact persons", readonly=True)
+    message_count = fields.Integer(string="Messages", readonly=True)
+    attachment_count = fields.Integer(string="Attachments", readonly=True)
+    activity_count = fields.Integer(string="Activities", readonly=True)
+    consent_count = fields.Integer(string="Consents", readonly=True)
+    email_count = fields.Integer(string="E-mail addresses", readonly=True)
+    phone_count = fields.Integer(string="Phone numbers", readonly=True)
+
+    @api.model
+    def _retention_months(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(RETENTION_MONTHS_PARAM)
+        return int(value) if value and int(value) > 0 else DEFAULT_RETENTION_MONTHS
+
+    @api.model
+    def _customers_among(self, companies):
+        """Customers, whose data are kept under contract: flagged so (legal
+        basis "contract", or a customer rank where Invoicing is installed), or
+        with a confirmed sale or a posted customer invoice where those apps are
+        installed."""
+        has_rank = "customer_rank" in companies._fields
+        customers = companies.filtered(
+            lambda p: p.rgpd_legal_basis == "contract" or (has_rank and p.customer_rank > 0)
+        )
+        if "sale.order" in self.env:
+            customers |= (
+                self.env["sale.order"]
+                .sudo()
+                .search([("partner_id", "child_of", companies.ids), ("state", "=", "sale")])
+                .partner_id.commercial_partner_id
+            )
+        if "account.move" in self.env:
+            customers |= (
+                self.env["account.move"]
+                .sudo()
+                .search(
+                    [
+                        ("commercial_partner_id", "in", companies.ids),
+                        ("state", "=", "posted"),
+                        ("move_type", "in", ("out_invoice", "out_refund")),
+                    ]
+                )
+                .commercial_partner_id
+            )
+        return customers & companies
+
+    @api.model
+    def _expired_prospects(self, cutoff):
+        """BCE prospects with no contact from them since ``cutoff`` (counted
+        from their creation, that is their import, when never contacted)."""
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        cutoff_start = datetime.datetime.combine(cutoff, datetime.time.min)
+        candidates = Partner.search(
+            [
+                ("is_company", "=", True),
+                ("is_bce_prospect", "=", True),
+                ("rgpd_expired", "=", False),
+                ("rgpd_anonymized", "=", False),
+                "|",
+                ("rgpd_last_contact_date", "<", cutoff),
+                "&",
+                ("rgpd_last_contact_date", "=", False),
+                ("create_date", "<", cutoff_start),
+            ]
+        )
+        return candidates - self._customers_among(candidates)
+
+    @api.model
+    def _retention_plan(self, cutoff):
+        """What the retention removes, record by record."""
+        companies = self._expired_prospects(cutoff)
+        persons = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [("commercial_partner_id", "in", companies.ids), ("id", "not in", companies.ids)]
+            )
+        )
+        partners = companies | persons
+        on_partners = [("res_id", "in", partners.ids)]
+        return {
+            "companies": companies,
+            "persons": persons,
+            "messages": self.env["mail.message"]
+            .sudo()
+            .search([("model", "=", "res.partner"), *on_partners]),
+            "attachments": self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", "res.partner"), *on_partners]),
+            "activities": self.env["mail.activity"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("res_model", "=", "res.partner"), *on_partners]),
+            "consents": self.env["rgpd.consent"]
+            .sudo()
+            .search([("partner_id", "in", partners.ids)]),
+            "emails": {e for e in partners.mapped("email") if e},
+            "phones": {n for p in partners for n in (p.phone, p.mobile) if n},
+        }
+
+    @api.model
+    def run_retention(self, dry_run=False):
+        """Apply the retention rule, or with ``dry_run`` only say what it would
+        do; either way the pass is logged. The companies keep their BCE data
+        and are marked expired, not blacklisted: they never objected."""
+        today = fields.Date.context_today(self)
+        months = self._retention_months()
+        cutoff = today - relativedelta(months=months)
+        plan = self._retention_plan(cutoff)
+        run = self.sudo().create(
+            {
+                "dry_run": dry_run,
+                "retention_months": months,
+                "cutoff_date": cutoff,
+                "company_ids": [fields.Command.set(plan["companies"].ids)],
+                "company_count": len(plan["companies"]),
+                "contact_count": len(plan["persons"]),
+                "message_count": len(plan["messages"]),
+                "attachment_count": len(plan["attachments"]),
+                "activity_count": len(plan["activities"]),
+                "consent_count": len(plan["consents"]),
+                "email_count": len(plan["emails"]),
+                "phone_count": len(plan["phones"]),
+            }
+        )
+        if not dry_run:
+            self._purge(plan, today)
+        return run
+
+    @api.model
+    def _purge(self, plan, today):
+        plan["messages"].unlink()
+        plan["attachments"].unlink()
+        plan["activities"].unlink()
+        plan["consents"].unlink()
+        plan["persons"].unlink()
+        plan["companies"].write(
+            {
+                "email": False,
+                "phone": False,
+                "mobile": False,
+                "comment": False,
+                "rgpd_expired": True,
+                "rgpd_expired_date": today,
+            }
+        )
+
+    @api.model
+    def _cron_run_retention(self):
+        self.run_retention()
+
+    def _check_manager(self):
+        if not self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+            raise AccessError(_("Only a GDPR prospecting manager may run the retention rule."))
+
+    @api.model
+    def action_preview(self):
+        """Show what the next run would remove, computed by the run itself."""
+        self._check_manager()
+        return self._open(self.run_retention(dry_run=True))
+
+    @api.model
+    def action_run_now(self):
+        self._check_manager()
+        return self._open(self.run_retention())
+
+    @api.model
+    def _open(self, run):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": run.id,
+            "view_mode": "form",
+            "target": "current",
+        }

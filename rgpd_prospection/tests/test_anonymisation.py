@@ -1,0 +1,266 @@
+import base64
+import os
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, HttpCase, new_test_user, tagged
+
+from .common import RgpdCase
+
+TEXT_TYPES = ("character varying", "text", "jsonb")
+
+
+@tagged("post_install", "-at_install")
+class TestAnonymisation(RgpdCase):
+    """A company with a contact person, and personal data about them in every
+    corner where Odoo keeps some; after the erasure none of it is left."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._load_small_code_table()
+        cls.manager = new_test_user(
+            cls.env,
+            login="rgpd_erasure_manager",
+            groups="base.group_user,base.group_partner_manager,rgpd_prospection.group_rgpd_manager",
+        )
+        cls.user = new_test_user(
+            cls.env,
+            login="rgpd_erasure_user",
+            groups="base.group_user,base.group_partner_manager,rgpd_prospection.group_rgpd_user",
+        )
+        cls.tag = cls.env["res.partner.category"].create({"name": "Met at Batibouw"})
+        cls.company = cls.Partner.create(
+            {
+                "name": "Zyxwvut Erasable Works",
+                "is_company": True,
+                "bce_number": "0403170701",
+                "email": "office@zyxwvut-erasable.example",
+                "phone": "+32 2 511 22 33",
+                "street": "Rue Qwertzuiop 12",
+                "city": "Plopsaville",
+                "zip": "1000",
+                "website": "https://zyxwvut-erasable.example",
+                "comment": "<p>Prefers calls after Qwertzuiop lunch</p>",
+                "bce_main_nace_id": cls._nace("62010").id,
+                "bce_nace_ids": [(6, 0, cls._nace("62010").ids)],
+                "category_id": [(6, 0, cls.tag.ids)],
+                "image_1920": base64.b64encode(
+                    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01"
+                    b"\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+                ),
+            }
+        )
+        cls.person = cls.Partner.create(
+            {
+                "name": "Jozefien Vandekerckhove-Zyx",
+                "parent_id": cls.company.id,
+                "email": "jozefien.vdk@zyxwvut-erasable.example",
+                "mobile": "+32 470 12 34 56",
+                "function": "Purchasing manager",
+            }
+        )
+        cls.other = cls.Partner.create(
+            {"name": "Untouched Neighbour", "is_company": True, "email": "hi@neighbour.example"}
+        )
+        cls.terms = [
+            "Zyxwvut",
+            "zyxwvut-erasable.example",
+            "Jozefien",
+            "Vandekerckhove",
+            "Qwertzuiop",
+            "Plopsaville",
+            "+3225112233",
+            "+32470123456",
+            "511 22 33",
+            "470 12 34 56",
+        ]
+
+    def _make_personal_traces(self):
+        """Messages, tracking values, attachments, mails, mailing data, bus
+        notifications and exclusion rows about the company."""
+        tracked = self.company.with_context(tracking_disable=False, mail_notrack=False)
+        tracked.write({"function": "Jozefien's team"})
+        self.company.message_post(
+            body="Call with Jozefien Vandekerckhove-Zyx, jozefien.vdk@zyxwvut-erasable.example",
+            subtype_xmlid="mail.mt_note",
+            attachments=[("zyxwvut.txt", b"Contract draft for Zyxwvut Erasable Works")],
+        )
+        self.other.message_post(body="Quote sent", subtype_xmlid="mail.mt_note")
+        self.other.message_post(
+            body="Met Jozefien Vandekerckhove-Zyx at the fair", subtype_xmlid="mail.mt_note"
+        )
+        self.env["mail.tracking.value"].create(
+            {
+                "field_id": self.env["ir.model.fields"]._get("res.partner", "parent_id").id,
+                "old_value_char": "Zyxwvut Erasable Works",
+                "new_value_char": "Untouched Neighbour",
+                "mail_message_id": self.other.message_ids[0].id,
+            }
+        )
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "card.txt",
+                "raw": b"Business card: Jozefien Vandekerckhove-Zyx +32 470 12 34 56",
+                "res_model": "res.partner",
+                "res_id": self.person.id,
+            }
+        )
+        self.env["mail.mail"].create(
+            {
+                "subject": "Offer for Zyxwvut",
+                "email_to": "office@zyxwvut-erasable.example",
+                "body_html": "<p>Dear Jozefien</p>",
+            }
+        )
+        mailing_list = self.env["mailing.list"].create({"name": "Prospects"})
+        contact = self.env["mailing.contact"].create(
+            {
+                "name": "Jozefien Vandekerckhove-Zyx",
+                "email": "jozefien.vdk@zyxwvut-erasable.example",
+                "list_ids": [(6, 0, mailing_list.ids)],
+            }
+        )
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "News",
+                "body_html": "<p>News</p>",
+                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+                "contact_list_ids": [(6, 0, mailing_list.ids)],
+            }
+        )
+        mailing.action_send_mail()
+        self.assertTrue(mailing.mailing_trace_ids.filtered(lambda t: t.res_id == contact.id))
+        self.env["bus.bus"]._sendone(
+            self.manager.partner_id, "simple_notification", {"message": "Jozefien called"}
+        )
+        self.env["mail.blacklist"]._add("jozefien.vdk@zyxwvut-erasable.example")
+        self.env["phone.blacklist"]._add(["+32470123456"])
+        if "crm.lead" in self.env:
+            self.env["crm.lead"].create(
+                {"name": "Zyxwvut deal", "partner_id": self.company.id, "type": "opportunity"}
+            )
+        return attachment
+
+    def _tables_holding(self, term):
+        """Every text column of every table that contains ``term``."""
+        cr = self.env.cr
+        cr.execute(
+            """SELECT c.table_name, c.column_name FROM information_schema.columns c
+               JOIN information_schema.tables t
+                 ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+               WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+                 AND c.data_type IN %s""",
+            [TEXT_TYPES],
+        )
+        found = []
+        for table, column in cr.fetchall():
+            cr.execute(
+                f'SELECT 1 FROM "{table}" WHERE "{column}"::text ILIKE %s LIMIT 1',  # noqa: S608
+                [f"%{term}%"],
+            )
+            if cr.fetchone():
+                found.append(f"{table}.{column}")
+        return found
+
+    def _anonymise(self, partners, user):
+        wizard_form = Form(
+            self.env["rgpd.anonymise.wizard"]
+            .with_user(user)
+            .with_context(active_model="res.partner", active_ids=partners.ids)
+        )
+        wizard_form.reason = "Erasure requested by registered letter"
+        wizard_form.request_reference = "REQ-2025-017"
+        wizard_form.confirm_irreversible = True
+        wizard_form.save().action_confirm()
+
+    def test_anonymisation_leaves_no_trace(self):
+        attachment = self._make_personal_traces()
+        store_path = attachment._full_path(attachment.store_fname)
+        self.assertTrue(os.path.exists(store_path))
+        for term in ("Zyxwvut", "Jozefien", "+32470123456"):
+            self.assertTrue(self._tables_holding(term), f"{term} is in the database before")
+
+        self._anonymise(self.person, self.manager)
+
+        self.env.flush_all()
+        for term in self.terms:
+            self.assertEqual(self._tables_holding(term), [], f"{term} is still in the database")
+        self.env["ir.attachment"]._gc_file_store_unsafe()
+        self.assertFalse(os.path.exists(store_path), "the file left the filestore")
+        for partner in (self.company, self.person):
+            self.assertEqual(partner.name, "****")
+            self.assertFalse(partner.email or partner.phone or partner.mobile)
+            self.assertFalse(partner.image_1920 or partner.category_id or partner.comment)
+            self.assertTrue(partner.rgpd_anonymized)
+        self.assertEqual((self.company.street, self.company.city), ("****", "****"))
+        self.assertEqual(self.company.bce_number, "0403170701")
+        self.assertEqual(self.company.bce_main_nace_id, self._nace("62010"))
+        self.assertTrue(self.company.rgpd_opted_out)
+        entry = self.Blacklist.search([("bce_number", "=", "0403170701")])
+        self.assertEqual(entry.channel, "dpo")
+        self.assertEqual(self.other.name, "Untouched Neighbour")
+        self.assertEqual(
+            self.other.message_ids.mapped("body"),
+            ["<p>Quote sent</p>"],
+            "others keep their history",
+        )
+
+        log = self.env["privacy.log"].search([], order="id desc", limit=1)
+        self.assertIn("REQ-2025-017", log.additional_note)
+        self.assertIn("0403.170.701", log.records_description)
+        self.assertNotIn("Zyxwvut", log.anonymized_name)
+        self.assertEqual(log.user_id, self.manager)
+        self.assertEqual(log.with_user(self.manager).read(["execution_details"])[0]["id"], log.id)
+
+    def test_only_managers_anonymise(self):
+        with self.assertRaises(AccessError):
+            self.company.with_user(self.user).action_rgpd_anonymise()
+        with self.assertRaises(AccessError):
+            self.company.with_user(self.user)._rgpd_anonymise("Because")
+        with self.assertRaises(AccessError):
+            self.env["rgpd.anonymise.wizard"].with_user(self.user).create(
+                {"partner_ids": self.company.ids, "reason": "x", "confirm_irreversible": True}
+            )
+        self.assertEqual(self.company.name, "Zyxwvut Erasable Works")
+        action = self.company.with_user(self.manager).action_rgpd_anonymise()
+        self.assertEqual(action["res_model"], "rgpd.anonymise.wizard")
+
+    def test_the_wizard_needs_the_confirmation(self):
+        wizard = (
+            self.env["rgpd.anonymise.wizard"]
+            .with_user(self.manager)
+            .create({"partner_ids": self.company.ids, "reason": "Request"})
+        )
+        with self.assertRaises(UserError) as caught:
+            wizard.action_confirm()
+        self.assertIn("cannot be undone", str(caught.exception))
+        self.assertFalse(self.company.rgpd_anonymized)
+
+    def test_list_selection_anonymises_each_company(self):
+        second = self.Partner.create(
+            {"name": "Second Zyxwvut", "is_company": True, "bce_number": "0200065765"}
+        )
+        self._anonymise(self.company | second, self.manager)
+        self.assertEqual((self.company | second).mapped("name"), ["****", "****"])
+        self.assertEqual(
+            set(self.Blacklist.search([]).mapped("bce_number")), {"0403170701", "0200065765"}
+        )
+        self.assertEqual(self.other.name, "Untouched Neighbour")
+
+
+@tagged("post_install", "-at_install")
+class TestAnonymisationTour(HttpCase):
+    def test_anonymise_through_the_form(self):
+        company = self.env["res.partner"].create(
+            {
+                "name": "Tour Erasable Works",
+                "is_company": True,
+                "bce_number": "0403170701",
+                "email": "office@tour-erasable.example",
+            }
+        )
+        self.start_tour(f"/odoo/res.partner/{company.id}", "rgpd_anonymise_tour", login="admin")
+        self.assertEqual(company.name, "****")
+        self.assertFalse(company.email)
+        self.assertTrue(company.rgpd_anonymized)
+        self.assertTrue(company.rgpd_opted_out)

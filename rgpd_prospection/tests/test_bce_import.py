@@ -1,0 +1,484 @@
+import base64
+import csv
+import importlib.util
+import io
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from unittest.mock import patch
+
+from odoo import models
+from odoo.addons.rgpd_prospection.bce_engine import Perimeter, read_full_extract
+from odoo.addons.rgpd_prospection.bce_engine.emails import classify_email
+from odoo.addons.rgpd_prospection.models import rgpd_bce_import
+from odoo.exceptions import AccessError
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import RgpdCase
+
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+PARAM = "rgpd_prospection.bce_"
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("bce_synth", SCRIPTS / "bce_synth.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def rewrite_member(source, target, member, change):
+    """Copy a ZIP, passing one member's bytes through ``change``."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            new.writestr(info.filename, change(data) if info.filename == member else data)
+    return target
+
+
+def csv_rows(zip_path, member):
+    with zipfile.ZipFile(zip_path) as archive:
+        text = archive.read(member).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@tagged("post_install", "-at_install")
+class TestBceImport(RgpdCase):
+    """Imports of extracts made by the project's generator: a full (147), its
+    update (148) with the later full it leads to, and the next update (149)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Import = cls.env["rgpd.bce.import"]
+        synth = _load_generator()
+        cls.source = Path(tempfile.mkdtemp(prefix="rgpd_bce_test_"))
+        cls.addClassCleanup(shutil.rmtree, cls.source, True)
+        cls.full = synth.generate_full(cls.source / "a/", enterprises=300, seed=1)
+        cls.update, cls.later_full = synth.generate_update(cls.full, cls.source / "b", seed=2)
+        cls.next_update, cls.next_full = synth.generate_update(
+            cls.later_full, cls.source / "c", seed=3
+        )
+        cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
+
+    def setUp(self):
+        super().setUp()
+        self.folder = Path(tempfile.mkdtemp(prefix="rgpd_bce_folder_"))
+        self.addCleanup(shutil.rmtree, self.folder, True)
+        self.env["ir.config_parameter"].set_param(PARAM + "extract_folder", str(self.folder))
+
+    # -- helpers
+
+    def put(self, *paths):
+        for path in paths:
+            shutil.copy(path, self.folder / Path(path).name)
+
+    def prospects(self, active=True):
+        return self.Partner.with_context(active_test=False).search(
+            [("is_bce_prospect", "=", True), ("active", "=", active)]
+        )
+
+    def expected(self, zip_path, postal_codes="1000-9999"):
+        result = read_full_extract(zip_path)
+        return {c.bce_number: c for c in result.companies(Perimeter(postal_codes=postal_codes))}
+
+    def assert_partners_match(self, expected):
+        prospects = self.prospects()
+        self.assertEqual(set(prospects.mapped("bce_number")), set(expected))
+        for partner in prospects:
+            company = expected[partner.bce_number]
+            self.assertEqual(partner.name, company.name or partner.bce_number_display)
+            self.assertEqual(partner.zip or None, company.postal_code)
+            self.assertEqual(partner.email or None, company.emails[0] if company.emails else None)
+            self.assertEqual(partner.phone or None, company.phones[0] if company.phones else None)
+            self.assertTrue(partner.is_company)
+
+    def snapshot(self):
+        partners = self.Partner.with_context(active_test=False).search([])
+        return {p.id: (p.name, p.active, p.email, p.zip, p.bce_number) for p in partners}
+
+    # -- full then update
+
+    def test_full_then_update_gives_the_later_full(self):
+        self.put(self.full)
+        first = self.Import.run_pending_imports()
+        self.assertEqual(first.state, "done", first.error_message)
+        expected = self.expected(self.full)
+        self.assertEqual(first.count_created, len(expected))
+        self.assertEqual(first.count_kept, len(expected))
+        self.assertEqual((first.extract_number, first.extract_type), (147, "full"))
+        self.assertTrue(first.state_attachment_id)
+        self.assertGreater(first.drops["natural_person"], 0)
+        self.assert_partners_match(expected)
+        tag = self.env.ref("rgpd_prospection.res_partner_category_bce_prospect")
+        self.assertEqual(self.prospects().category_id, tag)
+
+        self.put(self.update)
+        second = self.Import.run_pending_imports()
+        self.assertEqual(second.state, "done", second.error_message)
+        later = self.expected(self.later_full)
+        self.assert_partners_match(later)
+        created = set(later) - set(expected)
+        stopped = set(expected) - set(later)
+        self.assertTrue(created and stopped, "the generator makes new and stopped companies")
+        self.assertEqual(second.count_created, len(created))
+        self.assertEqual(second.count_archived, len(stopped))
+        self.assertGreater(second.count_updated, 0)
+        self.assertEqual(set(self.prospects(active=False).mapped("bce_number")), stopped)
+        # the state of the last import only is kept
+        self.assertFalse(first.state_attachment_id)
+        self.assertTrue(second.state_attachment_id)
+        # the chatter of an updated prospect says what changed
+        changed = self.Partner.search(
+            [
+                ("bce_number", "in", list(set(later) & set(expected))),
+                ("bce_extract_number", "=", 148),
+            ]
+        )
+        self.assertTrue(changed)
+        bodies = changed.message_ids.mapped("body")
+        self.assertTrue(any("extract 148 changed" in str(body) for body in bodies))
+
+    def test_natural_persons_and_nominative_emails_never_stored(self):
+        self.put(self.full)
+        self.assertEqual(self.Import.run_pending_imports().state, "done")
+        natural = [
+            row["EnterpriseNumber"].replace(".", "")
+            for row in csv_rows(self.full, "enterprise.csv")
+            if row["TypeOfEnterprise"] == "1"
+        ]
+        self.assertTrue(natural)
+        everyone = self.Partner.with_context(active_test=False)
+        self.assertFalse(everyone.search([("bce_number", "in", natural)]))
+        emails = {row["Value"].strip().lower() for row in csv_rows(self.full, "contact.csv")}
+        dropped = [email for email in emails if not classify_email(email).keep]
+        self.assertTrue(dropped)
+        self.assertFalse(everyone.search([("email", "in", dropped)]))
+        self.assertTrue(everyone.search([("email", "!=", False), ("is_bce_prospect", "=", True)]))
+
+    # -- perimeter
+
+    def test_perimeter_respected(self):
+        self.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-1999")
+        self.put(self.full)
+        record = self.Import.run_pending_imports()
+        self.assertEqual(record.state, "done", record.error_message)
+        expected = self.expected(self.full, "1000-1999")
+        self.assertTrue(expected)
+        self.assertLess(len(expected), len(self.expected(self.full)))
+        self.assert_partners_match(expected)
+        self.assertTrue(
+            all(1000 <= int(zip_code) <= 1999 for zip_code in self.prospects().mapped("zip"))
+        )
+        self.assertGreater(record.drops["outside_perimeter"], 0)
+
+    def test_perimeter_required(self):
+        self.env["ir.config_parameter"].set_param(PARAM + "postal_codes", False)
+        self.put(self.full)
+        record = self.Import.run_pending_imports()
+        self.assertEqual(record.state, "refused")
+        self.assertIn("No perimeter", record.error_message)
+        self.assertFalse(self.prospects())
+        self.assertTrue((self.folder / self.full.name).exists())
+        # asked again, the same refusal is not recorded twice
+        self.Import.run_pending_imports()
+        self.assertEqual(self.Import.search_count([("state", "=", "refused")]), 1)
+
+    # -- matching
+
+    def test_existing_partners_matched_by_number_and_vat(self):
+        expected = sorted(self.expected(self.full))
+        by_vat, by_number = expected[0], expected[1]
+        customer = self.Partner.create(
+            {
+                "name": "Our customer",
+                "is_company": True,
+                "vat": f"BE{by_vat}",
+                "email": "orders@customer.example",
+            }
+        )
+        archived = self.Partner.create(
+            {"name": "Old prospect", "is_company": True, "bce_number": by_number, "active": False}
+        )
+        self.put(self.full)
+        self.assertEqual(self.Import.run_pending_imports().state, "done")
+        everyone = self.Partner.with_context(active_test=False)
+        self.assertEqual(everyone.search_count([("bce_number", "=", by_vat)]), 1)
+        self.assertEqual(customer.bce_number, by_vat)
+        self.assertEqual(customer.name, "Our customer")
+        self.assertEqual(customer.email, "orders@customer.example")
+        self.assertFalse(customer.is_bce_prospect)
+        self.assertEqual(everyone.search_count([("bce_number", "=", by_number)]), 1)
+        self.assertFalse(archived.is_bce_prospect, "a contact not made by an import stays as is")
+
+    def test_set_based_insert_equals_orm_create(self):
+        """The fast path leaves every stored field as ``create`` does."""
+        Partner = self.Partner.with_context(active_test=False)
+        skipped = {"id", "create_date", "write_date", "bce_last_sync", "bce_last_values"}
+        names = [
+            name
+            for name, field in Partner._fields.items()
+            if field.store and name not in skipped and field.type != "one2many"
+        ]
+
+        def comparable(value):
+            """Records by name: the code table's ids change with each load."""
+            if isinstance(value, models.BaseModel):
+                return sorted(value.mapped("display_name"))
+            return value
+
+        def import_full(orm):
+            with self.env.cr.savepoint() as savepoint:
+                self.put(self.full)
+                Import = self.Import.with_context(rgpd_bce_orm_create=orm)
+                self.assertEqual(Import.run_pending_imports().count_created, 173)
+                prospects = self.prospects()
+                rows = {
+                    partner.bce_number: {name: comparable(partner[name]) for name in names}
+                    for partner in prospects
+                }
+                self.assertTrue(all(p.commercial_partner_id == p for p in prospects))
+                self.assertTrue(all(p.complete_name == p.name for p in prospects))
+                savepoint.rollback()
+            self.env.invalidate_all()
+            return rows
+
+        by_orm, by_sql = import_full(True), import_full(False)
+        self.assertEqual(by_sql.keys(), by_orm.keys())
+        for number, values in by_orm.items():
+            for name, value in values.items():
+                self.assertEqual(by_sql[number][name], value, f"{number} {name}")
+        emails = [values["email_normalized"] for values in by_sql.values()]
+        self.assertTrue(any(emails))
+
+    # -- idempotence, sequence
+
+    def test_same_extract_twice_changes_nothing(self):
+        self.put(self.full)
+        self.Import.run_pending_imports()
+        before = self.snapshot()
+        self.put(self.full)
+        record = self.Import.run_pending_imports()
+        self.assertEqual(record.state, "skipped")
+        self.assertFalse((self.folder / self.full.name).exists())
+        self.assertEqual(self.snapshot(), before)
+        self.assertFalse(self.Import.run_pending_imports())
+
+    def test_out_of_sequence_refused_then_full_used(self):
+        self.put(self.full)
+        self.Import.run_pending_imports()
+        before = self.snapshot()
+        self.put(self.next_update)
+        self.assertFalse(self.Import.run_pending_imports())
+        refused = self.Import.search([("state", "=", "refused")])
+        self.assertEqual(refused.extract_number, 149)
+        self.assertIn("does not follow the last applied extract 147", refused.error_message)
+        self.assertEqual(self.snapshot(), before)
+        # the chain is broken: the latest full is applied, the update it includes is skipped
+        self.put(self.next_full)
+        records = self.Import.run_pending_imports()
+        self.assertEqual(
+            sorted(records.mapped(lambda r: (r.extract_number, r.extract_type, r.state))),
+            [(149, "full", "done"), (149, "update", "skipped")],
+        )
+        self.assert_partners_match(self.expected(self.next_full))
+        self.assertFalse(list(self.folder.iterdir()))
+
+    def test_update_without_full_refused(self):
+        self.put(self.update)
+        self.Import.run_pending_imports()
+        refused = self.Import.search([])
+        self.assertEqual(refused.state, "refused")
+        self.assertIn("no full extract has been applied yet", refused.error_message)
+
+    # -- bad input
+
+    def test_bad_inputs_recorded_as_failed_with_nothing_changed(self):
+        def replace_status(data):
+            return data.replace(b',"AC",', b',"ZZ",', 1)
+
+        def break_encoding(data):
+            lines = data.split(b"\n")
+            lines[1] = lines[1][:-1] + b'\xe9"'
+            return b"\n".join(lines)
+
+        def duplicate_line(data):
+            lines = data.rstrip(b"\n").split(b"\n")
+            return b"\n".join([*lines, lines[1]]) + b"\n"
+
+        cases = {
+            "corrupt": None,
+            "header": ("enterprise.csv", lambda d: d.replace(b'"Status"', b'"State"', 1)),
+            "unknown code": ("enterprise.csv", replace_status),
+            "encoding": ("denomination.csv", break_encoding),
+            "duplicate": ("enterprise.csv", duplicate_line),
+        }
+        naces = self.Nace.search_count([])
+        for label, case in cases.items():
+            with self.subTest(label):
+                target = self.folder / self.full.name
+                if case is None:
+                    target.write_bytes(b"this is not a zip file")
+                else:
+                    rewrite_member(self.full, target, *case)
+                record = self.Import.run_pending_imports()
+                self.assertEqual(record.state, "failed")
+                self.assertTrue(record.format_error)
+                self.assertTrue(record.error_message)
+                if case:
+                    self.assertIn(case[0], record.error_message)
+                self.assertFalse(self.prospects())
+                self.assertEqual(self.Nace.search_count([]), naces)
+                # a bad file is not tried again
+                self.assertFalse(self.Import.run_pending_imports())
+                target.unlink()
+        messages = self.Import.search([]).mapped("error_message")
+        self.assertTrue(any("line" in message for message in messages))
+
+    def test_crash_in_contact_phase_rolls_back_and_rerun_succeeds(self):
+        self.put(self.full)
+        self.Import.run_pending_imports()
+        before = self.snapshot()
+        self.put(self.update)
+        with patch.object(
+            rgpd_bce_import._PartnerSync, "_archive", side_effect=RuntimeError("disk full")
+        ):
+            failed = self.Import.run_pending_imports()
+        self.assertEqual(failed.state, "failed")
+        self.assertIn("disk full", failed.error_message)
+        self.assertEqual(self.snapshot(), before)
+        self.assertTrue((self.folder / self.update.name).exists())
+        rerun = self.Import.run_pending_imports()
+        self.assertEqual(rerun.state, "done", rerun.error_message)
+        self.assert_partners_match(self.expected(self.later_full))
+
+    def test_lock_held_elsewhere_means_nothing_runs(self):
+        self.put(self.full)
+        with self.registry.cursor() as other:
+            other.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [rgpd_bce_import.LOCK_NAME])
+            self.assertFalse(self.Import.run_pending_imports())
+            other.rollback()
+        self.assertFalse(self.Import.search([]))
+        self.assertEqual(self.Import.run_pending_imports().state, "done")
+
+    # -- blacklist, hand corrections
+
+    def test_blacklisted_and_anonymised_companies_get_nothing_back(self):
+        expected = sorted(self.expected(self.full))
+        self.Blacklist._add([expected[0]], "phone", "Objected")
+        self.put(self.full)
+        record = self.Import.run_pending_imports()
+        everyone = self.Partner.with_context(active_test=False)
+        self.assertFalse(everyone.search([("bce_number", "=", expected[0])]))
+        self.assertEqual(record.count_blacklisted, 1)
+        anonymised = everyone.search([("bce_number", "=", expected[1])])
+        anonymised.write({"name": "Anonymised", "email": False, "rgpd_anonymized": True})
+        self.put(self.later_full)
+        self.assertEqual(self.Import.run_pending_imports().state, "done")
+        self.assertEqual(anonymised.name, "Anonymised")
+        self.assertFalse(anonymised.email)
+        self.assertFalse(everyone.search([("bce_number", "=", expected[0])]))
+
+    def test_hand_corrections_survive(self):
+        self.put(self.full)
+        self.Import.run_pending_imports()
+        prospects = self.prospects()
+        prospects.write({"name": "Corrected by hand"})
+        kept_by_hand = prospects[0]
+        kept_by_hand.action_archive()
+        self.put(self.later_full)
+        record = self.Import.run_pending_imports()
+        self.assertEqual(record.state, "done", record.error_message)
+        later = self.expected(self.later_full)
+        still = self.Partner.with_context(active_test=False).search(
+            [("id", "in", prospects.ids), ("bce_number", "in", list(later))]
+        )
+        self.assertEqual(set(still.mapped("name")), {"Corrected by hand"})
+        self.assertFalse(kept_by_hand.active, "archived by hand, not reactivated")
+        # other fields still follow the BCE
+        for partner in still.filtered("active"):
+            self.assertEqual(partner.zip or None, later[partner.bce_number].postal_code)
+
+    # -- entry points
+
+    def test_cron_runs_in_committed_steps(self):
+        self.put(self.full)
+        cron = self.env.ref("rgpd_prospection.ir_cron_rgpd_bce_import")
+        self.assertEqual(cron.code.strip(), "model._cron_import_extracts()")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        Import = self.Import.with_context(ir_cron_progress_id=progress.id)
+        Import._cron_import_extracts()
+        record = self.Import.search([])
+        self.assertEqual(record.state, "running")
+        self.assertEqual((progress.done, progress.remaining), (1, 1))
+        Import._cron_import_extracts()
+        self.assertEqual(record.state, "ready")
+        self.assertFalse(self.prospects(), "contacts change only in the last step")
+        Import._cron_import_extracts()
+        self.assertEqual(record.state, "done")
+        self.assertEqual(progress.remaining, 0)
+        self.assertFalse((self.folder / self.full.name).exists())
+        self.assertTrue(self.prospects())
+
+    def test_interrupted_engine_phase_resumes(self):
+        self.put(self.full)
+        self.Import.run_pending_imports(max_steps=1)
+        record = self.Import.search([])
+        self.assertEqual(record.state, "running")
+        with (
+            patch.object(type(self.Import), "_run_engine_phase", side_effect=MemoryError("killed")),
+            self.assertRaises(MemoryError),
+        ):
+            self.Import.run_pending_imports(max_steps=1)
+        self.assertEqual(self.Import.run_pending_imports(), record)
+        self.assertEqual(record.state, "done")
+
+    def test_wizard_upload_and_folder(self):
+        wizard = Form(self.env["rgpd.bce.import.wizard"])
+        wizard.extract_file = base64.b64encode(self.full.read_bytes())
+        upload = wizard.save()
+        upload.extract_filename = self.full.name
+        action = upload.action_import()
+        record = self.Import.browse(action["res_id"])
+        self.assertEqual(record.state, "done", record.error_message)
+        self.assertEqual(record.file_name, self.full.name)
+        self.assertFalse(list(self.folder.iterdir()), "the uploaded ZIP is deleted once applied")
+        self.put(self.update)
+        wizard = Form(self.env["rgpd.bce.import.wizard"])
+        wizard.source = "folder"
+        wizard.folder_file = self.update.name
+        record = self.Import.browse(wizard.save().action_import()["res_id"])
+        self.assertEqual(record.state, "done", record.error_message)
+        self.assertEqual(record.extract_number, 148)
+
+    def test_only_managers_run_and_configure_imports(self):
+        sales = new_test_user(
+            self.env,
+            login="rgpd_import_sales",
+            groups="base.group_system,rgpd_prospection.group_rgpd_user",
+        )
+        manager = new_test_user(
+            self.env,
+            login="rgpd_import_dpo",
+            groups="base.group_system,rgpd_prospection.group_rgpd_manager",
+        )
+        self.put(self.full)
+        with self.assertRaises(AccessError):
+            self.Import.with_user(sales).run_pending_imports()
+        with self.assertRaises(AccessError):
+            self.env["rgpd.bce.import.wizard"].with_user(sales).create({})
+        with self.assertRaises(AccessError):
+            self.Import.with_user(sales).search([])
+        settings = self.env["res.config.settings"].with_user(sales).create({})
+        settings.rgpd_bce_postal_codes = "9000-9999"
+        with self.assertRaises(AccessError):
+            settings.execute()
+        settings = self.env["res.config.settings"].with_user(manager).create({})
+        settings.rgpd_bce_postal_codes = "9000-9999"
+        settings.rgpd_bce_interval_number = 7
+        settings.execute()
+        self.assertEqual(self.Import._param("postal_codes"), "9000-9999")
+        cron = self.env.ref("rgpd_prospection.ir_cron_rgpd_bce_import")
+        self.assertEqual(cron.interval_number, 7)
+        self.assertEqual(self.Import.with_user(manager).run_pending_imports().state, "done")
