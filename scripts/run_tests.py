@@ -150,16 +150,35 @@ def throwaway_cluster(workdir):
     options = f"-k {socket_dir} -p {port} -c listen_addresses='' -c fsync=off"
     subprocess.run(
         as_postgres(
-            [pg_tool("pg_ctl"), "-D", str(data), "-o", options, "-l", str(workdir / "pg.log"),
-             "-w", "start"]
+            [
+                pg_tool("pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(workdir / "pg.log"),
+                "-w",
+                "start",
+            ]
         ),
         check=True,
         stdout=subprocess.DEVNULL,
     )
     try:
         subprocess.run(
-            [pg_tool("psql"), "-h", str(socket_dir), "-p", port, "-U", "postgres", "-q", "-c",
-             f"CREATE ROLE {DB_USER} SUPERUSER LOGIN"],
+            [
+                pg_tool("psql"),
+                "-h",
+                str(socket_dir),
+                "-p",
+                port,
+                "-U",
+                "postgres",
+                "-q",
+                "-c",
+                f"CREATE ROLE {DB_USER} SUPERUSER LOGIN",
+            ],
             check=True,
         )
         yield {"db_host": str(socket_dir), "db_port": port, "db_user": DB_USER}
@@ -201,8 +220,12 @@ def write_odoo_config(workdir, server, python):
     addons = os.environ.get("ODOO_ADDONS_PATH") or default_addons_path(python)
     lines = ["[options]", f"addons_path = {addons},{REPO}", f"data_dir = {workdir / 'data'}"]
     lines += [f"{key} = {value}" for key, value in server.items()]
-    lines += ["db_password = " + server.get("db_password", "False"), "list_db = False",
-              "http_interface = 127.0.0.1", "max_cron_threads = 0"]
+    lines += [
+        "db_password = " + server.get("db_password", "False"),
+        "list_db = False",
+        "http_interface = 127.0.0.1",
+        "max_cron_threads = 0",
+    ]
     config = workdir / "odoo.conf"
     config.write_text("\n".join(dict.fromkeys(lines)) + "\n")
     return config
@@ -240,12 +263,21 @@ def uninstall_in(python, launcher, config, database, workdir):
 
 def check_pot_is_current(python, launcher, config, database, workdir):
     exported = workdir / f"{MODULE}.pot"
-    run_odoo(python, launcher, config,
-             ["-d", database, f"--i18n-export={exported}", f"--modules={MODULE}"],
-             "export.log", workdir)
+    run_odoo(
+        python,
+        launcher,
+        config,
+        ["-d", database, f"--i18n-export={exported}", f"--modules={MODULE}"],
+        "export.log",
+        workdir,
+    )
     result = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "check_translations.py"), "--exported",
-         str(exported)]
+        [
+            sys.executable,
+            str(REPO / "scripts" / "check_translations.py"),
+            "--exported",
+            str(exported),
+        ]
     )
     if result.returncode:
         raise SystemExit("the committed .pot misses strings Odoo exports")
@@ -259,18 +291,31 @@ def run_odoo_suite(launcher, python, keep):
             config = write_odoo_config(workdir, server, python)
             stamp = time.strftime("%H%M%S")
             demo_db, bare_db = f"rgpd_test_{stamp}", f"rgpd_nodemo_{stamp}"
-            run_odoo(python, launcher, config, ["-d", demo_db, "-i", MODULE], "install.log",
-                     workdir)
-            run_odoo(python, launcher, config,
-                     ["-d", bare_db, "-i", MODULE, "--without-demo=all"], "install_nodemo.log",
-                     workdir)
+            run_odoo(
+                python, launcher, config, ["-d", demo_db, "-i", MODULE], "install.log", workdir
+            )
+            run_odoo(
+                python,
+                launcher,
+                config,
+                ["-d", bare_db, "-i", MODULE, "--without-demo=all"],
+                "install_nodemo.log",
+                workdir,
+            )
             uninstall_in(python, launcher, config, bare_db, workdir)
             check_pot_is_current(python, launcher, config, demo_db, workdir)
             junit = workdir / "odoo-junit.xml"
             code, counts = run_pytest(
                 python,
-                [f"--odoo-config={config}", f"--odoo-database={demo_db}",
-                 "--odoo-http", "-q", "-o", "addopts=", str(ODOO_TESTS)],
+                [
+                    f"--odoo-config={config}",
+                    f"--odoo-database={demo_db}",
+                    "--odoo-http",
+                    "-q",
+                    "-o",
+                    "addopts=",
+                    str(ODOO_TESTS),
+                ],
                 junit,
             )
             return code, counts

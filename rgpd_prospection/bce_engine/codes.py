@@ -17,7 +17,7 @@ def decode_csv_bytes(data, file):
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise BceFormatError(
-            f"undecodable bytes {data[error.start:error.end]!r} (the file must be UTF-8)",
+            f"undecodable bytes {data[error.start : error.end]!r} (the file must be UTF-8)",
             file=file,
             line=line,
         ) from None
