@@ -237,3 +237,17 @@ def test_full_plus_update_equals_the_later_full(tmp_path, seed):
     changed = {n for n in set(old) & set(target) if not old[n].same_data(target[n])}
     assert result.updated == changed
     assert result.created and result.updated
+
+
+def test_undecodable_insert_names_line_and_column(base, tmp_path):
+    files = extract_files({"contact_insert": [(A, "ENT", "EMAIL", "info@a.be")]}, update=True)
+    files["contact_insert.csv"] = files["contact_insert.csv"].encode() + (
+        f'"{A}","ENT","EMAIL","caf\xe9@a.be"\n'.encode("latin-1")
+    )
+    with pytest.raises(BceFormatError, match="undecodable") as error:
+        apply_update_extract(write_zip(tmp_path / "u.zip", files), base.state)
+    assert (error.value.file, error.value.line, error.value.column) == (
+        "contact_insert.csv",
+        3,
+        "Value",
+    )

@@ -209,6 +209,12 @@ def _names():
     return first, last, last & core
 
 
+def first_names():
+    """The folded first names the classifier knows (shared with the engine's rule on
+    companies named after a person, so both read names the same way)."""
+    return _names()[0]
+
+
 @lru_cache(maxsize=65536)
 def _is_generic_compound(token):
     """``salesadmin``, ``klantenservice``: a token made only of generic words."""

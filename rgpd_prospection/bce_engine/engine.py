@@ -4,6 +4,13 @@ perimeter.
 Privacy by design: natural persons and everything not shown to belong to a legal
 person are dropped while the CSVs are read, and contacts are classified before
 anything is kept, so the state never holds what the GDPR forbids to keep.
+
+Drop counts: ``natural_person`` and ``unknown_type`` count enterprises;
+``not_legal_person`` counts rows of the other tables (names, addresses, contacts,
+activities, establishments, branches) not shown to belong to a legal person; the
+contact reasons count contact rows; ``outside_perimeter``, ``blacklisted`` and
+``personal_name`` count companies, ``shared_contact`` and ``mobile_phone`` the
+contacts left out of the companies given.
 """
 
 import re
@@ -15,7 +22,7 @@ import pandas as pd
 
 from . import reasons
 from .emails import GENERIC_WORDS, PARTICLES, classify_email
-from .emails import _names as _known_person_names
+from .emails import first_names as known_first_names
 from .errors import BceFormatError
 from .language import company_language, postal_code_number, region_language
 from .model import Company, EngineConfig, LegalPersonState
@@ -40,6 +47,7 @@ LEGAL_FORM_WORDS = frozenset(
     + ("gcv", "cv", "nv", "sa")
 )
 _WORD = re.compile(r"[a-z]+")
+_DIGIT = re.compile(r"\d")
 
 
 def _fold(text):
@@ -54,7 +62,7 @@ def is_personal_name(name, juridical_form=None, juridical_form_cac=None):
     first name (Faker's lists, the same as the e-mail classifier's)."""
     if not name or not {juridical_form, juridical_form_cac} & ONE_PERSON_FORMS:
         return False
-    if any(character.isdigit() for character in name):
+    if _DIGIT.search(name):
         return False
     words = [
         word
@@ -63,7 +71,7 @@ def is_personal_name(name, juridical_form=None, juridical_form_cac=None):
     ]
     if not 2 <= len(words) <= 3 or any(len(word) < 2 or word in GENERIC_WORDS for word in words):
         return False
-    first_names = _known_person_names()[0]
+    first_names = known_first_names()
     return any(word in first_names for word in words)
 
 
@@ -820,9 +828,9 @@ def _build_batch(state, numbers, config, drops):
     enterprises = state.enterprises.take(np.searchsorted(known, numbers))
     seats = _first_per_entity(_rows_of(state, "addresses", entities))
     seat_position = pd.Index(seats["entity"].to_numpy()).get_indexer(numbers)
-    seat_postal = seats["postal_code"].astype(object).to_numpy()
-    seat_fr = seats["municipality_fr"].astype(object).to_numpy()
-    seat_nl = seats["municipality_nl"].astype(object).to_numpy()
+    seat_postal = _texts(seats["postal_code"])
+    seat_fr = _texts(seats["municipality_fr"])
+    seat_nl = _texts(seats["municipality_nl"])
     seat_abroad = seats["abroad"].to_numpy()
 
     names = _rows_of(state, "names", entities)
@@ -840,7 +848,7 @@ def _build_batch(state, numbers, config, drops):
     name_bounds = _grouped(names["owner"].to_numpy(), numbers)
     contact_bounds = _grouped(contacts["owner"].to_numpy(), numbers)
     activity_bounds = _grouped(activities["owner"].to_numpy(), numbers)
-    name_languages = names["language"].to_numpy()
+    name_languages = names["language"].to_numpy().tolist()
     name_texts = names["name"].to_numpy(dtype=object)
     contact_kinds = contacts["kind"].astype(object).to_numpy()
     contact_values = contacts["value"].to_numpy(dtype=object)
@@ -853,8 +861,8 @@ def _build_batch(state, numbers, config, drops):
             strict=True,
         )
     )
-    forms = enterprises["juridical_form"].astype(object).to_numpy()
-    forms_cac = enterprises["juridical_form_cac"].astype(object).to_numpy()
+    forms = _texts(enterprises["juridical_form"])
+    forms_cac = _texts(enterprises["juridical_form_cac"])
     start_dates = enterprises["start_date"].to_numpy().astype("datetime64[D]").astype(object)
     preferred = LANGUAGE_CODES[config.preferred_name_language]
     meta = state.meta
@@ -864,17 +872,17 @@ def _build_batch(state, numbers, config, drops):
         position = seat_position[index]
         postal = municipality_fr = municipality_nl = None
         if position >= 0 and not seat_abroad[position]:
-            postal = _text(seat_postal[position])
+            postal = seat_postal[position]
             if config.keep_municipality:
-                municipality_fr = _text(seat_fr[position])
-                municipality_nl = _text(seat_nl[position])
+                municipality_fr = seat_fr[position]
+                municipality_nl = seat_nl[position]
         region = region_language(postal)
         start, end = name_bounds[0][index], name_bounds[1][index]
         name, name_language = _choose_name(
             name_languages[start:end], name_texts[start:end], preferred, region
         )
         flags = []
-        form, form_cac = _text(forms[index]), _text(forms_cac[index])
+        form, form_cac = forms[index], forms_cac[index]
         if is_personal_name(name, form, form_cac):
             if config.drop_flagged:
                 drops[reasons.PERSONAL_NAME] += 1
@@ -917,18 +925,21 @@ def _build_batch(state, numbers, config, drops):
     return (result for result in map(company, range(len(numbers))) if result is not None)
 
 
-def _text(value):
-    return None if value is None or value != value else str(value)
+def _texts(column):
+    """A categorical column as a list of texts, ``None`` for NULL."""
+    categories = np.asarray(column.cat.categories, dtype=object)
+    texts = np.append(categories, None)  # code -1 (NULL) takes the last item
+    return texts[column.cat.codes.to_numpy()].tolist()
 
 
 def _choose_name(languages, texts, preferred, region):
     """Type-001 name: in the preferred language, else the region's, else French,
     Dutch, German, English, unknown."""
-    if not len(texts):
-        return None, None
+    if len(texts) < 2:
+        return (texts[0], NAME_LANGUAGES[languages[0]]) if len(texts) else (None, None)
     order = [preferred]
     if region:
         order.append(LANGUAGE_CODES[region])
     order += NAME_FALLBACK
-    best = min(range(len(texts)), key=lambda i: (order.index(int(languages[i])), texts[i]))
-    return texts[best], NAME_LANGUAGES[int(languages[best])]
+    best = min(range(len(texts)), key=lambda i: (order.index(languages[i]), texts[i]))
+    return texts[best], NAME_LANGUAGES[languages[best]]

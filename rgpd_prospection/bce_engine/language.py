@@ -6,6 +6,8 @@ Belgian postal codes follow the provinces: 1000-1299 Brussels (bilingual),
 municipalities lie inside the province of Liège and get German.
 """
 
+from functools import lru_cache
+
 # Eupen, Kelmis, Lontzen, Raeren, Amel, Büllingen, Burg-Reuland, Bütgenbach, Sankt Vith
 GERMAN_POSTAL_CODES = frozenset(
     {
@@ -50,6 +52,7 @@ def is_brussels(postal_code):
     return number is not None and BRUSSELS[0] <= number <= BRUSSELS[1]
 
 
+@lru_cache(maxsize=4096)
 def region_language(postal_code):
     """``nl``, ``fr`` or ``de`` for a Flemish, Walloon or German-speaking postal
     code; ``None`` for Brussels (the name decides) and non-Belgian codes."""
@@ -63,6 +66,7 @@ def region_language(postal_code):
     return "nl"
 
 
+@lru_cache(maxsize=65536)
 def company_language(postal_code, name_language, default="fr"):
     """The seat decides; in Brussels (and abroad) the name's language does, French
     or Dutch in Brussels, ``default`` when the name is neither."""

@@ -205,34 +205,46 @@ class Extract:
         return start
 
     def locate_undecodable(self, file):
-        """Line and column of the first bytes that are not UTF-8."""
-        decoder_line = 1
+        """Line and column of the first bytes that are not UTF-8, read by blocks."""
+        line, carry = 1, b""
         with self.open(file) as raw:
-            data = raw.read()
-        try:
-            data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            decoder_line = data.count(b"\n", 0, error.start) + 1
-            line_start = data.rfind(b"\n", 0, error.start) + 1
-            line_end = data.find(b"\n", error.start)
-            line = data[line_start : None if line_end < 0 else line_end]
-            fields = next(csv.reader([line.decode("utf-8", errors="replace")]), [])
-            header = HEADERS.get(file, [])
-            column = next(
-                (
-                    header[index] if index < len(header) else index + 1
-                    for index, value in enumerate(fields)
-                    if "\ufffd" in value
-                ),
-                None,
-            )
-            raise BceFormatError(
-                f"undecodable bytes {data[error.start : error.end]!r} (the file must be UTF-8)",
-                file=file,
-                line=decoder_line,
-                column=column,
-            ) from None
+            while True:
+                block = raw.read(1 << 24)
+                data = carry + block
+                if not data:
+                    break
+                try:
+                    data.decode("utf-8")
+                    carry = b""
+                except UnicodeDecodeError as error:
+                    if block and error.reason == "unexpected end of data":
+                        # a character cut by the block boundary: finish it next time
+                        carry = data[error.start :]
+                        line += data.count(b"\n", 0, error.start)
+                        continue
+                    self._undecodable(file, data, error, line + data.count(b"\n", 0, error.start))
+                line += data.count(b"\n")
         raise BceFormatError("undecodable bytes (the file must be UTF-8)", file=file)
+
+    def _undecodable(self, file, data, error, line):
+        start = data.rfind(b"\n", 0, error.start) + 1
+        end = data.find(b"\n", error.start)
+        fields = next(csv.reader([data[start : None if end < 0 else end].decode(errors="replace")]))
+        header = HEADERS.get(file.replace("_insert", ""), [])
+        column = next(
+            (
+                header[index] if index < len(header) else index + 1
+                for index, value in enumerate(fields)
+                if "\ufffd" in value
+            ),
+            None,
+        )
+        raise BceFormatError(
+            f"undecodable bytes {data[error.start : error.end]!r} (the file must be UTF-8)",
+            file=file,
+            line=line,
+            column=column,
+        )
 
     def fail(self, file, record, column, message):
         raise BceFormatError(
