@@ -1,10 +1,15 @@
+from odoo.addons.mail.tests.common import MockEmail
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import email_normalize_all
 
 
 @tagged("post_install", "-at_install")
-class TestOppositionThroughMailings(HttpCase):
+class TestOppositionThroughMailings(HttpCase, MockEmail):
     """Odoo's own mailing pages and a real mass mailing, against the
-    prospecting blacklist."""
+    prospecting blacklist. Mailings are sent through Odoo's mocked mail
+    gateway: pytest-odoo does not flag Odoo 18 as testing, so an unmocked send
+    connects to SMTP, fails, and Odoo then marks the whole batch, cancelled
+    mails included, as an SMTP error."""
 
     @classmethod
     def setUpClass(cls):
@@ -156,23 +161,33 @@ class TestOppositionThroughMailings(HttpCase):
         self.assertIs(result, True)
         self.assertTrue(self._entry().active)
 
+    def _sent_to(self):
+        """Addresses the mocked gateway actually sent to."""
+        return {
+            email
+            for mail in self._mails
+            for email in email_normalize_all(",".join(mail["email_to"]))
+        }
+
     def test_a_mailing_skips_a_blacklisted_company(self):
         self.Blacklist._add(["0403170701"], "phone")
-        self.mailing_on_list.action_send_mail()
+        with self.mock_mail_gateway():
+            self.mailing_on_list.action_send_mail()
+        self.assertEqual(self._sent_to(), {"info@willing.example"})
         traces = self.mailing_on_list.mailing_trace_ids
         objector = traces.filtered(lambda t: t.email == "sales@objector-works.example")
         other = traces.filtered(lambda t: t.email == "info@willing.example")
         self.assertEqual((objector.trace_status, objector.failure_type), ("cancel", "mail_bl"))
-        self.assertNotEqual(other.trace_status, "cancel")
+        self.assertEqual(other.trace_status, "sent")
 
-        self.mailing_on_partners.action_send_mail()
+        with self.mock_mail_gateway():
+            self.mailing_on_partners.action_send_mail()
+        self.assertEqual(self._sent_to(), {"info@willing.example"})
         traces = self.mailing_on_partners.mailing_trace_ids
         self.assertEqual(
             traces.filtered(lambda t: t.res_id == self.company.id).trace_status, "cancel"
         )
-        self.assertNotEqual(
-            traces.filtered(lambda t: t.res_id == self.other.id).trace_status, "cancel"
-        )
+        self.assertEqual(traces.filtered(lambda t: t.res_id == self.other.id).trace_status, "sent")
 
     def test_users_cannot_lift_through_the_page_without_the_token(self):
         self.Blacklist._add(["0403170701"], "phone")
