@@ -8,8 +8,11 @@ it was. Use the Python of Odoo, e.g.::
         --db_host=/tmp/pgsock --db_port=5432 --addons-path=/opt/odoo18/addons,. \\
         --enterprises 50000
 
-Prints the seconds of each step (start, engine, contacts) and contacts per second;
-``--orm`` first times the same full extract with ORM ``create`` (then rolled back).
+Prints the seconds of each step (start, engine, contacts), contacts per second and
+the peak RSS of this process (the extracts are generated in a child process, so it
+is the import's). ``--orm N`` first times ORM ``create`` on a full extract of N
+enterprises (then rolled back) and prints how much faster the set-based insert is;
+the update has about ``--update-changes`` changes (a national day: about 1,000).
 """
 
 import argparse
@@ -18,6 +21,7 @@ import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,6 +46,7 @@ def timed_steps(Import, label):
         if record.state not in ("running", "ready"):
             break
     counts = record.read(["state", "count_kept", "count_created", "count_updated"])[0]
+    counts["error_message"] = record.error_message
     total = sum(timings.values())
     written = counts["count_created"] + counts["count_updated"]
     rate = written / timings["contacts"] if timings.get("contacts") else 0
@@ -53,8 +58,38 @@ def timed_steps(Import, label):
         flush=True,
     )
     if counts["state"] != "done":
-        raise SystemExit(f"{label} failed: {record.error_message}")
-    return timings.get("contacts", 0.0)
+        raise SystemExit(f"{label} failed: {counts['error_message']}")
+    return rate
+
+
+def generate(folder, enterprises, update_changes):
+    """A full extract and its next update, made once per size in ``folder``."""
+    full = next(folder.glob("src/*.zip"), None)
+    if not full:
+        full = bce_synth.generate_full(folder / "src/", enterprises=enterprises)
+    update = next(folder.glob("next/*Update*.zip"), None)
+    if not update:
+        rates = bce_synth.DEFAULT_CHANGE_RATES
+        total = sum(rates.values())
+        changes = {
+            kind: max(3, round(update_changes * rate / total)) for kind, rate in rates.items()
+        }
+        update, _later = bce_synth.generate_update(full, folder / "next", changes=changes)
+    return full, update
+
+
+def configure(env, postal_codes, folder):
+    params = env["ir.config_parameter"]
+    params.set_param("rgpd_prospection.bce_postal_codes", postal_codes)
+    params.set_param("rgpd_prospection.bce_extract_folder", str(folder))
+
+
+def vacuum(registry):
+    """Clear the rows a rolled-back run left, or they slow the next one down."""
+    with registry.cursor() as cr:
+        cr.rollback()
+        cr._cnx.autocommit = True
+        cr.execute("VACUUM ANALYZE")
 
 
 def main(argv=None):
@@ -62,9 +97,11 @@ def main(argv=None):
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--enterprises", type=int, default=20000)
     parser.add_argument("--postal-codes", default="1000-9999")
+    parser.add_argument("--update-changes", type=int, default=1000)
     parser.add_argument(
-        "--orm", action="store_true", help="also time the contacts step with ORM create"
+        "--orm", type=int, default=0, metavar="N", help="time ORM create on N enterprises first"
     )
+    parser.add_argument("--cache", help="folder keeping the generated extracts between runs")
     options, odoo_args = parser.parse_known_args(argv)
 
     import odoo
@@ -72,38 +109,49 @@ def main(argv=None):
 
     odoo.tools.config.parse_config(odoo_args)
     work = Path(tempfile.mkdtemp(prefix="rgpd_bench_"))
+    cache = Path(options.cache) if options.cache else work / "cache"
     started = time.perf_counter()
-    full = bce_synth.generate_full(work / "src/", enterprises=options.enterprises)
-    update, _later = bce_synth.generate_update(full, work / "next")
-    print(f"extracts generated in {time.perf_counter() - started:.1f} s", flush=True)
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        size = f"{options.enterprises}_{options.update_changes}"
+        extracts = pool.submit(generate, cache / size, options.enterprises, options.update_changes)
+        if options.orm:
+            small = pool.submit(generate, cache / f"{options.orm}_orm", options.orm, 3)
+            orm_full = small.result()[0]
+        full, update = extracts.result()
+    print(f"extracts ready in {time.perf_counter() - started:.1f} s", flush=True)
     folder = work / "folder"
     folder.mkdir()
 
     registry = odoo.modules.registry.Registry(options.database)
+    if options.orm:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            configure(env, options.postal_codes, folder)
+            shutil.copy(orm_full, folder / orm_full.name)
+            orm_rate = timed_steps(
+                env["rgpd.bce.import"].with_context(rgpd_bce_orm_create=True),
+                f"full extract of {options.orm} enterprises (ORM create)",
+            )
+            cr.rollback()
+        vacuum(registry)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        params = env["ir.config_parameter"]
-        params.set_param("rgpd_prospection.bce_postal_codes", options.postal_codes)
-        params.set_param("rgpd_prospection.bce_extract_folder", str(folder))
+        configure(env, options.postal_codes, folder)
         Import = env["rgpd.bce.import"]
-        label = f"full extract of {options.enterprises} enterprises"
         try:
+            shutil.copy(full, folder / full.name)
+            rate = timed_steps(Import, f"full extract of {options.enterprises} enterprises")
             if options.orm:
-                with cr.savepoint() as savepoint:
-                    shutil.copy(full, folder / full.name)
-                    orm = timed_steps(
-                        Import.with_context(rgpd_bce_orm_create=True), label + " (ORM)"
-                    )
-                    savepoint.rollback()
-                env.invalidate_all()
-            full.rename(folder / full.name)
-            sql = timed_steps(Import, label)
-            if options.orm:
-                print(f"contacts step: set-based insert {orm / sql:.1f}x faster than ORM create")
-            update.rename(folder / update.name)
+                print(
+                    f"contacts step: set-based insert {rate:,.0f}/s, ORM create {orm_rate:,.0f}/s: "
+                    f"{rate / orm_rate:.1f}x faster"
+                )
+            shutil.copy(update, folder / update.name)
             timed_steps(Import, "daily update")
         finally:
             cr.rollback()
+            shutil.rmtree(work, ignore_errors=True)
+        vacuum(registry)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MB")
 

@@ -71,7 +71,13 @@ def junit_counts(path):
 def run_pytest(python, args, junit):
     command = [python, "-m", "pytest", *args, f"--junitxml={junit}"]
     say(" ".join(command))
-    code = subprocess.call(command, cwd=REPO)
+    environment = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [str(REPO / "scripts"), os.environ.get("PYTHONPATH")])
+        ),
+    )
+    code = subprocess.call(command, cwd=REPO, env=environment)
     if not Path(junit).exists():
         return code, (0, 1, 0)
     return code, junit_counts(junit)
@@ -308,6 +314,8 @@ def run_odoo_suite(launcher, python, keep):
             code, counts = run_pytest(
                 python,
                 [
+                    "-p",
+                    "pytest_odoo_current_test",
                     f"--odoo-config={config}",
                     f"--odoo-database={demo_db}",
                     "--odoo-http",

@@ -294,16 +294,20 @@ class ResPartner(models.Model):
         numbers = {p.bce_number for p in self if p.is_company and p.bce_number}
         if not numbers:
             return
-        companies = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("bce_number", "in", list(numbers)), ("is_company", "=", True)])
+        # SQL: stored numbers are normalised already, and a national import
+        # checks a million of them
+        self.flush_model(["bce_number", "is_company"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT bce_number, array_agg(id ORDER BY id) FROM res_partner
+                   WHERE is_company AND bce_number = ANY(%s)
+                   GROUP BY bce_number HAVING count(*) > 1""",
+                list(numbers),
+            )
         )
-        by_number = {}
-        for company in companies:
-            by_number.setdefault(company.bce_number, []).append(company)
+        by_number = dict(self.env.cr.fetchall())
         for partner in self.filtered(lambda p: p.is_company and p.bce_number):
-            twins = [c for c in by_number[partner.bce_number] if c != partner]
+            twins = self.sudo().browse(by_number.get(partner.bce_number, [])) - partner
             if twins:
                 raise ValidationError(
                     _(
@@ -649,6 +653,7 @@ class ResPartner(models.Model):
         self.env["rgpd.blacklist"].sudo()._add(
             numbers, "dpo", _("Personal data erased on request: %(reason)s", reason=reason)
         )
+        self.env["rgpd.blacklist"].sudo()._log_erasure(partners, reason, request_reference)
         counts = partners._rgpd_erase_related_records(terms, accounting)
         partners.with_context(rgpd_erasing=True)._rgpd_erase_own_fields(kept_companies)
         details = "\n".join(f"{label}: {count}" for label, count in counts.items())
@@ -793,34 +798,57 @@ class ResPartner(models.Model):
         leaves = [[(fname, "ilike", term)] for fname in fnames for term in terms]
         return expression.OR(leaves) if leaves else expression.FALSE_DOMAIN
 
+    def _rgpd_erased_values(self, kept):
+        """What the erasure writes on this contact; ``kept``: it is a company
+        with posted accounting documents, which keeps its name and address."""
+        self.ensure_one()
+        masked = "****"
+        vals = {
+            "name": masked,
+            "email": False,
+            "phone": False,
+            "mobile": False,
+            "website": False,
+            "comment": False,
+            "function": False,
+            "title": False,
+            "ref": False,
+            "image_1920": False,
+            "category_id": [(5, 0, 0)],
+            "rgpd_anonymized": True,
+        }
+        if kept:
+            del vals["name"]
+        else:
+            vals.update(street=masked, street2=masked, city=masked, zip=masked)
+            if not self.is_company:
+                vals["vat"] = False
+        return vals
+
     def _rgpd_erase_own_fields(self, kept_companies):
         """Replace the contact data by ``****`` and empty what cannot hold it;
         keep the enterprise number and NACE codes, and what accounting law
-        requires on the companies with posted accounting documents."""
+        requires on the companies with posted accounting documents. Untracked:
+        a tracking value would keep the old name, e-mail and phone."""
         self.bank_ids.unlink()
-        masked = "****"
-        for partner in self:
-            vals = {
-                "name": masked,
-                "email": False,
-                "phone": False,
-                "mobile": False,
-                "website": False,
-                "comment": False,
-                "function": False,
-                "title": False,
-                "ref": False,
-                "image_1920": False,
-                "category_id": [(5, 0, 0)],
-                "rgpd_anonymized": True,
-            }
-            if partner in kept_companies:
-                del vals["name"]
-            else:
-                vals.update(street=masked, street2=masked, city=masked, zip=masked)
-                if not partner.is_company:
-                    vals["vat"] = False
-            partner.write(vals)
+        for partner in self.with_context(mail_notrack=True):
+            partner.write(partner._rgpd_erased_values(partner in kept_companies))
+
+    def _rgpd_holding_erased_data(self, kept_companies):
+        """The contacts that hold again data an erasure removed (a restored
+        backup, data typed again): any field differing from what the erasure
+        writes, or a bank account."""
+
+        def holds_data(partner):
+            erased = partner._rgpd_erased_values(partner in kept_companies)
+            return bool(partner.bank_ids) or any(
+                bool(partner[fname])
+                if partner._fields[fname].type == "many2many"
+                else (partner[fname] or False) != value
+                for fname, value in erased.items()
+            )
+
+        return self.filtered(holds_data)
 
     def _compute_rgpd_notice_values(self):
         months = self.env["rgpd.retention.run"]._retention_months()

@@ -13,6 +13,36 @@ CHANNELS = [
     ("dpo", "Data protection officer"),
     ("import", "Import"),
 ]
+MANAGER = "rgpd_prospection.group_rgpd_manager"
+ERASURE_FIELDS = (
+    "erased",
+    "erasure_date",
+    "erasure_user_name",
+    "erasure_reason",
+    "erasure_request_reference",
+    "erasure_masked_values",
+)
+
+
+def mask_words(text):
+    """First letter of each word, as ``privacy.log`` masks names, with a fixed
+    number of stars so that the length is not told either."""
+    return " ".join(word[0] + "***" for word in text.split())
+
+
+def mask_email(email):
+    """``jan.peeters@acme.be`` -> ``j***.p***@a***.be``: enough to recognise
+    an address one is shown, not to rebuild it."""
+    local, _at, domain = email.rpartition("@")
+    labels = domain.split(".")
+    masked_local = ".".join(part[0] + "***" for part in local.split(".") if part)
+    masked_domain = ".".join([label[0] + "***" for label in labels[:-1] if label] + labels[-1:])
+    return f"{masked_local}@{masked_domain}"
+
+
+def mask_phone(number):
+    """``+32470123456`` -> ``+32***56``: the country code and the last two digits."""
+    return f"{number[:3]}***{number[-2:]}"
 
 
 class RgpdBlacklist(models.Model):
@@ -31,6 +61,7 @@ class RgpdBlacklist(models.Model):
         required=True,
         index=True,
         tracking=1,
+        default_export_compatible=True,
         help="Enterprise number (BCE/KBO) of the company that objected, stored as 10 digits; "
         "any spelling is accepted.",
     )
@@ -48,6 +79,7 @@ class RgpdBlacklist(models.Model):
         required=True,
         default=fields.Datetime.now,
         tracking=True,
+        default_export_compatible=True,
         help="When the opposition was recorded (or recorded again after a withdrawal).",
     )
     channel = fields.Selection(
@@ -55,10 +87,12 @@ class RgpdBlacklist(models.Model):
         required=True,
         default="request",
         tracking=True,
+        default_export_compatible=True,
         help="How the company expressed its opposition.",
     )
     reason = fields.Text(
         tracking=True,
+        default_export_compatible=True,
         help="What the company said or why the entry was made; no personal data beyond need.",
     )
     partner_id = fields.Many2one(
@@ -74,6 +108,46 @@ class RgpdBlacklist(models.Model):
         default=lambda self: self.env.user,
         readonly=True,
         help="The user who recorded the opposition.",
+    )
+
+    # Erasure log (GDPR art. 17): managers only; exported and imported with
+    # the list, so that erasures can be applied again after a backup is restored.
+    erased = fields.Boolean(
+        string="Erasure in force",
+        groups=MANAGER,
+        copy=False,
+        default_export_compatible=True,
+        help="The company's personal data were erased: “Re-apply erasures” (also run by every "
+        "BCE import) erases them again if they come back, e.g. from a restored backup. "
+        "Unticked when the opposition is lifted.",
+    )
+    erasure_date = fields.Datetime(
+        groups=MANAGER, copy=False, default_export_compatible=True, help="When it was erased."
+    )
+    erasure_user_name = fields.Char(
+        string="Erased by",
+        groups=MANAGER,
+        copy=False,
+        default_export_compatible=True,
+        help="The user who confirmed the erasure (a name, so that the log survives the user).",
+    )
+    erasure_reason = fields.Text(
+        groups=MANAGER, copy=False, default_export_compatible=True, help="Why it was erased."
+    )
+    erasure_request_reference = fields.Char(
+        string="Erasure request reference",
+        groups=MANAGER,
+        copy=False,
+        default_export_compatible=True,
+        help="Reference of the data subject's request (letter, ticket, mail date).",
+    )
+    erasure_masked_values = fields.Text(
+        string="Erased data (masked)",
+        groups=MANAGER,
+        copy=False,
+        default_export_compatible=True,
+        help="What was erased, masked (first letters only), to answer “what did you hold about "
+        "me?” without keeping it.",
     )
 
     _sql_constraints = [
@@ -147,6 +221,7 @@ class RgpdBlacklist(models.Model):
                         "channel": vals.get("channel") or entry.channel,
                         "reason": vals.get("reason") or entry.reason,
                         "user_id": vals.get("user_id") or self.env.uid,
+                        **{fname: vals[fname] for fname in ERASURE_FIELDS if fname in vals},
                     }
                 )
             elif importing:
@@ -220,6 +295,13 @@ class RgpdBlacklist(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         entries.with_context(rgpd_lifting=True).action_archive()
+        erased = entries.sudo().filtered("erased")
+        erased.erased = False
+        for entry in erased:
+            entry.message_post(
+                body=_("The erasure is no longer re-applied; its log stays."),
+                subtype_xmlid="mail.mt_note",
+            )
         return entries
 
     @api.model
@@ -353,4 +435,110 @@ class RgpdBlacklist(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {"default_blacklist_ids": self.ids},
+        }
+
+    # Erasure log and its re-application
+
+    @api.model
+    def _log_erasure(self, partners, reason, request_reference):
+        """Record on each company's entry who erased what, when and why, the
+        values masked; called before the erasure, with every contact of the
+        companies. An entry already erased keeps its first log and notes the
+        new run in its chatter."""
+        entries = {
+            entry.bce_number: entry
+            for entry in self.sudo().search(
+                [("bce_number", "in", [n for n in partners.mapped("bce_number") if n])]
+            )
+        }
+        for company in partners.commercial_partner_id:
+            entry = entries.get(company.bce_number)
+            if not entry:
+                continue
+            if entry.erased:
+                entry.message_post(
+                    body=_(
+                        "Personal data found again (e.g. from a restored backup) and erased "
+                        "again by %(user)s.",
+                        user=self.env.user.name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
+            entry.write(
+                {
+                    "erased": True,
+                    "erasure_date": fields.Datetime.now(),
+                    "erasure_user_name": self.env.user.name,
+                    "erasure_reason": reason,
+                    "erasure_request_reference": request_reference or False,
+                    "erasure_masked_values": self._masked_values(
+                        partners.filtered(lambda p, c=company: p.commercial_partner_id == c)
+                    ),
+                }
+            )
+
+    @api.model
+    def _masked_values(self, partners):
+        names = sorted({mask_words(name) for name in partners.mapped("name") if name})
+        emails = sorted({mask_email(e) for e in partners.mapped("email_normalized") if e})
+        phones = sorted({mask_phone(number) for number in partners._rgpd_phone_numbers()})
+        lines = [
+            (_("Names"), names),
+            (_("E-mails"), emails),
+            (_("Phones"), phones),
+        ]
+        return "\n".join(f"{label}: {', '.join(values)}" for label, values in lines if values)
+
+    def _companies_holding_erased_data(self):
+        """The companies of these entries (archived ones included) of which
+        the company or a contact person holds personal data again."""
+        companies = (
+            self.env["res.partner"]
+            .sudo()
+            .concat(*self._companies_by_number(self.mapped("bce_number")).values())
+        )
+        if not companies:
+            return companies
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("commercial_partner_id", "in", companies.ids)])
+        )
+        accounting = companies._rgpd_accounting_documents()
+        kept = accounting.commercial_partner_id if accounting else companies.browse()
+        return partners._rgpd_holding_erased_data(kept).commercial_partner_id
+
+    def reapply_erasures(self):
+        """Erase again every erased company (of these entries, or of all active
+        entries when called on none) whose personal data came back, typically
+        from a restored backup once the exported blacklist is imported again.
+        Each BCE import runs it too; nothing happens when nothing came back.
+        Returns the entries re-applied."""
+        self.env["res.partner"]._rgpd_check_manager(_("re-apply erasures"))
+        entries = (self or self.search([("erased", "=", True)])).sudo()
+        entries = entries.filtered(lambda entry: entry.active and entry.erased)
+        companies = {
+            company.bce_number: company for company in entries._companies_holding_erased_data()
+        }
+        reapplied = entries.filtered(lambda entry: entry.bce_number in companies)
+        for entry in reapplied:
+            companies[entry.bce_number]._rgpd_anonymise(
+                _("Erasure re-applied: %(reason)s", reason=entry.erasure_reason or "-"),
+                entry.erasure_request_reference,
+            )
+        return self.browse(reapplied.ids)
+
+    def action_reapply_erasures(self):
+        reapplied = self.reapply_erasures()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if reapplied else "info",
+                "message": _("Erasure re-applied to %(count)s companies.", count=len(reapplied))
+                if reapplied
+                else _("No erased company holds personal data again: nothing to do."),
+            },
         }
