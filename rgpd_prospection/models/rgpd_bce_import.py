@@ -963,18 +963,18 @@ class _PartnerSync:
 
     def _archive(self, leaving, given):
         if leaving is None:
-            # SQL: a national ``not in`` list is compared row by row by the
-            # ORM's query, a hashed subquery is not
+            # compared in Python: a national ``not in`` list makes PostgreSQL
+            # compare each row with the whole list (the ORM's query, and a
+            # subquery larger than work_mem or one it believes small)
             self.env.flush_all()
             self.env.cr.execute(
                 SQL(
-                    """SELECT id FROM res_partner
-                       WHERE is_bce_prospect AND active AND bce_number IS NOT NULL
-                       AND bce_number NOT IN (SELECT unnest(%s::varchar[]))""",
-                    sorted(given),
+                    """SELECT id, bce_number FROM res_partner
+                       WHERE is_bce_prospect AND active AND bce_number IS NOT NULL"""
                 )
             )
-            partners = self.Partner.browse([row[0] for row in self.env.cr.fetchall()])
+            rows = self.env.cr.fetchall()
+            partners = self.Partner.browse([pid for pid, number in rows if number not in given])
         else:
             domain = [("is_bce_prospect", "=", True), ("bce_number", "in", list(leaving))]
             partners = self.Partner.search(domain)
