@@ -654,7 +654,7 @@ class ResPartner(models.Model):
             numbers, "dpo", _("Personal data erased on request: %(reason)s", reason=reason)
         )
         self.env["rgpd.blacklist"].sudo()._log_erasure(partners, reason, request_reference)
-        counts = partners._rgpd_erase_related_records(terms, accounting)
+        counts = partners._rgpd_erase_related_records(terms)
         partners.with_context(rgpd_erasing=True)._rgpd_erase_own_fields(kept_companies)
         details = "\n".join(f"{label}: {count}" for label, count in counts.items())
         if accounting:
@@ -701,36 +701,35 @@ class ResPartner(models.Model):
             {value.strip() for value in values if value and len(value.strip()) >= MIN_TERM_LENGTH}
         )
 
-    def _rgpd_erase_related_records(self, terms, accounting):
+    def _rgpd_erase_related_records(self, terms):
         """Delete what Odoo keeps around the contacts (messages, tracking,
         attachments, mails, mailing data, bus notifications, leads, blacklist
-        rows of their addresses); accounting documents are kept."""
+        rows of their addresses). Accounting documents and their files stay:
+        the law requires them as issued, not the messages about them."""
         env = self.env(su=True, context=dict(self.env.context, active_test=False))
         emails = [email for email in self.mapped("email_normalized") if email]
         counts = {}
-        kept_messages = env["mail.message"]
-        if accounting:
-            kept_messages = env["mail.message"].search(
-                [("model", "=", "account.move"), ("res_id", "in", accounting.ids)]
-            )
         if "crm.lead" in env:
             leads = env["crm.lead"].search(
-                ["|", ("partner_id", "in", self.ids), ("email_normalized", "in", emails)]
-            )
-            counts[_("CRM leads and opportunities")] = len(leads)
-            leads.unlink()
-        messages = (
-            env["mail.message"].search(
                 expression.OR(
                     [
-                        [("model", "=", "res.partner"), ("res_id", "in", self.ids)],
-                        [("author_id", "in", self.ids)],
-                        [("partner_ids", "in", self.ids)],
-                        self._rgpd_ilike_domain(["body", "email_from", "subject"], terms),
+                        [("partner_id", "in", self.ids)],
+                        [("email_normalized", "in", emails)],
+                        [("phone_sanitized", "in", list(self._rgpd_phone_numbers()))],
                     ]
                 )
             )
-            - kept_messages
+            counts[_("CRM leads and opportunities")] = len(leads)
+            leads.unlink()
+        messages = env["mail.message"].search(
+            expression.OR(
+                [
+                    [("model", "=", "res.partner"), ("res_id", "in", self.ids)],
+                    [("author_id", "in", self.ids)],
+                    [("partner_ids", "in", self.ids)],
+                    self._rgpd_ilike_domain(["body", "email_from", "subject"], terms),
+                ]
+            )
         )
         mails = env["mail.mail"].search(
             expression.OR(
@@ -741,7 +740,6 @@ class ResPartner(models.Model):
                 ]
             )
         )
-        mails = mails.filtered(lambda mail: mail.mail_message_id not in kept_messages)
         counts[_("Mails")] = len(mails)
         mails.unlink()
         attachments = env["ir.attachment"].search(
@@ -749,10 +747,8 @@ class ResPartner(models.Model):
         ) | messages.attachment_ids.filtered(
             lambda attachment: attachment.res_model != "account.move"
         )
-        tracking_values = (
-            env["mail.tracking.value"]
-            .search(self._rgpd_ilike_domain(["old_value_char", "new_value_char"], terms))
-            .filtered(lambda value: value.mail_message_id not in kept_messages)
+        tracking_values = env["mail.tracking.value"].search(
+            self._rgpd_ilike_domain(["old_value_char", "new_value_char"], terms)
         )
         counts[_("Messages")] = len(messages)
         counts[_("Tracking values")] = len(tracking_values | messages.tracking_value_ids)

@@ -1074,6 +1074,8 @@ class _PartnerInsert:
         self.many2many = {
             name for name, field in fields_.items() if field.store and field.type == "many2many"
         }
+        # a monetary value needs the record's currency: such values go through ``create``
+        self.monetary = {name for name in self.columns if fields_[name].type == "monetary"}
         self.computed_here = {
             fields_[name] for name in self.COMPUTED_HERE if self._not_overridden(name)
         }
@@ -1086,13 +1088,18 @@ class _PartnerInsert:
             # image sizes derive from an image a new prospect does not have
             and not getattr(field, "attachment", False)
         ]
-        self.defaults = partner_model.default_get(list(fields_))
+        # ``create`` drops the values of fields neither stored nor inverted
+        # (Invoicing's display flags on partners), so the insert does too
+        self.defaults = {
+            name: value
+            for name, value in partner_model.default_get(list(fields_)).items()
+            if fields_[name].store or fields_[name].inverse
+        }
         self.usable = (
             not partner_model._parent_store
             and not partner_model._inherits
             and partner_model._primary_email == "email"
-            and not any(fields_[name].type == "monetary" for name in self.columns)
-            and set(self.defaults) <= self.columns | self.many2many
+            and set(self.defaults) <= (self.columns - self.monetary) | self.many2many
         )
         self.inserted = 0
         self.next_analyze = ANALYZE_ROWS
@@ -1120,7 +1127,7 @@ class _PartnerInsert:
         names = {name for vals in vals_list for name in vals}
         return (
             self.usable
-            and names <= self.columns | self.many2many
+            and names <= (self.columns - self.monetary) | self.many2many
             and not names & self.ASSUMED_EMPTY
         )
 
@@ -1213,9 +1220,9 @@ class _PartnerInsert:
             try:
                 text = known[key]
             except KeyError:
-                text = known[key] = self._copy_text(field, value, full)
+                text = known[key] = self._copy_text(field, value)
             except TypeError:  # unhashable (json)
-                text = self._copy_text(field, value, full)
+                text = self._copy_text(field, value)
             texts.append(text)
         return texts
 
@@ -1243,10 +1250,10 @@ class _PartnerInsert:
                 raise ValueError(f"unexpected many2many command {item!r}")
         return dict.fromkeys(targets)
 
-    def _copy_text(self, field, value, full):
+    def _copy_text(self, field, value):
         """The COPY text form of what ``create`` would send for ``value``
-        (``full`` matters to monetary fields only, which partners lack)."""
-        value = field.convert_to_column_insert(value, self.Partner, full)
+        (monetary values, which need the row's currency, never come here)."""
+        value = field.convert_to_column_insert(value, self.Partner)
         if value is None:
             return r"\N"
         if isinstance(value, bool):

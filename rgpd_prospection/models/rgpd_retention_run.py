@@ -2,7 +2,8 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+from psycopg2 import IntegrityError
 
 RETENTION_MONTHS_PARAM = "rgpd_prospection.retention_months"
 DEFAULT_RETENTION_MONTHS = 36
@@ -174,7 +175,7 @@ class RgpdRetentionRun(models.Model):
         plan["attachments"].unlink()
         plan["activities"].unlink()
         plan["consents"].unlink()
-        plan["persons"].unlink()
+        self._remove_persons(plan["persons"])
         plan["companies"].write(
             {
                 "email": False,
@@ -185,6 +186,25 @@ class RgpdRetentionRun(models.Model):
                 "rgpd_expired_date": today,
             }
         )
+
+    @api.model
+    def _remove_persons(self, persons):
+        """Delete the contact persons; those a document still names (a
+        quotation, a draft invoice: Sales and Invoicing refuse to lose them)
+        lose their personal data and are archived instead."""
+        try:
+            with self.env.cr.savepoint():
+                persons.unlink()
+            return
+        except (UserError, IntegrityError):
+            pass
+        for person in persons.exists():
+            try:
+                with self.env.cr.savepoint():
+                    person.unlink()
+            except (UserError, IntegrityError):
+                person.with_context(rgpd_erasing=True)._rgpd_erase_own_fields(person.browse())
+                person.active = False
 
     @api.model
     def _cron_run_retention(self):
