@@ -323,3 +323,18 @@ def test_chunked_reading_gives_the_same_state(tmp_path):
         assert left.astype(str).values.tolist() == right.astype(str).values.tolist()
     assert whole.drops == chunked.drops
     assert len(whole.state) == 13
+
+
+@pytest.mark.parametrize(
+    "table,row,expected",
+    [
+        ("enterprise", ("E", "AC", "000", "2", "610", None, date(2020, 1, 1), "x"), 7),
+        ("activity", ("E", "001", "2008", "01110", "MAIN", "MAIN"), 5),
+    ],
+)
+def test_surplus_field_names_file_and_line(small, table, row, expected):
+    first = (small.first,) + row[1:-1] if table == "activity" else ent_row(small.first)
+    row = (enterprise(2000003) if table == "enterprise" else small.first,) + row[1:]
+    with pytest.raises(BceFormatError, match=f"{expected + 1} fields where {expected}") as error:
+        read_full_extract(small(**{table: [first, row]}))
+    assert (error.value.file, error.value.line) == (f"{table}.csv", 3)

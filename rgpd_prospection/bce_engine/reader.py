@@ -409,7 +409,8 @@ def read_table(extract, file, columns, required=(), chunk_rows=CHUNK_ROWS, progr
         try:
             reader = pd.read_csv(
                 stream,
-                usecols=columns,
+                # all columns parsed: with usecols pandas silently drops surplus fields
+                usecols=None,
                 dtype=dtypes,
                 thousands=".",
                 decimal=",",
@@ -430,6 +431,13 @@ def read_table(extract, file, columns, required=(), chunk_rows=CHUNK_ROWS, progr
         except UnicodeDecodeError:
             extract.locate_undecodable(file)
         except pd.errors.ParserError as error:
+            fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+            if fields:
+                # pandas counts records (header = 1), not lines: quoted texts may break lines
+                expected_count, record, count = (int(value) for value in fields.groups())
+                extract.fail(
+                    file, record - 2, None, f"{count} fields where {expected_count} are expected"
+                )
             match = re.search(r"line (\d+)", str(error))
             raise BceFormatError(
                 f"malformed CSV ({error})", file=file, line=int(match.group(1)) if match else None
