@@ -15,10 +15,8 @@ from . import privacy_lookup_wizard
 from . import rgpd_purpose
 from . import rgpd_consent
 from . import mail_message
-from . import mail_activity_inbound
 from . import rgpd_retention_run
 from . import rgpd_request
 from . import rgpd_access_report
 from . import rgpd_processing_record
-from . import res_config_settings_accountability
 from . import sms_consent

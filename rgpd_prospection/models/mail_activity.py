@@ -1,7 +1,13 @@
 from odoo import _, api, fields, models
 
+INBOUND_ACTIVITY_CATEGORIES = ("phonecall", "meeting")
+MEETING_TYPE_XMLID = "mail.mail_activity_data_meeting"
+
 
 class MailActivity(models.Model):
+    """Activities on prospects: a warning before calling a company that objected,
+    and calls or meetings the prospect initiated counting as contacts from it."""
+
     _inherit = "mail.activity"
 
     rgpd_opposition_warning = fields.Char(
@@ -38,3 +44,27 @@ class MailActivity(models.Model):
         ):
             return record.partner_id
         return self.env["res.partner"]
+
+    rgpd_initiated_by_prospect = fields.Boolean(
+        string="Initiated by the prospect",
+        help="Tick when the prospect called or asked for the meeting: once done, the call or "
+        "meeting counts as a contact from the prospect and moves its last contact date. "
+        "Calls and meetings we initiate do not.",
+    )
+
+    def _rgpd_is_inbound_contact(self):
+        self.ensure_one()
+        activity_type = self.activity_type_id
+        return self.rgpd_initiated_by_prospect and (
+            activity_type.category in INBOUND_ACTIVITY_CATEGORIES
+            or activity_type == self.env.ref(MEETING_TYPE_XMLID, raise_if_not_found=False)
+        )
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        inbound = self.env["res.partner"]
+        for activity in self:
+            if activity._rgpd_is_inbound_contact():
+                inbound |= activity._rgpd_partner()
+        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        inbound.sudo()._rgpd_register_inbound_contact(fields.Date.context_today(self))
+        return result
