@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codes import decode_csv_bytes
+from .codes import CODE_HEADER, decode_csv_bytes
 from .errors import BceFormatError
 from .model import ExtractMeta
 
@@ -25,7 +25,7 @@ CHUNK_ROWS = 1_000_000
 
 HEADERS = {
     "meta.csv": ["Variable", "Value"],
-    "code.csv": ["Category", "Code", "Language", "Description"],
+    "code.csv": CODE_HEADER,
     "enterprise.csv": [
         "EnterpriseNumber",
         "Status",
