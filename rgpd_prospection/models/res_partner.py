@@ -1,7 +1,7 @@
 import re
 
 from dateutil.relativedelta import relativedelta
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, consteq, email_normalize
@@ -21,6 +21,23 @@ EQUALITY_OPERATORS = ("=", "!=", "in", "not in")
 LIKE_OPERATORS = ("like", "ilike", "=like", "=ilike", "not like", "not ilike")
 MIN_TERM_LENGTH = 4  # shorter names would match unrelated text when erasing
 RGPD_ADDRESS_FIELDS = {"email", "phone", "mobile", "parent_id", "bce_number", "is_company"}
+
+
+def nace_token(version, code):
+    """How ``bce_nace_codes`` writes one activity: ``2008:62010``."""
+    return f"{version}:{code}"
+
+
+def nace_keys(text):
+    """The (version, code) pairs of a ``bce_nace_codes`` value."""
+    return [tuple(token.split(":", 1)) for token in (text or "").split() if ":" in token]
+
+
+def nace_codes_text(keys):
+    """The ``bce_nace_codes`` value of (version, code) pairs: sorted, no repeats."""
+    return " ".join(sorted({nace_token(version, code) for version, code in keys})) or False
+
+
 LEGAL_BASES = [
     ("legitimate_interest", "Legitimate interest"),
     ("consent", "Consent"),
@@ -48,12 +65,20 @@ class ResPartner(models.Model):
         help="Enterprise number of the company at the BCE/KBO, written as the BCE does "
         "(0123.456.789). Type it in any spelling: BE 0123 456 789, 0123456789, 123.456.789.",
     )
+    # A national import gives ten million activities: kept as one text column,
+    # since as many many2many rows cost minutes of index and foreign-key upkeep.
+    bce_nace_codes = fields.Char(
+        string="NACE codes (technical)",
+        copy=False,
+        help="Technical: the company's activities at the BCE as version:code separated by "
+        "spaces (2008:62010 2025:62100), shown as NACE codes.",
+    )
     bce_nace_ids = fields.Many2many(
         "rgpd.nace",
-        "res_partner_rgpd_nace_rel",
-        "partner_id",
-        "nace_id",
         string="NACE codes",
+        compute="_compute_bce_nace_ids",
+        inverse="_inverse_bce_nace_ids",
+        search="_search_bce_nace_ids",
         help="Activities of the company registered at the BCE (activity.csv of the BCE open "
         "data), all NACE versions.",
     )
@@ -136,17 +161,32 @@ class ResPartner(models.Model):
         "end of the retention period; only what the law requires is kept.",
     )
     # Accountability (issue 6): purposes, consents, expiry, information notice.
+    # New prospects follow the default purposes without a row each (a national
+    # import would write millions); choosing purposes by hand stores them.
     rgpd_purpose_ids = fields.Many2many(
+        "rgpd.purpose",
+        string="Purposes",
+        compute="_compute_rgpd_purpose_ids",
+        inverse="_inverse_rgpd_purpose_ids",
+        search="_search_rgpd_purpose_ids",
+        help="What the company is contacted for; BCE prospects follow the default purposes "
+        "until purposes are chosen for them. A withdrawn consent removes its purpose.",
+    )
+    rgpd_purpose_chosen = fields.Boolean(
+        string="Purposes chosen",
+        copy=False,
+        help="Technical: the purposes of this contact were chosen (by hand or by withdrawn "
+        "consents) instead of following the default purposes.",
+    )
+    rgpd_purpose_chosen_ids = fields.Many2many(
         "rgpd.purpose",
         "res_partner_rgpd_purpose_rel",
         "partner_id",
         "purpose_id",
-        string="Purposes",
-        compute="_compute_rgpd_purpose_ids",
-        store=True,
-        readonly=False,
-        help="What the company is contacted for; new BCE prospects get the default purposes. "
-        "A withdrawn consent removes its purpose.",
+        string="Chosen purposes",
+        copy=False,
+        help="Technical: the purposes chosen for this contact, when it does not follow the "
+        "default ones.",
     )
     rgpd_consent_ids = fields.One2many("rgpd.consent", "partner_id", string="Consents")
     rgpd_has_consent = fields.Boolean(
@@ -291,21 +331,22 @@ class ResPartner(models.Model):
         """One company per enterprise number, archived ones included: an import
         must update the archived company, not create a twin. Contact persons
         may repeat their company's number."""
-        numbers = {p.bce_number for p in self if p.is_company and p.bce_number}
-        if not numbers:
-            return
-        # SQL: stored numbers are normalised already, and a national import
-        # checks a million of them
+        # SQL, reading nothing into the cache: stored numbers are normalised
+        # already, and a national import checks a million of them
         self.flush_model(["bce_number", "is_company"])
         self.env.cr.execute(
             SQL(
                 """SELECT bce_number, array_agg(id ORDER BY id) FROM res_partner
-                   WHERE is_company AND bce_number = ANY(%s)
+                   WHERE is_company AND bce_number IN (
+                       SELECT bce_number FROM res_partner
+                       WHERE id = ANY(%s) AND is_company AND bce_number IS NOT NULL)
                    GROUP BY bce_number HAVING count(*) > 1""",
-                list(numbers),
+                self.ids,
             )
         )
         by_number = dict(self.env.cr.fetchall())
+        if not by_number:
+            return
         for partner in self.filtered(lambda p: p.is_company and p.bce_number):
             twins = self.sudo().browse(by_number.get(partner.bce_number, [])) - partner
             if twins:
@@ -338,6 +379,45 @@ class ResPartner(models.Model):
         in any spelling."""
         domain = super()._search_display_name(operator, value)
         return self._normalize_bce_number_domain(domain, "bce_number")
+
+    @api.depends("bce_nace_codes")
+    def _compute_bce_nace_ids(self):
+        keys = {key for partner in self for key in nace_keys(partner.bce_nace_codes)}
+        naces = (
+            self.env["rgpd.nace"]
+            .with_context(active_test=False)
+            .search([("code", "in", sorted({code for _version, code in keys}))])
+        )
+        by_key = {(nace.version, nace.code): nace.id for nace in naces}
+        for partner in self:
+            keys = nace_keys(partner.bce_nace_codes)
+            partner.bce_nace_ids = [Command.set([by_key[k] for k in keys if k in by_key])]
+
+    def _inverse_bce_nace_ids(self):
+        for partner in self:
+            partner.bce_nace_codes = nace_codes_text(
+                (nace.version, nace.code) for nace in partner.bce_nace_ids
+            )
+
+    def _search_bce_nace_ids(self, operator, value):
+        """``in``, ``not in`` and ``child_of`` NACE codes, or no code at all."""
+        if operator in ("=", "!=") and not value:
+            return [("bce_nace_codes", operator, False)]
+        if operator not in ("in", "not in", "=", "!=", "ilike", "not ilike", "child_of"):
+            raise UserError(_("Search NACE codes with “is in”, “is not in” or a code."))
+        Nace = self.env["rgpd.nace"].with_context(active_test=False)
+        if isinstance(value, str):
+            naces = Nace.search([("display_name", "ilike", value)])
+        else:
+            naces = Nace.browse([value] if isinstance(value, int) else list(value))
+        if operator == "child_of":
+            naces = Nace.search([("id", "child_of", naces.ids)])
+        tokens = sorted({nace_token(nace.version, nace.code) for nace in naces})
+        query = self.with_context(active_test=False)._search([("bce_nace_codes", "!=", False)])
+        codes_sql = self._field_to_sql(query.table, "bce_nace_codes", query)
+        query.add_where(SQL("string_to_array(%s, ' ') && %s::text[]", codes_sql, tokens))
+        negative = operator in ("not in", "!=", "not ilike")
+        return [("id", "not in" if negative else "in", query)]
 
     def _compute_bce_nace_search(self):
         self.bce_nace_search = False
@@ -415,14 +495,56 @@ class ResPartner(models.Model):
 
     # Accountability (issue 6): purposes, consents, last contact, expiry, access, notice.
 
-    @api.depends("is_bce_prospect", "is_company")
+    def _rgpd_follows_default_purposes(self):
+        self.ensure_one()
+        return self.is_bce_prospect and self.is_company and not self.rgpd_purpose_chosen
+
+    @api.depends("is_bce_prospect", "is_company", "rgpd_purpose_chosen", "rgpd_purpose_chosen_ids")
     def _compute_rgpd_purpose_ids(self):
         defaults = self.env["rgpd.purpose"].search([("is_default", "=", True)])
         for partner in self:
-            if partner.is_bce_prospect and partner.is_company and not partner.rgpd_purpose_ids:
+            if partner._rgpd_follows_default_purposes():
                 partner.rgpd_purpose_ids = defaults
             else:
-                partner.rgpd_purpose_ids = partner.rgpd_purpose_ids
+                partner.rgpd_purpose_ids = partner.rgpd_purpose_chosen_ids
+
+    def _inverse_rgpd_purpose_ids(self):
+        for partner in self:
+            partner.write(
+                {
+                    "rgpd_purpose_chosen": True,
+                    "rgpd_purpose_chosen_ids": [Command.set(partner.rgpd_purpose_ids.ids)],
+                }
+            )
+
+    def _search_rgpd_purpose_ids(self, operator, value):
+        """Contacts with one of the purposes ``value`` (``in``), or without any
+        purpose (``= False``); companies following the defaults have them all."""
+        if operator in ("=", "!=") and not value:
+            has_any = self._search_rgpd_purpose_ids("in", self._rgpd_purpose_ids_all())
+            return ["!", *has_any] if operator == "=" else has_any
+        if operator not in ("in", "not in", "=", "!=", "ilike", "not ilike"):
+            raise UserError(_("Search purposes with “is in” or “is not in”."))
+        ids = self._rgpd_purpose_ids_of(value)
+        domain = [("rgpd_purpose_chosen_ids", "in", ids)]
+        default_ids = self.env["rgpd.purpose"].search([("is_default", "=", True)]).ids
+        if set(ids) & set(default_ids):
+            following = [
+                ("is_bce_prospect", "=", True),
+                ("is_company", "=", True),
+                ("rgpd_purpose_chosen", "=", False),
+            ]
+            domain = expression.OR([domain, following])
+        return domain if operator in ("in", "=", "ilike") else ["!", *domain]
+
+    def _rgpd_purpose_ids_all(self):
+        return self.env["rgpd.purpose"].with_context(active_test=False).search([]).ids
+
+    def _rgpd_purpose_ids_of(self, value):
+        if isinstance(value, str):
+            purposes = self.env["rgpd.purpose"].with_context(active_test=False)
+            return purposes.search([("name", "ilike", value)]).ids
+        return [value] if isinstance(value, int) else list(value)
 
     @api.depends("rgpd_consent_ids.state")
     def _compute_rgpd_has_consent(self):
@@ -442,8 +564,12 @@ class ResPartner(models.Model):
     def _check_rgpd_nominative_email(self):
         """A person's own address is personal data that the BCE's legitimate
         interest does not cover: keep it only with that person's consent."""
-        for partner in self:
-            if partner.is_company or not partner.commercial_partner_id.is_bce_prospect:
+        # searched, not read: an import checks thousands of companies at once
+        persons = self.with_context(active_test=False).search(
+            [("id", "in", self.ids), ("is_company", "=", False), ("email", "!=", False)]
+        )
+        for partner in persons:
+            if not partner.commercial_partner_id.is_bce_prospect:
                 continue
             email = email_normalize(partner.email or "", strict=False)
             if email and is_nominative_email(email) and not partner.rgpd_has_consent:

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from ..bce_engine.codes import read_code_table
 from ..bce_engine.engine import FullResult, UpdateResult
 from ..bce_engine.numbers import format_enterprise_number
 from ..bce_engine.reader import Extract
+from .res_partner import nace_codes_text, nace_keys
+from .rgpd_nace import format_nace_code
 
 _logger = logging.getLogger(__name__)
 
@@ -56,12 +59,14 @@ SYNCED_FIELDS = (
     "bce_juridical_form_id",
     "bce_start_date",
     "bce_main_nace_id",
-    "bce_nace_ids",
+    "bce_nace_codes",
     "active",
 )
 CREATE_BATCH = 2000
 SYNC_CHUNK = 10_000
 ANALYZE_ROWS = 1000
+COPY_CHUNK = 1 << 16
+STREAM_SLICE = 500  # rows turned into text at a time while COPY writes
 # COPY's text format: these characters are escaped, \N is NULL
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "download_bce_extracts.py"
@@ -753,6 +758,9 @@ class _PartnerSync:
             for nace in self.env["rgpd.nace"].with_context(active_test=False).search([])
         }
         self.forms = {form.code: form.id for form in self.env["rgpd.juridical.form"].search([])}
+        self.many2many_synced = {
+            fname for fname in SYNCED_FIELDS if self.Partner._fields[fname].type == "many2many"
+        }
         orm_create = self.env.context.get("rgpd_bce_orm_create")
         self.inserter = None if orm_create else _PartnerInsert(self.Partner)
 
@@ -880,7 +888,7 @@ class _PartnerSync:
             "bce_juridical_form_id": self.forms.get(self._form_code(company), False),
             "bce_start_date": company.start_date.isoformat() if company.start_date else False,
             "bce_main_nace_id": self.naces[(main[0], main[1])] if main else False,
-            "bce_nace_ids": sorted({self.naces[(v, code)] for v, code, _cls in company.nace_codes}),
+            "bce_nace_codes": nace_codes_text((v, code) for v, code, _cls in company.nace_codes),
             "active": True,
         }
         if lang:
@@ -919,20 +927,23 @@ class _PartnerSync:
         stays within memory): set-based insert, or ORM ``create`` when the
         context asks for it (benchmark, equivalence test) or the fast path
         cannot reproduce it."""
-        for start in range(0, len(companies), CREATE_BATCH):
-            batch = companies[start : start + CREATE_BATCH]
-            vals_list = [self._create_values(company) for company in batch]
+        size = SYNC_CHUNK if self.inserter else CREATE_BATCH
+        for start in range(0, len(companies), size):
+            vals_list = [
+                self._create_values(company) for company in companies[start : start + size]
+            ]
             if self.inserter and self.inserter.can_insert(vals_list):
                 self.inserter.insert(vals_list)
             else:
-                self.Partner.create(vals_list)
+                for first in range(0, len(vals_list), CREATE_BATCH):
+                    self.Partner.create(vals_list[first : first + CREATE_BATCH])
         self.counts["count_created"] += len(companies)
 
     def _create_values(self, company):
         values = self._values(company)
-        vals = {
-            fname: self._write_value(self.Partner, fname, value) for fname, value in values.items()
-        }
+        vals = dict(values)
+        for fname in self.many2many_synced.intersection(values):
+            vals[fname] = self._write_value(self.Partner, fname, values[fname])
         vals.update(
             self._origin_values(),
             bce_number=company.bce_number,
@@ -1018,12 +1029,39 @@ class _PartnerSync:
             )
         if field.type == "boolean":
             return escape(_("yes") if value else _("no"))
+        if fname == "bce_nace_codes":
+            return escape(
+                ", ".join(
+                    f"{format_nace_code(code)} ({version})" for version, code in nace_keys(value)
+                )
+            )
         return escape(str(value))
 
     def _post_messages(self):
         if self.messages:
             partners = self.Partner.browse(list(self.messages))
             partners._message_log_batch(bodies=self.messages)
+
+
+class _LineStream(io.TextIOBase):
+    """A file for ``copy_expert`` that reads lines from an iterator as COPY
+    asks for them."""
+
+    def __init__(self, lines):
+        super().__init__()
+        self.lines = lines
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        chunk, length = [], 0
+        for line in self.lines:
+            chunk.append(line)
+            length += len(line)
+            if 0 <= size <= length:
+                break
+        return "".join(chunk)
 
 
 class _PartnerInsert:
@@ -1057,7 +1095,6 @@ class _PartnerInsert:
             ("_compute_phone_sanitized", "_phone_get_country", "_phone_format"),
         ),
         "rgpd_legal_basis": ({"rgpd_prospection"}, ("_compute_rgpd_legal_basis",)),
-        "rgpd_purpose_ids": ({"rgpd_prospection"}, ("_compute_rgpd_purpose_ids",)),
     }
     # what the formulas of COMPUTED_HERE take as empty
     ASSUMED_EMPTY = {"parent_id", "company_name", "user_ids", "child_ids", "image_1920"}
@@ -1105,7 +1142,7 @@ class _PartnerInsert:
         self.next_analyze = ANALYZE_ROWS
         self.analyzed = 0
         self.tables = {"res_partner"}
-        self._purposes = None
+        self._texts = {}
         self._number_fields = partner_model._phone_get_number_fields()
         self._country_field = partner_model._phone_get_country_field()
 
@@ -1166,74 +1203,118 @@ class _PartnerInsert:
     def _compute_rgpd_legal_basis(self, full, partner_id):
         return "legitimate_interest" if full.get("is_bce_prospect") else None
 
-    def _compute_rgpd_purpose_ids(self, full, partner_id):
-        if not (full.get("is_bce_prospect") and full.get("is_company")):
-            return []
-        if self._purposes is None:
-            self._purposes = self.env["rgpd.purpose"].search([("is_default", "=", True)]).ids
-        return self._purposes
-
     # -- writing
 
     def insert(self, vals_list):
-        cr = self.env.cr
+        """One COPY for the rows, streamed: PostgreSQL writes the rows of one
+        slice while Python turns the next slice into text, on another core."""
         self.env.flush_all()
-        cr.execute(
+        self.env.cr.execute(
             SQL(
                 "SELECT nextval(pg_get_serial_sequence('res_partner', 'id')) "
                 "FROM generate_series(1, %s)",
                 len(vals_list),
             )
         )
-        ids = [row[0] for row in cr.fetchall()]
-        rows = []
-        for partner_id, vals in zip(ids, vals_list, strict=True):
-            full = dict(self.defaults, **vals)
-            for field in self.computed_here:
-                if field.name not in full:
-                    full[field.name] = getattr(self, f"_compute_{field.name}")(full, partner_id)
-            rows.append((partner_id, full))
-        columns = sorted({name for _id, full in rows for name in full} & self.columns)
-        many2many = sorted({name for _id, full in rows for name in full} & self.many2many)
-        self._copy_partners(columns, rows)
-        for name in many2many:
-            self._copy_links(self.Partner._fields[name], rows)
-        self._complete(self.Partner.browse(ids), [*columns, *many2many])
-
-    def _copy_partners(self, columns, rows):
-        """Column by column: most columns hold a few values (defaults, the
-        extract's number), each converted once."""
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        given = {name for vals in vals_list for name in vals}
+        computers = {
+            field.name: getattr(self, f"_compute_{field.name}")
+            for field in self.computed_here
+            if field.name not in self.defaults
+        }
+        varying = sorted((given | set(computers)) & self.columns)
+        constant = sorted((set(self.defaults) & self.columns) - set(varying))
+        many2many = sorted((given | set(self.defaults)) & self.many2many)
         model_fields = self.Partner._fields
-        texts = [[str(partner_id) for partner_id, _full in rows]]
-        texts += [self._column_texts(model_fields[name], rows) for name in columns]
         # the transaction's timestamp, as ``create`` and the ORM's later writes
-        log = "\t".join([str(self.env.uid), str(self.env.cr.now())] * 2)
-        lines = ["\t".join(row) + f"\t{log}\n" for row in zip(*texts, strict=True)]
-        names = ["id", *columns, "create_uid", "create_date", "write_uid", "write_date"]
-        self._copy("res_partner", names, lines)
+        log = [str(self.env.uid), str(self.env.cr.now())] * 2
+        tail = "\t".join(
+            [*(self._text(model_fields[name], self.defaults[name]) for name in constant), *log]
+        )
+        columns = [
+            (name, self._converter(model_fields[name]), self.defaults.get(name)) for name in varying
+        ]
+        # what the formulas read, loaded now: the COPY leaves the connection
+        # to nothing else
+        self._prefetch(vals_list)
+        links = {name: [] for name in many2many}
+        row_end = f"\t{tail}\n"
 
-    def _column_texts(self, field, rows):
-        name, known, texts = field.name, {}, []
-        for _partner_id, full in rows:
-            value = full.get(name)
+        def lines():
+            for start in range(0, len(ids), STREAM_SLICE):
+                end = start + STREAM_SLICE
+                rows = list(zip(ids[start:end], vals_list[start:end], strict=True))
+                values = []
+                for partner_id, vals in rows:
+                    full = {**self.defaults, **vals}
+                    for name, compute in computers.items():
+                        if name not in vals:
+                            full[name] = compute(full, partner_id)
+                    values.append(full)
+                    for name, pairs in links.items():
+                        pairs.extend(
+                            (partner_id, target) for target in self._targets(full.get(name) or [])
+                        )
+                texts = [
+                    [convert(full.get(name, default)) for full in values]
+                    for name, convert, default in columns
+                ]
+                id_texts = [str(partner_id) for partner_id, _vals in rows]
+                for parts in zip(id_texts, *texts, strict=True):
+                    yield "\t".join(parts) + row_end
+
+        names = ["id", *varying, *constant, "create_uid", "create_date", "write_uid", "write_date"]
+        self._copy("res_partner", names, lines())
+        for name, pairs in links.items():
+            field = model_fields[name]
+            self._copy(
+                field.relation,
+                [field.column1, field.column2],
+                (f"{partner_id}\t{target}\n" for partner_id, target in pairs),
+            )
+            self.tables.add(field.relation)
+        self._complete(self.Partner.browse(ids), [*varying, *constant, *many2many])
+
+    def _prefetch(self, vals_list):
+        """Load the countries the phone formula reads."""
+        country_ids = {vals.get(self._country_field) for vals in vals_list}
+        country_ids.add(self.defaults.get(self._country_field))
+        countries = self.env["res.country"].browse(filter(None, country_ids))
+        (countries | self.env.company.country_id).mapped("phone_code")
+
+    def _text(self, field, value):
+        return self._converter(field)(value)
+
+    def _converter(self, field):
+        """The function giving the COPY text of a value of ``field``: texts
+        differ from row to row, other values repeat and are converted once."""
+        if field.type in ("char", "text") and not field.translate and not field.company_dependent:
+            size = field.size
+
+            def convert_text(value):
+                # ``convert_to_column_insert`` of such fields, inlined
+                if value is None or value is False:
+                    return r"\N"
+                text = value.decode() if isinstance(value, bytes) else str(value)
+                return text[:size].translate(COPY_ESCAPES)
+
+            return convert_text
+        if field.type in ("char", "text", "html", "json"):
+            return partial(self._copy_text, field)
+        known = self._texts.setdefault(field.name, {})
+
+        def convert(value):
             key = (type(value), value)  # so that 0, False and 1, True stay apart
             try:
-                text = known[key]
+                return known[key]
             except KeyError:
                 text = known[key] = self._copy_text(field, value)
-            except TypeError:  # unhashable (json)
-                text = self._copy_text(field, value)
-            texts.append(text)
-        return texts
+                return text
+            except TypeError:  # unhashable
+                return self._copy_text(field, value)
 
-    def _copy_links(self, field, rows):
-        lines = [
-            f"{partner_id}\t{target}\n"
-            for partner_id, full in rows
-            for target in self._targets(full.get(field.name) or [])
-        ]
-        self._copy(field.relation, [field.column1, field.column2], lines)
-        self.tables.add(field.relation)
+        return convert
 
     @staticmethod
     def _targets(value):
@@ -1263,11 +1344,10 @@ class _PartnerInsert:
         return str(value).translate(COPY_ESCAPES)
 
     def _copy(self, table, columns, lines):
-        buffer = io.StringIO()
-        buffer.writelines(lines)
-        buffer.seek(0)
         names = ", ".join(f'"{name}"' for name in columns)
-        self.env.cr._obj.copy_expert(f'COPY "{table}" ({names}) FROM STDIN', buffer)
+        self.env.cr._obj.copy_expert(
+            f'COPY "{table}" ({names}) FROM STDIN', _LineStream(lines), size=COPY_CHUNK
+        )
 
     def _complete(self, partners, names):
         """What ``create`` does after its INSERT: dependent fields of other
@@ -1285,7 +1365,7 @@ class _PartnerInsert:
         self.inserted += len(partners)
         if self.inserted >= self.next_analyze:
             self.analyze()
-            self.next_analyze = 2 * self.inserted
+            self.next_analyze = 8 * self.inserted
 
     def analyze(self):
         """Fresh statistics, or the planner keeps treating the tables as

@@ -95,6 +95,10 @@ class TestBceImport(RgpdCase):
             self.assertEqual(partner.zip or None, company.postal_code)
             self.assertEqual(partner.email or None, company.emails[0] if company.emails else None)
             self.assertEqual(partner.phone or None, company.phones[0] if company.phones else None)
+            self.assertEqual(
+                {(nace.version, nace.code) for nace in partner.bce_nace_ids},
+                {(version, code) for version, code, _cls in company.nace_codes},
+            )
             self.assertTrue(partner.is_company)
 
     def snapshot(self):
@@ -268,7 +272,7 @@ class TestBceImport(RgpdCase):
         with freeze_time(fields.Datetime.now()):
             by_orm, by_sql = import_full(True), import_full(False)
             assert_same(by_sql, by_orm)
-            for name in ("email_normalized", "phone_sanitized", "rgpd_purpose_ids", "category_id"):
+            for name in ("email_normalized", "phone_sanitized", "bce_nace_codes", "category_id"):
                 self.assertTrue(any(values[name] for values in by_sql.values()), name)
             # the fall-back: stored computed fields the fast path does not compute
             # itself (a module overrides them) are computed by the ORM, same result

@@ -33,6 +33,29 @@ class TestConsent(AccountabilityCase):
         other = self.Partner.create({"name": "Not a prospect", "is_company": True})
         self.assertFalse(other.rgpd_purpose_ids)
 
+    def test_purposes_follow_the_defaults_until_chosen(self):
+        """Prospects hold no purpose rows of their own: a new default purpose
+        reaches them, not the companies whose purposes were chosen."""
+        chosen = self._prospect("Acme Chosen")
+        chosen.rgpd_purpose_ids = self.news
+        self.assertTrue(chosen.rgpd_purpose_chosen)
+        extra = self.Purpose.create({"name": "Webinars", "is_default": True})
+        self.env.invalidate_all()
+        self.assertIn(extra, self.company.rgpd_purpose_ids)
+        self.assertEqual(chosen.rgpd_purpose_ids, self.news)
+        other = self.Partner.create({"name": "Not a prospect", "is_company": True})
+        mine = self.company | chosen | other
+
+        def found(domain):
+            return self.Partner.search([("id", "in", mine.ids), *domain])
+
+        self.assertEqual(found([("rgpd_purpose_ids", "in", extra.ids)]), self.company)
+        self.assertEqual(found([("rgpd_purpose_ids", "in", self.news.ids)]), self.company | chosen)
+        self.assertEqual(found([("rgpd_purpose_ids", "not in", self.news.ids)]), other)
+        self.assertEqual(found([("rgpd_purpose_ids", "=", False)]), other)
+        self.assertEqual(found([("rgpd_purpose_ids", "!=", False)]), self.company | chosen)
+        self.assertEqual(found([("rgpd_purpose_ids", "ilike", "Webinar")]), self.company)
+
     def test_partial_withdrawal_removes_one_purpose_only(self):
         news = self._consent(self.person, self.news, channel="trade_fair", proof="Fair form #12")
         self._consent(self.person, self.events)

@@ -58,6 +58,31 @@ class TestPartnerSearch(RgpdCase):
         self.assertFalse(self._found([("display_name", "ilike", "Shop 2")]))
         self.assertEqual(self._found([("display_name", "ilike", "Shop")]), self.shop)
 
+    def test_nace_codes_kept_as_text_and_searchable(self):
+        self.assertEqual(self.acme.bce_nace_codes, "2008:62010")
+        self.assertEqual(self.acme.bce_nace_ids, self.programming)
+        both = self.programming | self.retail
+        self.acme.bce_nace_ids = both
+        self.assertEqual(self.acme.bce_nace_codes, "2008:4762 2008:62010")
+        self.assertEqual(self.acme.bce_nace_ids, both)
+        self.assertEqual(
+            self._found([("bce_nace_ids", "in", self.retail.ids)]), self.acme | self.shop
+        )
+        self.assertEqual(self._found([("bce_nace_ids", "in", self.programming.ids)]), self.acme)
+        self.assertEqual(
+            self._found([("bce_nace_ids", "not in", self.programming.ids)]), self.shop | self.abroad
+        )
+        self.assertEqual(self._found([("bce_nace_ids", "=", False)]), self.abroad)
+        self.assertEqual(
+            self._found([("bce_nace_ids", "child_of", self._nace("47").ids)]), self.acme | self.shop
+        )
+        self.assertEqual(
+            self._found([("bce_nace_ids", "ilike", "journaux")]), self.acme | self.shop
+        )
+        # a code missing from the code table stays in the text, and is not shown
+        self.shop.bce_nace_codes = "2008:4762 2025:99999"
+        self.assertEqual(self.shop.bce_nace_ids, self.retail)
+
     def test_nace_filter_includes_sub_codes(self):
         for value in ("62", "62.0", "6201", "62.010"):
             with self.subTest(value=value):
