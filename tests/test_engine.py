@@ -174,6 +174,26 @@ def test_drop_flagged_drops_them(scenario):
     assert all(not company.flags for company in companies.values())
 
 
+def test_numbers_then_companies_of_them_give_the_companies(tmp_path):
+    """The import lists the numbers first and builds the companies slice by
+    slice: the same companies and drops as building them at once."""
+    full = read_full_extract(bce_synth.generate_full(tmp_path, enterprises=400, seed=5))
+    perimeter = Perimeter(postal_codes="1000-5999")
+    expected = list(full.companies(perimeter))
+    expected_drops = Counter(full.selection_drops)
+    numbers = full.numbers(perimeter)
+    assert numbers == sorted(numbers)
+    assert {company.bce_number for company in expected} <= set(numbers)
+    built = [
+        company
+        for start in range(0, len(numbers), 50)
+        for company in full.companies_of(numbers[start : start + 50])
+    ]
+    assert built == expected
+    assert full.selection_drops == expected_drops
+    assert list(full.companies_of(["0000000097"])) == []  # not a legal person of the state
+
+
 def test_language_follows_the_seat(scenario):
     companies = by_number(scenario.companies(EVERYWHERE))
     assert companies[digits(EUPEN)].language == "de"

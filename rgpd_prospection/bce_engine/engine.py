@@ -503,6 +503,21 @@ class _Result:
         numbers = select(self.state, perimeter, self.selection_drops, only=only)
         return build_companies(self.state, numbers, self.config, self.selection_drops)
 
+    def numbers(self, perimeter, only=None):
+        """The enterprise numbers (10 digits, in order) ``companies`` would give
+        before its drops of companies, without building them: the selection's
+        drops are counted anew, those of building by ``companies_of``."""
+        perimeter.check_not_empty()
+        self.selection_drops = Counter()
+        numbers = select(self.state, perimeter, self.selection_drops, only=only)
+        return [f"{number:010d}" for number in numbers.tolist()]
+
+    def companies_of(self, numbers):
+        """The companies of ``numbers`` (some of those ``numbers`` gave), in
+        number order; the companies dropped are added to the drops."""
+        wanted = np.unique(np.asarray([int(number) for number in numbers], dtype=np.int64))
+        return build_companies(self.state, wanted, self.config, self.selection_drops)
+
 
 class FullResult(_Result):
     pass
@@ -519,6 +534,9 @@ class UpdateResult(_Result):
         """Created and updated companies inside the perimeter; an updated one that
         is not given has left the perimeter."""
         return super().companies(perimeter, self.created | self.updated if only is None else only)
+
+    def numbers(self, perimeter, only=None):
+        return super().numbers(perimeter, self.created | self.updated if only is None else only)
 
 
 def _check_files(extract, files):

@@ -1,3 +1,4 @@
+import bisect
 import hashlib
 import io
 import json
@@ -67,6 +68,8 @@ SYNC_CHUNK = 10_000
 ANALYZE_ROWS = 1000
 COPY_CHUNK = 1 << 16
 STREAM_SLICE = 500  # rows turned into text at a time while COPY writes
+STAGED_INSERT = 50_000  # staged partners created per INSERT
+STAGE_BATCH = 100_000  # companies prepared per committed step
 # COPY's text format: these characters are escaped, \N is NULL
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "download_bce_extracts.py"
@@ -115,9 +118,10 @@ class RgpdBceImport(models.Model):
         default="running",
         required=True,
         index=True,
-        help="Running: reading the extract. Contacts pending: the extract is read, contacts "
-        "are updated at the next step. Done. Failed: nothing changed, see the error. Refused: "
-        "the extract cannot be applied now (perimeter missing, out of sequence). Skipped: "
+        help="Running: reading the extract. Contacts pending: the extract is read; the contacts "
+        "are prepared step by step, then changed all at once. Done. Failed: nothing changed, "
+        "see the error. Refused: the extract cannot be applied now (perimeter missing, out of "
+        "sequence). Skipped: "
         "already applied or older than the last applied extract.",
     )
     progress = fields.Integer(help="Percentage of the import done.")
@@ -167,6 +171,24 @@ class RgpdBceImport(models.Model):
         string="Skipped (blacklist)",
         help="Companies left out because they objected, were anonymised or expired.",
     )
+    stage_done = fields.Boolean(
+        string="Contacts prepared",
+        help="The new contacts are prepared in the module's staging table, in committed steps; "
+        "the last step creates them all at once.",
+    )
+    stage_after = fields.Char(
+        help="Technical: the last enterprise number prepared, where the next step goes on."
+    )
+    stage_count = fields.Integer(
+        string="Companies prepared", help="Companies of the perimeter prepared so far."
+    )
+    stage_total = fields.Integer(
+        string="Companies to prepare", help="Companies of the perimeter to prepare."
+    )
+    stage_columns = fields.Json(
+        help="Technical: the contact columns and many2many fields the staging table holds."
+    )
+    stage_drops = fields.Json(help="Technical: companies dropped while preparing, per reason.")
     drops = fields.Json(help="Rows and values dropped, per reason.")
     drops_summary = fields.Text(
         string="Dropped", compute="_compute_drops_summary", help="Rows dropped, per reason."
@@ -221,9 +243,10 @@ class RgpdBceImport(models.Model):
         touched, seen, tried = self.browse(), set(), set()
         while max_steps is None or len(seen) < max_steps:
             record = self._run_next_step(tried)
-            if not record or (record.id, record.state) in seen:
+            key = (record.id, record.state, record.stage_count, record.stage_done)
+            if not record or key in seen:
                 break
-            seen.add((record.id, record.state))
+            seen.add(key)
             touched |= record
         return touched
 
@@ -536,11 +559,19 @@ class RgpdBceImport(models.Model):
         self.ensure_one()
         if self.state == "running":
             self._run_engine_phase()
+        elif self.state == "ready" and self._stages():
+            self._run_staging_step()
         elif self.state == "ready":
             self._run_partner_phase()
 
+    def _stages(self):
+        """Whether the next step prepares contacts: the set-based path only
+        (the ORM path, for the benchmark and tests, creates them at the end)."""
+        return not self.stage_done and not self.env.context.get("rgpd_bce_orm_create")
+
     def _fail(self, error, format_error=False):
         _logger.warning("BCE import %s failed: %s", self.file_name, error)
+        self._drop_staging()
         self.write(
             {
                 "state": "failed",
@@ -582,8 +613,14 @@ class RgpdBceImport(models.Model):
                         "engine_changes": changes,
                         "drops": dict(result.drops),
                         "count_read": len(result.state),
-                        "progress": 50,
-                        "progress_step": _("Updating the contacts"),
+                        "progress": 40,
+                        "progress_step": _("Preparing the contacts"),
+                        "stage_done": False,
+                        "stage_after": False,
+                        "stage_count": 0,
+                        "stage_total": 0,
+                        "stage_columns": False,
+                        "stage_drops": False,
                     }
                 )
         except BceFormatError as error:
@@ -623,45 +660,144 @@ class RgpdBceImport(models.Model):
             )
         )
 
+    def _sync_inputs(self):
+        """What the contacts are built from: the engine's result on the state
+        of this import, the perimeter, whether the whole perimeter is compared
+        (full extract, first import, changed settings) and the numbers an
+        update changed (``None`` otherwise)."""
+        previous = self._last_done()
+        state = LegalPersonState.from_bytes(self.state_attachment_id.sudo().raw)
+        config = self._engine_config()
+        perimeter = self._perimeter()
+        full_sync = (
+            self.extract_type == "full"
+            or not previous
+            or previous.settings_signature != self._settings_signature()
+        )
+        if full_sync:
+            return FullResult(state.meta, state, config, Counter()), perimeter, full_sync, None
+        changes = {key: set(value) for key, value in self.engine_changes.items()}
+        result = UpdateResult(
+            state.meta,
+            state,
+            config,
+            Counter(),
+            changes["created"],
+            changes["updated"],
+            changes["stopped"],
+        )
+        changed = changes["created"] | changes["updated"] | changes["stopped"]
+        return result, perimeter, full_sync, changed
+
+    def _staging_table(self):
+        return f"rgpd_bce_staging_{self.id}"
+
+    def _drop_staging(self):
+        for record in self:
+            table = record._staging_table()
+            for name in (table, f"{table}_links", f"{table}_seen"):
+                self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(name)))
+
+    def _create_staging(self):
+        self._drop_staging()
+        table = self._staging_table()
+        _PartnerInsert.create_staging(self.env.cr, table)
+        self.env.cr.execute(SQL("ALTER TABLE %s ADD PRIMARY KEY (id)", SQL.identifier(table)))
+        self.env.cr.execute(
+            SQL(
+                "CREATE TABLE %s (bce_number varchar PRIMARY KEY, partner_id integer, "
+                "bce_values jsonb)",
+                SQL.identifier(f"{table}_seen"),
+            )
+        )
+
+    def _run_staging_step(self):
+        """Prepare the next companies of the perimeter in the staging tables:
+        the slow part of creating contacts, in steps committed one by one, so
+        that the all-or-nothing last step stays short."""
+        try:
+            with self.env.cr.savepoint():
+                result, perimeter, _full_sync, _changed = self._sync_inputs()
+                numbers = result.numbers(perimeter)
+                if not self.stage_after:
+                    self._create_staging()
+                todo = numbers[bisect.bisect_right(numbers, self.stage_after or "") :]
+                batch = todo[:STAGE_BATCH]
+                before = Counter(result.selection_drops)
+                columns = self.stage_columns or {"columns": [], "many2many": []}
+                if batch:
+                    sync = _PartnerSync(
+                        self.env["res.partner"].sudo(), result.meta, perimeter.excluded
+                    )
+                    given, many2many = sync.stage(
+                        list(result.companies_of(batch)), batch, self._staging_table()
+                    )
+                    columns = {
+                        "columns": sorted(set(columns["columns"]) | set(given)),
+                        "many2many": sorted(set(columns["many2many"]) | set(many2many)),
+                    }
+                built_drops = Counter(result.selection_drops)
+                built_drops.subtract(before)
+                if len(todo) <= STAGE_BATCH:
+                    table = self._staging_table()
+                    for name in (table, f"{table}_links", f"{table}_seen"):
+                        self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(name)))
+                count = self.stage_count + len(batch)
+                self.write(
+                    {
+                        "stage_after": batch[-1] if batch else self.stage_after,
+                        "stage_count": count,
+                        "stage_total": len(numbers),
+                        "stage_columns": columns,
+                        "stage_drops": dict(Counter(self.stage_drops or {}) + built_drops),
+                        "stage_done": len(todo) <= STAGE_BATCH,
+                        "progress": 40 + int(50 * count / max(len(numbers), 1)),
+                        "progress_step": _(
+                            "Preparing the contacts: %(count)s of %(total)s",
+                            count=count,
+                            total=len(numbers),
+                        ),
+                    }
+                )
+        except (EmptyPerimeterError, ValueError) as error:
+            self._fail(error)
+        except Exception as error:  # noqa: BLE001 - recorded in the history, retried later
+            _logger.warning("BCE import %s: preparation failed", self.file_name, exc_info=True)
+            self._fail(error)
+
     def _run_partner_phase(self):
         """Change the contacts all at once: a failure rolls every contact back
         and is recorded; the ZIP stays for a later run. Contacts are written as
         superuser: the entry points admit managers only."""
-        previous = self._last_done()
         signature = self._settings_signature()
         try:
             with self.env.cr.savepoint():
-                state = LegalPersonState.from_bytes(self.state_attachment_id.sudo().raw)
-                config = self._engine_config()
-                perimeter = self._perimeter()
-                full_sync = (
-                    self.extract_type == "full"
-                    or not previous
-                    or previous.settings_signature != signature
-                )
-                if full_sync:
-                    result = FullResult(state.meta, state, config, Counter())
-                    companies = result.companies(perimeter)  # streamed
-                    leaving = None
-                else:
-                    changes = {key: set(value) for key, value in self.engine_changes.items()}
-                    result = UpdateResult(
-                        state.meta,
-                        state,
-                        config,
-                        Counter(),
-                        changes["created"],
-                        changes["updated"],
-                        changes["stopped"],
+                result, perimeter, full_sync, changed = self._sync_inputs()
+                sync = _PartnerSync(self.env["res.partner"].sudo(), result.meta, perimeter.excluded)
+                if self.stage_done and sync.inserter:
+                    columns = self.stage_columns or {"columns": [], "many2many": []}
+                    counts = sync.run_staged(
+                        result.numbers(perimeter),
+                        changed,
+                        self._staging_table(),
+                        columns["columns"],
+                        columns["many2many"],
+                        result.companies_of,
                     )
-                    companies = list(result.companies(perimeter))
-                    given = {company.bce_number for company in companies}
-                    leaving = (changes["created"] | changes["updated"] | changes["stopped"]) - given
-                sync = _PartnerSync(self.env["res.partner"].sudo(), state.meta, perimeter.excluded)
-                counts = sync.run(companies, leaving)
+                    drops = Counter(self.stage_drops or {})
+                else:
+                    if full_sync:
+                        companies = result.companies(perimeter)  # streamed
+                        leaving = None
+                    else:
+                        companies = list(result.companies(perimeter))
+                        leaving = changed - {company.bce_number for company in companies}
+                    counts = sync.run(companies, leaving)
+                    drops = Counter()
                 # A restored backup may hold data erased since: erase it again.
                 self.env["rgpd.blacklist"].sudo().reapply_erasures()
-                drops = Counter(self.drops or {}) + result.selection_drops
+                drops += Counter(self.drops or {}) + result.selection_drops
+                self._drop_staging()
                 self.write(
                     dict(
                         counts,
@@ -790,14 +926,113 @@ class _PartnerSync:
         to_create = []
         for company in companies:
             partner = existing.get(company.bce_number)
-            if not partner:
+            if partner:
+                self._apply_existing(partner, company.bce_number, self._values(company))
+            else:
                 to_create.append(company)
-            elif partner.is_bce_prospect:
-                self._update(partner, company, self._values(company))
-            elif not partner.bce_number:
-                partner.write({"bce_number": company.bce_number})
-                self.counts["count_linked"] += 1
-        self._create(to_create)
+        self._create([self._create_values(c.bce_number, self._values(c)) for c in to_create])
+
+    def _apply_existing(self, partner, number, values):
+        if partner.is_bce_prospect:
+            self._update(partner, values)
+        elif not partner.bce_number:
+            partner.write({"bce_number": number})
+            self.counts["count_linked"] += 1
+
+    # -- in two parts: staging in committed steps, then all at once
+
+    def stage(self, companies, numbers, table):
+        """Prepare ``companies`` (those built of ``numbers``) in ``table``:
+        the rows of the new prospects, and for each number what the final
+        step needs (the staged row, or the BCE values of an existing company,
+        or nothing for a company dropped while building)."""
+        companies = [c for c in companies if c.bce_number not in self.excluded]
+        self._ensure_codes(companies)
+        existing = self._match([company.bce_number for company in companies])
+        new = [c for c in companies if c.bce_number not in existing]
+        vals_list = [self._create_values(c.bce_number, self._values(c)) for c in new]
+        seen = dict.fromkeys(numbers, (None, None))
+        if vals_list and self.inserter.can_insert(vals_list):
+            ids, columns, many2many = self.inserter.stage(vals_list, table)
+            seen.update((c.bce_number, (pid, None)) for c, pid in zip(new, ids, strict=True))
+        else:
+            columns, many2many = [], []
+            seen.update((c.bce_number, (None, self._values(c))) for c in new)
+        seen.update(
+            (c.bce_number, (None, self._values(c))) for c in companies if c.bce_number in existing
+        )
+        self.inserter._copy(
+            f"{table}_seen",
+            ["bce_number", "partner_id", "bce_values"],
+            (
+                "\t".join(
+                    (
+                        number,
+                        str(pid) if pid else r"\N",
+                        json.dumps(values).translate(COPY_ESCAPES) if values else r"\N",
+                    )
+                )
+                + "\n"
+                for number, (pid, values) in seen.items()
+            ),
+        )
+        return columns, many2many
+
+    def run_staged(self, numbers, changed, table, columns, many2many, companies_of):
+        """Apply what ``stage`` prepared for ``numbers`` (all at once):
+        staged rows inserted, existing companies updated, companies matched or
+        created since the staging handled as ``run`` does; ``companies_of``
+        builds the companies of numbers the staging did not see. ``changed``:
+        the numbers an update changed (``None``: the whole perimeter); those
+        not given any more leave."""
+        given, inserted, unseen = set(), [], []
+        cr = self.env.cr
+        for start in range(0, len(numbers), SYNC_CHUNK):
+            chunk = [n for n in numbers[start : start + SYNC_CHUNK] if n not in self.excluded]
+            cr.execute(
+                SQL(
+                    "SELECT bce_number, partner_id, bce_values FROM %s WHERE bce_number = ANY(%s)",
+                    SQL.identifier(f"{table}_seen"),
+                    chunk,
+                )
+            )
+            seen = {number: (pid, values) for number, pid, values in cr.fetchall()}
+            unseen.extend(number for number in chunk if number not in seen)
+            built = [n for n in chunk if n in seen and (seen[n][0] or seen[n][1] is not None)]
+            self.counts["count_kept"] += len(built)
+            given.update(built)
+            existing = self._match(built)
+            to_create = []
+            for number in built:
+                pid, values = seen[number]
+                partner = existing.get(number)
+                if partner:
+                    self._apply_existing(partner, number, values or self._staged_values(table, pid))
+                elif pid:
+                    inserted.append(pid)
+                else:
+                    to_create.append(self._create_values(number, values))
+            self._create(to_create)
+        if inserted:
+            self.inserter.insert_staged(table, inserted, columns, many2many, self._origin_values())
+            self.counts["count_created"] += len(inserted)
+        companies = list(companies_of(unseen)) if unseen else []
+        self.counts["count_kept"] += len(companies)
+        companies = [c for c in companies if c.bce_number not in self.excluded]
+        given.update(company.bce_number for company in companies)
+        for start in range(0, len(companies), SYNC_CHUNK):
+            self._sync(companies[start : start + SYNC_CHUNK])
+        self.inserter.analyze()
+        self._archive(None if changed is None else changed - given, given)
+        self._post_messages()
+        return dict(self.counts)
+
+    def _staged_values(self, table, partner_id):
+        """The BCE values of a staged row (a company created by hand since)."""
+        self.env.cr.execute(
+            SQL("SELECT bce_last_values FROM %s WHERE id = %s", SQL.identifier(table), partner_id)
+        )
+        return self.env.cr.fetchone()[0]
 
     # -- matching
 
@@ -922,31 +1157,26 @@ class _PartnerSync:
 
     # -- writing
 
-    def _create(self, companies):
-        """New prospects, batch by batch (their values too, so a national import
-        stays within memory): set-based insert, or ORM ``create`` when the
-        context asks for it (benchmark, equivalence test) or the fast path
-        cannot reproduce it."""
-        size = SYNC_CHUNK if self.inserter else CREATE_BATCH
-        for start in range(0, len(companies), size):
-            vals_list = [
-                self._create_values(company) for company in companies[start : start + size]
-            ]
-            if self.inserter and self.inserter.can_insert(vals_list):
-                self.inserter.insert(vals_list)
-            else:
-                for first in range(0, len(vals_list), CREATE_BATCH):
-                    self.Partner.create(vals_list[first : first + CREATE_BATCH])
-        self.counts["count_created"] += len(companies)
+    def _create(self, vals_list):
+        """New prospects: set-based insert, or ORM ``create`` when the context
+        asks for it (benchmark, equivalence test) or the fast path cannot
+        reproduce them."""
+        if not vals_list:
+            return
+        if self.inserter and self.inserter.can_insert(vals_list):
+            self.inserter.insert(vals_list)
+        else:
+            for first in range(0, len(vals_list), CREATE_BATCH):
+                self.Partner.create(vals_list[first : first + CREATE_BATCH])
+        self.counts["count_created"] += len(vals_list)
 
-    def _create_values(self, company):
-        values = self._values(company)
+    def _create_values(self, number, values):
         vals = dict(values)
         for fname in self.many2many_synced.intersection(values):
             vals[fname] = self._write_value(self.Partner, fname, values[fname])
         vals.update(
             self._origin_values(),
-            bce_number=company.bce_number,
+            bce_number=number,
             is_company=True,
             is_bce_prospect=True,
             category_id=[(4, self.tag.id)] if self.tag else [],
@@ -954,7 +1184,7 @@ class _PartnerSync:
         )
         return vals
 
-    def _update(self, partner, company, values):
+    def _update(self, partner, values):
         last = partner.bce_last_values or {}
         changes, vals = [], {}
         for fname, new in values.items():
@@ -1206,17 +1436,127 @@ class _PartnerInsert:
     # -- writing
 
     def insert(self, vals_list):
-        """One COPY for the rows, streamed: PostgreSQL writes the rows of one
-        slice while Python turns the next slice into text, on another core."""
+        """Create the partners of ``vals_list`` now: one COPY, then what
+        ``create`` does after its INSERT."""
+        ids = self._new_ids(len(vals_list))
+        names, many2many, lines, links = self._render(ids, vals_list)
+        self._copy("res_partner", names, lines)
+        for name, pairs in links.items():
+            field = self.Partner._fields[name]
+            self._copy(
+                field.relation,
+                [field.column1, field.column2],
+                (f"{partner_id}\t{target}\n" for partner_id, target in pairs),
+            )
+            self.tables.add(field.relation)
+        self._complete(self.Partner.browse(ids), [*names[1:-4], *many2many])
+        return ids
+
+    def stage(self, vals_list, table):
+        """Prepare the partners of ``vals_list`` in ``table`` (a copy of the
+        shape of ``res_partner``), for ``insert_staged`` to create them later
+        with one INSERT: the rows take their ids now. Returns the ids and the
+        columns and many2many fields given."""
+        ids = self._new_ids(len(vals_list))
+        names, many2many, lines, links = self._render(ids, vals_list)
+        self._copy(table, names, lines)
+        self._copy(
+            f"{table}_links",
+            ["field", "partner_id", "target_id"],
+            (
+                f"{name}\t{partner_id}\t{target}\n"
+                for name, pairs in links.items()
+                for partner_id, target in pairs
+            ),
+        )
+        return ids, names[1:-4], many2many
+
+    def insert_staged(self, table, ids, columns, many2many, overrides):
+        """Create the staged partners ``ids`` of ``table``: set-based INSERT of
+        their rows (created and written now, ``overrides`` replacing staged
+        values) and links, then what ``create`` does after its INSERT."""
+        cr = self.env.cr
+        ids = sorted(ids)
+        now = cr.now()
+        log = {"create_uid": self.env.uid, "create_date": now}
+        log.update(write_uid=self.env.uid, write_date=now)
+        given = {**overrides, **log}
+        names = [name for name in columns if name not in given]
+        for start in range(0, len(ids), STAGED_INSERT):
+            chunk = ids[start : start + STAGED_INSERT]
+            self.env.flush_all()
+            cr.execute(
+                SQL(
+                    "INSERT INTO res_partner (id, %s, %s) SELECT id, %s, %s FROM %s "
+                    "WHERE id BETWEEN %s AND %s AND id = ANY(%s)",
+                    SQL(", ").join(map(SQL.identifier, names)),
+                    SQL(", ").join(map(SQL.identifier, given)),
+                    SQL(", ").join(map(SQL.identifier, names)),
+                    SQL(", ").join(
+                        self._copy_value(self.Partner._fields.get(name), value)
+                        for name, value in given.items()
+                    ),
+                    SQL.identifier(table),
+                    chunk[0],
+                    chunk[-1],
+                    chunk,
+                )
+            )
+            for name in many2many:
+                field = self.Partner._fields[name]
+                cr.execute(
+                    SQL(
+                        "INSERT INTO %s (%s, %s) SELECT partner_id, target_id FROM %s "
+                        "WHERE field = %s AND partner_id = ANY(%s)",
+                        SQL.identifier(field.relation),
+                        SQL.identifier(field.column1),
+                        SQL.identifier(field.column2),
+                        SQL.identifier(f"{table}_links"),
+                        name,
+                        chunk,
+                    )
+                )
+                self.tables.add(field.relation)
+            self._complete(self.Partner.browse(chunk), [*columns, *many2many])
+
+    def _copy_value(self, field, value):
+        if field is None or field.name in models.LOG_ACCESS_COLUMNS:
+            return SQL("%s", value)
+        return SQL("%s", field.convert_to_column_insert(value, self.Partner))
+
+    @staticmethod
+    def create_staging(cr, table):
+        """The tables ``stage`` fills: rows shaped as ``res_partner`` (no
+        constraint but the key), and their many2many links."""
+        cr.execute(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS %s (LIKE res_partner INCLUDING DEFAULTS)",
+                SQL.identifier(table),
+            )
+        )
+        cr.execute(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS %s (field varchar NOT NULL, partner_id integer "
+                "NOT NULL, target_id integer NOT NULL)",
+                SQL.identifier(f"{table}_links"),
+            )
+        )
+
+    def _new_ids(self, count):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 "SELECT nextval(pg_get_serial_sequence('res_partner', 'id')) "
                 "FROM generate_series(1, %s)",
-                len(vals_list),
+                count,
             )
         )
-        ids = [row[0] for row in self.env.cr.fetchall()]
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _render(self, ids, vals_list):
+        """The columns, many2many fields, COPY lines (streamed: PostgreSQL
+        writes the rows of one slice while Python turns the next slice into
+        text, on another core) and many2many links of new partners."""
         given = {name for vals in vals_list for name in vals}
         computers = {
             field.name: getattr(self, f"_compute_{field.name}")
@@ -1265,16 +1605,7 @@ class _PartnerInsert:
                     yield "\t".join(parts) + row_end
 
         names = ["id", *varying, *constant, "create_uid", "create_date", "write_uid", "write_date"]
-        self._copy("res_partner", names, lines())
-        for name, pairs in links.items():
-            field = model_fields[name]
-            self._copy(
-                field.relation,
-                [field.column1, field.column2],
-                (f"{partner_id}\t{target}\n" for partner_id, target in pairs),
-            )
-            self.tables.add(field.relation)
-        self._complete(self.Partner.browse(ids), [*varying, *constant, *many2many])
+        return names, many2many, lines(), links
 
     def _prefetch(self, vals_list):
         """Load the countries the phone formula reads."""

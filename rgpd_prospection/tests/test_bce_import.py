@@ -443,13 +443,74 @@ class TestBceImport(RgpdCase):
         self.assertEqual(record.state, "running")
         self.assertEqual((progress.done, progress.remaining), (1, 1))
         Import._cron_import_extracts()
-        self.assertEqual(record.state, "ready")
+        self.assertEqual((record.state, record.stage_done), ("ready", False))
+        # the new contacts are prepared in their own step...
+        Import._cron_import_extracts()
+        expected = self.expected(self.full)
+        self.assertEqual((record.state, record.stage_done), ("ready", True))
+        self.assertEqual(record.stage_count, record.stage_total)
+        self.assertEqual(self.staged_rows(record), len(expected))
         self.assertFalse(self.prospects(), "contacts change only in the last step")
+        # ...and created in the last one, the staging tables dropped
         Import._cron_import_extracts()
         self.assertEqual(record.state, "done")
         self.assertEqual(progress.remaining, 0)
         self.assertFalse((self.folder / self.full.name).exists())
-        self.assertTrue(self.prospects())
+        self.assert_partners_match(expected)
+        self.assertEqual(self.staged_rows(record), None)
+
+    def staged_rows(self, record):
+        """Rows of the import's staging table, ``None`` without a table."""
+        table = record._staging_table()
+        self.env.cr.execute("SELECT to_regclass(%s)", [table])
+        if not self.env.cr.fetchone()[0]:
+            return None
+        self.env.cr.execute(f'SELECT count(*) FROM "{table}"')
+        return self.env.cr.fetchone()[0]
+
+    def test_staging_in_many_steps_and_changes_before_the_last(self):
+        """Preparation resumes slice by slice; a company created by hand or
+        blacklisted before the last step is matched or left out, not doubled."""
+        self.put(self.full)
+        expected = sorted(self.expected(self.full))
+        with patch.object(rgpd_bce_import, "STAGE_BATCH", 50):
+            record = self.Import.run_pending_imports(max_steps=2)
+            steps = 0
+            while not record.stage_done:
+                count = record.stage_count
+                record._run_step()
+                self.assertGreater(record.stage_count, count)
+                steps += 1
+        self.assertGreaterEqual(steps, 3)
+        self.assertEqual(record.stage_count, record.stage_total)
+        by_hand = self.Partner.create(
+            {"name": "Typed in meanwhile", "is_company": True, "bce_number": expected[1]}
+        )
+        self.Blacklist._add([expected[2]], "phone", "Objected meanwhile")
+        record._run_step()
+        self.assertEqual(record.state, "done", record.error_message)
+        self.assertEqual(self.staged_rows(record), None)
+        numbers = self.prospects().mapped("bce_number")
+        self.assertEqual(sorted(numbers), sorted(set(expected) - {expected[1], expected[2]}))
+        self.assertEqual(self.Partner.search_count([("bce_number", "=", expected[1])]), 1)
+        self.assertEqual(by_hand.name, "Typed in meanwhile")
+        self.assertFalse(self.Partner.search([("bce_number", "=", expected[2])]))
+        self.assertEqual(record.count_created, len(expected) - 2)
+        self.assertEqual(record.count_updated, 0)  # a customer's data are not overwritten
+
+    def test_failed_last_step_drops_the_staging(self):
+        self.put(self.full)
+        with patch.object(
+            rgpd_bce_import._PartnerSync, "_archive", side_effect=RuntimeError("disk full")
+        ):
+            failed = self.Import.run_pending_imports()
+        self.assertEqual(failed.state, "failed")
+        self.assertTrue(failed.stage_done)
+        self.assertEqual(self.staged_rows(failed), None)
+        self.assertFalse(self.prospects())
+        rerun = self.Import.run_pending_imports()
+        self.assertEqual(rerun.state, "done", rerun.error_message)
+        self.assert_partners_match(self.expected(self.full))
 
     def test_cron_downloads_with_the_portal_account(self):
         self.put(self.full)
