@@ -177,7 +177,8 @@ class RgpdBceImport(models.Model):
         "the last step creates them all at once.",
     )
     stage_after = fields.Char(
-        help="Technical: the last enterprise number prepared, where the next step goes on."
+        string="Prepared up to",
+        help="Technical: the last enterprise number prepared, where the next step goes on.",
     )
     stage_count = fields.Integer(
         string="Companies prepared", help="Companies of the perimeter prepared so far."
@@ -186,9 +187,13 @@ class RgpdBceImport(models.Model):
         string="Companies to prepare", help="Companies of the perimeter to prepare."
     )
     stage_columns = fields.Json(
-        help="Technical: the contact columns and many2many fields the staging table holds."
+        string="Staged columns",
+        help="Technical: the contact columns and many2many fields the staging table holds.",
     )
-    stage_drops = fields.Json(help="Technical: companies dropped while preparing, per reason.")
+    stage_drops = fields.Json(
+        string="Dropped while preparing",
+        help="Technical: companies dropped while preparing, per reason.",
+    )
     drops = fields.Json(help="Rows and values dropped, per reason.")
     drops_summary = fields.Text(
         string="Dropped", compute="_compute_drops_summary", help="Rows dropped, per reason."
