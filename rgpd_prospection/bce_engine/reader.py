@@ -396,7 +396,8 @@ def read_table(extract, file, columns, required=(), chunk_rows=CHUNK_ROWS, progr
     )
     expected = [DELETE_KEYS[base[:-4]]] if file.endswith("_delete.csv") else HEADERS[base]
     extract.check_header(file, expected)
-    dtypes = {}
+    # columns read but not used stay text: no type guessing, nor its warnings
+    dtypes = dict.fromkeys(expected, "str")
     for column in columns:
         kind = column_kind(column)
         dtypes[column] = {"number": "int64", "code": "category", "date": "category"}.get(
