@@ -89,8 +89,10 @@ class RgpdBceImport(models.Model):
 
     An import runs in steps the cron framework commits one by one: start
     (``running``), engine (the new state of every legal person is attached,
-    ``ready``), contacts (all-or-nothing, ``done``). The state attached to the
-    last done import is the module's own minimised copy of the BCE."""
+    ``ready``), prepare (one step per ``STAGE_BATCH`` companies: the new
+    contacts staged in ``rgpd_bce_staging_<id>``), contacts (all-or-nothing,
+    ``done``). The state attached to the last done import is the module's own
+    minimised copy of the BCE."""
 
     _name = "rgpd.bce.import"
     _description = "BCE extract import"
@@ -570,9 +572,25 @@ class RgpdBceImport(models.Model):
             self._run_partner_phase()
 
     def _stages(self):
-        """Whether the next step prepares contacts: the set-based path only
-        (the ORM path, for the benchmark and tests, creates them at the end)."""
-        return not self.stage_done and not self.env.context.get("rgpd_bce_orm_create")
+        """Whether the next step prepares contacts: on the set-based path only
+        (the ORM path, for the benchmark and tests, creates them at the end),
+        and not for an update of a few changes, applied in one step."""
+        if self.stage_done or self.env.context.get("rgpd_bce_orm_create"):
+            return False
+        if self.extract_type == "update" and not self._full_sync():
+            changes = self.engine_changes or {}
+            return len(changes.get("created", [])) + len(changes.get("updated", [])) > STAGE_BATCH
+        return True
+
+    def _full_sync(self):
+        """Whether the contacts are compared with the whole perimeter: a full
+        extract, a first import, or settings changed since the last one."""
+        previous = self._last_done()
+        return (
+            self.extract_type == "full"
+            or not previous
+            or previous.settings_signature != self._settings_signature()
+        )
 
     def _fail(self, error, format_error=False):
         _logger.warning("BCE import %s failed: %s", self.file_name, error)
@@ -670,15 +688,10 @@ class RgpdBceImport(models.Model):
         of this import, the perimeter, whether the whole perimeter is compared
         (full extract, first import, changed settings) and the numbers an
         update changed (``None`` otherwise)."""
-        previous = self._last_done()
         state = LegalPersonState.from_bytes(self.state_attachment_id.sudo().raw)
         config = self._engine_config()
         perimeter = self._perimeter()
-        full_sync = (
-            self.extract_type == "full"
-            or not previous
-            or previous.settings_signature != self._settings_signature()
-        )
+        full_sync = self._full_sync()
         if full_sync:
             return FullResult(state.meta, state, config, Counter()), perimeter, full_sync, None
         changes = {key: set(value) for key, value in self.engine_changes.items()}
@@ -966,21 +979,7 @@ class _PartnerSync:
         seen.update(
             (c.bce_number, (None, self._values(c))) for c in companies if c.bce_number in existing
         )
-        self.inserter._copy(
-            f"{table}_seen",
-            ["bce_number", "partner_id", "bce_values"],
-            (
-                "\t".join(
-                    (
-                        number,
-                        str(pid) if pid else r"\N",
-                        json.dumps(values).translate(COPY_ESCAPES) if values else r"\N",
-                    )
-                )
-                + "\n"
-                for number, (pid, values) in seen.items()
-            ),
-        )
+        self.inserter.stage_seen(table, seen)
         return columns, many2many
 
     def run_staged(self, numbers, changed, table, columns, many2many, companies_of):
@@ -1303,9 +1302,11 @@ class _PartnerInsert:
     """Set-based ``create`` of new prospects, an order of magnitude faster at
     national scale: ids drawn from the sequence, every column computed in
     Python (defaults, create and write uid and date, stored computed fields),
-    rows and many2many links sent with ``COPY``, then the constraints checked
-    and the cache dropped, so the records read afterwards are those ``create``
-    would have made.
+    rows and many2many links sent with ``COPY`` (``insert``), or staged with
+    ``COPY`` in committed steps and created later with one ``INSERT … SELECT``
+    (``stage``, ``insert_staged``); then the constraints checked and the cache
+    dropped, so the records read afterwards are those ``create`` would have
+    made.
 
     The stored computed fields of ``COMPUTED_HERE`` are computed here as their
     methods do for a new company without parent, user or image. A stored
@@ -1475,6 +1476,26 @@ class _PartnerInsert:
             ),
         )
         return ids, names[1:-4], many2many
+
+    def stage_seen(self, table, seen):
+        """What the last step needs of each number: ``seen`` maps it to its
+        staged row's id or to the BCE values of an existing company (or to
+        nothing: dropped)."""
+        self._copy(
+            f"{table}_seen",
+            ["bce_number", "partner_id", "bce_values"],
+            (
+                "\t".join(
+                    (
+                        number,
+                        str(partner_id) if partner_id else r"\N",
+                        json.dumps(values).translate(COPY_ESCAPES) if values else r"\N",
+                    )
+                )
+                + "\n"
+                for number, (partner_id, values) in seen.items()
+            ),
+        )
 
     def insert_staged(self, table, ids, columns, many2many, overrides):
         """Create the staged partners ``ids`` of ``table``: set-based INSERT of

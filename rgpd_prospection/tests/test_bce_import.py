@@ -121,9 +121,11 @@ class TestBceImport(RgpdCase):
         tag = self.env.ref("rgpd_prospection.res_partner_category_bce_prospect")
         self.assertEqual(self.prospects().category_id, tag)
 
+        self.assertTrue(first.stage_done, "a full extract's contacts are prepared apart")
         self.put(self.update)
         second = self.Import.run_pending_imports()
         self.assertEqual(second.state, "done", second.error_message)
+        self.assertFalse(second.stage_done, "an update of a few changes is applied in one step")
         later = self.expected(self.later_full)
         self.assert_partners_match(later)
         created = set(later) - set(expected)
