@@ -729,6 +729,38 @@ class RgpdBceImport(models.Model):
             )
         )
 
+    def _staging_current(self):
+        """Whether the staging table still has the columns of ``res_partner``
+        (a module installed meanwhile may have added some)."""
+        table = self._staging_table()
+        self.env.cr.execute(
+            SQL(
+                """SELECT table_name, array_agg(column_name::text ORDER BY column_name)
+                   FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name IN (%s, %s)
+                   GROUP BY table_name""",
+                "res_partner",
+                table,
+            )
+        )
+        shapes = dict(self.env.cr.fetchall())
+        return shapes.get(table) == shapes.get("res_partner")
+
+    def _restart_staging(self):
+        _logger.info("BCE import %s: contacts changed shape, prepared again", self.file_name)
+        self._drop_staging()
+        self.write(
+            {
+                "stage_done": False,
+                "stage_after": False,
+                "stage_count": 0,
+                "stage_columns": False,
+                "stage_drops": False,
+                "progress": 40,
+                "progress_step": _("Preparing the contacts"),
+            }
+        )
+
     def _run_staging_step(self):
         """Prepare the next companies of the perimeter in the staging tables:
         the slow part of creating contacts, in steps committed one by one, so
@@ -788,6 +820,8 @@ class RgpdBceImport(models.Model):
         and is recorded; the ZIP stays for a later run. Contacts are written as
         superuser: the entry points admit managers only."""
         signature = self._settings_signature()
+        if self.stage_done and not self._staging_current():
+            return self._restart_staging()
         try:
             with self.env.cr.savepoint():
                 result, perimeter, full_sync, changed = self._sync_inputs()

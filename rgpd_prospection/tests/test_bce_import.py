@@ -500,6 +500,19 @@ class TestBceImport(RgpdCase):
         self.assertEqual(record.count_created, len(expected) - 2)
         self.assertEqual(record.count_updated, 0)  # a customer's data are not overwritten
 
+    def test_staging_prepared_again_when_contacts_change_shape(self):
+        """A module installed between the preparation and the last step adds
+        columns to the contacts: the staged rows would lack them."""
+        self.put(self.full)
+        record = self.Import.run_pending_imports(max_steps=3)
+        self.assertTrue(record.stage_done)
+        self.env.cr.execute(f'ALTER TABLE "{record._staging_table()}" DROP COLUMN "color"')
+        record._run_step()
+        self.assertEqual((record.state, record.stage_done), ("ready", False))
+        self.assertFalse(self.prospects())
+        self.assertEqual(self.Import.run_pending_imports().state, "done")
+        self.assert_partners_match(self.expected(self.full))
+
     def test_failed_last_step_drops_the_staging(self):
         self.put(self.full)
         with patch.object(
