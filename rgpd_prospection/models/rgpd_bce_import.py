@@ -636,14 +636,7 @@ class RgpdBceImport(models.Model):
                         "engine_changes": changes,
                         "drops": dict(result.drops),
                         "count_read": len(result.state),
-                        "progress": 40,
-                        "progress_step": _("Preparing the contacts"),
-                        "stage_done": False,
-                        "stage_after": False,
-                        "stage_count": 0,
-                        "stage_total": 0,
-                        "stage_columns": False,
-                        "stage_drops": False,
+                        **self._staging_start_values(),
                     }
                 )
         except BceFormatError as error:
@@ -749,17 +742,19 @@ class RgpdBceImport(models.Model):
     def _restart_staging(self):
         _logger.info("BCE import %s: contacts changed shape, prepared again", self.file_name)
         self._drop_staging()
-        self.write(
-            {
-                "stage_done": False,
-                "stage_after": False,
-                "stage_count": 0,
-                "stage_columns": False,
-                "stage_drops": False,
-                "progress": 40,
-                "progress_step": _("Preparing the contacts"),
-            }
-        )
+        self.write(self._staging_start_values())
+
+    def _staging_start_values(self):
+        return {
+            "stage_done": False,
+            "stage_after": False,
+            "stage_count": 0,
+            "stage_total": 0,
+            "stage_columns": False,
+            "stage_drops": False,
+            "progress": 40,
+            "progress_step": _("Preparing the contacts"),
+        }
 
     def _run_staging_step(self):
         """Prepare the next companies of the perimeter in the staging tables:
