@@ -80,7 +80,7 @@ def generate(folder, enterprises, update_changes):
             kind: max(3, round(update_changes * rate / total)) for kind, rate in rates.items()
         }
         update, _later = bce_synth.generate_update(full, folder / "next", changes=changes)
-    return full, update
+    return full, update, next(folder.glob("next/*Full*.zip"))
 
 
 def configure(env, postal_codes, folder):
@@ -107,6 +107,12 @@ def main(argv=None):
         "--orm", type=int, default=0, metavar="N", help="time ORM create on N enterprises first"
     )
     parser.add_argument("--cache", help="folder keeping the generated extracts between runs")
+    parser.add_argument(
+        "--refull",
+        action="store_true",
+        help="then apply the later full extract instead of the update: every prospect is "
+        "compared again (a broken chain, changed settings)",
+    )
     options, odoo_args = parser.parse_known_args(argv)
 
     import odoo
@@ -122,7 +128,7 @@ def main(argv=None):
         if options.orm:
             small = pool.submit(generate, cache / f"{options.orm}_orm", options.orm, 3)
             orm_full = small.result()[0]
-        full, update = extracts.result()
+        full, update, later_full = extracts.result()
     print(f"extracts ready in {time.perf_counter() - started:.1f} s", flush=True)
     folder = work / "folder"
     folder.mkdir()
@@ -155,8 +161,12 @@ def main(argv=None):
                     f"whole import per contact: {total / options.enterprises * 1e6:,.0f} us per "
                     f"enterprise, against {orm_total / options.orm * 1e6:,.0f} us with ORM create"
                 )
-            shutil.copy(update, folder / update.name)
-            timed_steps(Import, "daily update")
+            if options.refull:
+                shutil.copy(later_full, folder / later_full.name)
+                timed_steps(Import, "later full extract (every prospect compared)")
+            else:
+                shutil.copy(update, folder / update.name)
+                timed_steps(Import, "daily update")
         finally:
             cr.rollback()
             shutil.rmtree(work, ignore_errors=True)

@@ -932,6 +932,7 @@ class _PartnerSync:
         self.now = fields.Datetime.now()
         self.counts = Counter()
         self.messages = {}
+        self.last_values = {}
         self.tag = self._prospect_tag()
         self.country = self.env.ref("base.be")
         installed = {code for code, _name in self.env["res.lang"].get_installed()}
@@ -1083,7 +1084,10 @@ class _PartnerSync:
             )
         )
         rows = self.env.cr.fetchall()
-        partners = self.Partner.browse([row[0] for row in rows])
+        # a column read at a time for the whole chunk: most companies are
+        # compared on their last BCE values only
+        partners = self.Partner.with_context(prefetch_fields=False).browse([r[0] for r in rows])
+        self._load_last_values(partners)
         found = {number: partner for partner, (_id, number) in zip(partners, rows, strict=True)}
         missing = [number for number in numbers if number not in found]
         if missing:
@@ -1103,6 +1107,15 @@ class _PartnerSync:
             for partner, (_id, digits) in zip(partners, rows, strict=True):
                 found.setdefault(digits.zfill(10), partner)
         return found
+
+    def _load_last_values(self, partners):
+        """The last BCE values of ``partners``, read at once: most companies
+        are compared on them only (the ORM would copy each)."""
+        self.Partner.flush_model(["bce_last_values"])
+        self.env.cr.execute(
+            SQL("SELECT id, bce_last_values FROM res_partner WHERE id = ANY(%s)", partners.ids)
+        )
+        self.last_values = dict(self.env.cr.fetchall())
 
     # -- values
 
@@ -1218,7 +1231,16 @@ class _PartnerSync:
         return vals
 
     def _update(self, partner, values):
-        last = partner.bce_last_values or {}
+        if partner.id in self.last_values:
+            last = self.last_values[partner.id] or {}
+        else:
+            last = partner.bce_last_values or {}
+        if last == values:
+            # the BCE changed nothing since the last import: each field holds
+            # that value or a hand correction, both kept
+            return
+        # read and written alone: the chunk it came in would be read with it
+        partner = partner.with_context(prefetch_fields=True).with_prefetch()
         changes, vals = [], {}
         for fname, new in values.items():
             current = self._current(partner, fname)
