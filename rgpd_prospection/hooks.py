@@ -23,3 +23,45 @@ def uninstall_hook(env):
             "export the blacklist first and import it after a reinstall.",
             count,
         )
+
+
+def migrate_nace_links_and_stored_purposes(env):
+    """From 18.0.1.0.0, where every NACE code of a company was a many2many row
+    and every prospect stored the default purposes: the codes become the text
+    of ``bce_nace_codes``, and only purposes that differ from the defaults
+    (chosen by hand, or left by withdrawn consents) stay stored."""
+    cr = env.cr
+    cr.execute("SELECT to_regclass('res_partner_rgpd_nace_rel')")
+    if cr.fetchone()[0]:
+        cr.execute(
+            """UPDATE res_partner p SET bce_nace_codes = codes.text
+               FROM (
+                   SELECT r.partner_id,
+                          string_agg(n.version || ':' || n.code, ' '
+                                     ORDER BY n.version || ':' || n.code COLLATE "C") AS text
+                   FROM res_partner_rgpd_nace_rel r JOIN rgpd_nace n ON n.id = r.nace_id
+                   GROUP BY r.partner_id
+               ) codes
+               WHERE p.id = codes.partner_id AND p.bce_nace_codes IS NULL"""
+        )
+        _logger.info("rgpd_prospection: NACE codes of %s companies kept as text", cr.rowcount)
+        cr.execute("DROP TABLE res_partner_rgpd_nace_rel")
+        cr.execute("DELETE FROM ir_model_relation WHERE name = 'res_partner_rgpd_nace_rel'")
+    cr.execute(
+        """UPDATE res_partner p SET rgpd_purpose_chosen = true
+           WHERE NOT coalesce(p.rgpd_purpose_chosen, false) AND CASE
+               WHEN p.is_bce_prospect AND p.is_company THEN
+                   ARRAY(SELECT purpose_id FROM res_partner_rgpd_purpose_rel r
+                         WHERE r.partner_id = p.id ORDER BY 1)
+                   IS DISTINCT FROM
+                   ARRAY(SELECT id FROM rgpd_purpose WHERE is_default ORDER BY 1)
+               ELSE EXISTS (SELECT 1 FROM res_partner_rgpd_purpose_rel r
+                            WHERE r.partner_id = p.id)
+           END"""
+    )
+    _logger.info("rgpd_prospection: purposes of %s contacts kept as chosen", cr.rowcount)
+    cr.execute(
+        """DELETE FROM res_partner_rgpd_purpose_rel r USING res_partner p
+           WHERE p.id = r.partner_id AND NOT coalesce(p.rgpd_purpose_chosen, false)"""
+    )
+    env.invalidate_all()

@@ -192,6 +192,11 @@ class RgpdBceImport(models.Model):
         string="Staged columns",
         help="Technical: the contact columns and many2many fields the staging table holds.",
     )
+    stage_signature = fields.Char(
+        string="Prepared with settings",
+        help="Technical: fingerprint of the settings the contacts were prepared with; other "
+        "settings at a later step prepare them again.",
+    )
     stage_drops = fields.Json(
         string="Dropped while preparing",
         help="Technical: companies dropped while preparing, per reason.",
@@ -723,8 +728,11 @@ class RgpdBceImport(models.Model):
         )
 
     def _staging_current(self):
-        """Whether the staging table still has the columns of ``res_partner``
-        (a module installed meanwhile may have added some)."""
+        """Whether what is staged still fits: prepared with the settings of now,
+        into a table that still has the columns of ``res_partner`` (a module
+        installed meanwhile may have added some)."""
+        if self.stage_signature != self._settings_signature():
+            return False
         table = self._staging_table()
         self.env.cr.execute(
             SQL(
@@ -740,7 +748,10 @@ class RgpdBceImport(models.Model):
         return shapes.get(table) == shapes.get("res_partner")
 
     def _restart_staging(self):
-        _logger.info("BCE import %s: contacts changed shape, prepared again", self.file_name)
+        _logger.info(
+            "BCE import %s: settings or contact columns changed, contacts prepared again",
+            self.file_name,
+        )
         self._drop_staging()
         self.write(self._staging_start_values())
 
@@ -752,6 +763,7 @@ class RgpdBceImport(models.Model):
             "stage_total": 0,
             "stage_columns": False,
             "stage_drops": False,
+            "stage_signature": False,
             "progress": 40,
             "progress_step": _("Preparing the contacts"),
         }
@@ -762,10 +774,13 @@ class RgpdBceImport(models.Model):
         that the all-or-nothing last step stays short."""
         try:
             with self.env.cr.savepoint():
+                if self.stage_after and not self._staging_current():
+                    self._restart_staging()
                 result, perimeter, _full_sync, _changed = self._sync_inputs()
                 numbers = result.numbers(perimeter)
                 if not self.stage_after:
                     self._create_staging()
+                    self.stage_signature = self._settings_signature()
                 todo = numbers[bisect.bisect_right(numbers, self.stage_after or "") :]
                 batch = todo[:STAGE_BATCH]
                 before = Counter(result.selection_drops)

@@ -15,3 +15,4 @@ from . import test_record_of_processing
 from . import test_information_notice
 from . import test_anonymisation
 from . import test_erasure_log
+from . import test_migration

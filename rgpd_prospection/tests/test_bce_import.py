@@ -500,6 +500,30 @@ class TestBceImport(RgpdCase):
         self.assertEqual(record.count_created, len(expected) - 2)
         self.assertEqual(record.count_updated, 0)  # a customer's data are not overwritten
 
+    def test_staging_prepared_again_when_settings_change(self):
+        """Companies prepared with other settings would be built as those
+        settings say: a change between two steps starts the preparation again."""
+        self.put(self.full)
+        with patch.object(rgpd_bce_import, "STAGE_BATCH", 50):
+            record = self.Import.run_pending_imports(max_steps=3)
+            self.assertEqual(record.stage_count, 50)
+            record._run_step()
+            self.assertEqual(record.stage_count, 100)
+            self.env["ir.config_parameter"].set_param(PARAM + "name_language", "nl")
+            record._run_step()
+            self.assertEqual(record.stage_count, 50, "prepared again from the first company")
+            while record.state == "ready":
+                record._run_step()
+        self.assertEqual(record.state, "done", record.error_message)
+        self.assertEqual(self.Import.search([("state", "=", "done")]), record)
+        expected = {
+            company.bce_number: company
+            for company in read_full_extract(
+                self.full, rgpd_bce_import.EngineConfig(preferred_name_language="nl")
+            ).companies(Perimeter(postal_codes="1000-9999"))
+        }
+        self.assert_partners_match(expected)
+
     def test_staging_prepared_again_when_contacts_change_shape(self):
         """A module installed between the preparation and the last step adds
         columns to the contacts: the staged rows would lack them."""
