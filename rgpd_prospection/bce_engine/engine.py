@@ -498,19 +498,20 @@ class _Result:
     def companies(self, perimeter, only=None):
         """The companies inside ``perimeter`` (the blacklist excluded), in number
         order; ``only`` restricts them to some enterprise numbers."""
-        perimeter.check_not_empty()
-        self.selection_drops = Counter()
-        numbers = select(self.state, perimeter, self.selection_drops, only=only)
+        numbers = self._selected(perimeter, only)
         return build_companies(self.state, numbers, self.config, self.selection_drops)
 
     def numbers(self, perimeter, only=None):
         """The enterprise numbers (10 digits, in order) ``companies`` would give
         before its drops of companies, without building them: the selection's
         drops are counted anew, those of building by ``companies_of``."""
+        return [f"{number:010d}" for number in self._selected(perimeter, only).tolist()]
+
+    def _selected(self, perimeter, only):
+        """The numbers (int64) selected, the selection's drops counted anew."""
         perimeter.check_not_empty()
         self.selection_drops = Counter()
-        numbers = select(self.state, perimeter, self.selection_drops, only=only)
-        return [f"{number:010d}" for number in numbers.tolist()]
+        return select(self.state, perimeter, self.selection_drops, only=only)
 
     def companies_of(self, numbers):
         """The companies of ``numbers`` (some of those ``numbers`` gave), in
@@ -530,13 +531,10 @@ class UpdateResult(_Result):
         self.updated = updated
         self.stopped = stopped
 
-    def companies(self, perimeter, only=None):
+    def _selected(self, perimeter, only):
         """Created and updated companies inside the perimeter; an updated one that
         is not given has left the perimeter."""
-        return super().companies(perimeter, self.created | self.updated if only is None else only)
-
-    def numbers(self, perimeter, only=None):
-        return super().numbers(perimeter, self.created | self.updated if only is None else only)
+        return super()._selected(perimeter, self.created | self.updated if only is None else only)
 
 
 def _check_files(extract, files):

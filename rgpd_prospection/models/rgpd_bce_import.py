@@ -708,22 +708,35 @@ class RgpdBceImport(models.Model):
     def _staging_table(self):
         return f"rgpd_bce_staging_{self.id}"
 
+    def _staging_tables(self):
+        """The staged contact rows (shaped as ``res_partner``), their many2many
+        links, and what the last step needs of each enterprise number."""
+        table = self._staging_table()
+        return table, f"{table}_links", f"{table}_seen"
+
     def _drop_staging(self):
         for record in self:
-            table = record._staging_table()
-            for name in (table, f"{table}_links", f"{table}_seen"):
+            for name in record._staging_tables():
                 self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(name)))
 
     def _create_staging(self):
         self._drop_staging()
-        table = self._staging_table()
-        _PartnerInsert.create_staging(self.env.cr, table)
-        self.env.cr.execute(SQL("ALTER TABLE %s ADD PRIMARY KEY (id)", SQL.identifier(table)))
-        self.env.cr.execute(
+        rows, links, seen = map(SQL.identifier, self._staging_tables())
+        cr = self.env.cr
+        cr.execute(SQL("CREATE TABLE %s (LIKE res_partner INCLUDING DEFAULTS)", rows))
+        cr.execute(SQL("ALTER TABLE %s ADD PRIMARY KEY (id)", rows))
+        cr.execute(
+            SQL(
+                "CREATE TABLE %s (field varchar NOT NULL, partner_id integer NOT NULL, "
+                "target_id integer NOT NULL)",
+                links,
+            )
+        )
+        cr.execute(
             SQL(
                 "CREATE TABLE %s (bce_number varchar PRIMARY KEY, partner_id integer, "
                 "bce_values jsonb)",
-                SQL.identifier(f"{table}_seen"),
+                seen,
             )
         )
 
@@ -799,8 +812,7 @@ class RgpdBceImport(models.Model):
                 built_drops = Counter(result.selection_drops)
                 built_drops.subtract(before)
                 if len(todo) <= STAGE_BATCH:
-                    table = self._staging_table()
-                    for name in (table, f"{table}_links", f"{table}_seen"):
+                    for name in self._staging_tables():
                         self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(name)))
                 count = self.stage_count + len(batch)
                 self.write(
@@ -957,9 +969,6 @@ class _PartnerSync:
             for nace in self.env["rgpd.nace"].with_context(active_test=False).search([])
         }
         self.forms = {form.code: form.id for form in self.env["rgpd.juridical.form"].search([])}
-        self.many2many_synced = {
-            fname for fname in SYNCED_FIELDS if self.Partner._fields[fname].type == "many2many"
-        }
         orm_create = self.env.context.get("rgpd_bce_orm_create")
         self.inserter = None if orm_create else _PartnerInsert(self.Partner)
 
@@ -1011,19 +1020,17 @@ class _PartnerSync:
         or nothing for a company dropped while building)."""
         companies = [c for c in companies if c.bce_number not in self.excluded]
         self._ensure_codes(companies)
-        existing = self._match([company.bce_number for company in companies])
-        new = [c for c in companies if c.bce_number not in existing]
-        vals_list = [self._create_values(c.bce_number, self._values(c)) for c in new]
+        values = {company.bce_number: self._values(company) for company in companies}
+        existing = self._match(list(values))
+        new = [number for number in values if number not in existing]
+        vals_list = [self._create_values(number, values[number]) for number in new]
         seen = dict.fromkeys(numbers, (None, None))
+        # existing companies, and new ones the fast path cannot stage: their values
+        seen.update((number, (None, value)) for number, value in values.items())
+        columns, many2many = [], []
         if vals_list and self.inserter.can_insert(vals_list):
             ids, columns, many2many = self.inserter.stage(vals_list, table)
-            seen.update((c.bce_number, (pid, None)) for c, pid in zip(new, ids, strict=True))
-        else:
-            columns, many2many = [], []
-            seen.update((c.bce_number, (None, self._values(c))) for c in new)
-        seen.update(
-            (c.bce_number, (None, self._values(c))) for c in companies if c.bce_number in existing
-        )
+            seen.update((number, (pid, None)) for number, pid in zip(new, ids, strict=True))
         self.inserter.stage_seen(table, seen)
         return columns, many2many
 
@@ -1197,17 +1204,9 @@ class _PartnerSync:
         field = partner._fields[fname]
         if field.type == "many2one":
             return value.id or False
-        if field.type == "many2many":
-            return sorted(value.ids)
         if field.type == "date":
             return value.isoformat() if value else False
         return value if field.type == "boolean" else (value or False)
-
-    @staticmethod
-    def _write_value(partner, fname, value):
-        if partner._fields[fname].type == "many2many":
-            return [(6, 0, value)]
-        return value
 
     def _origin_values(self):
         return {
@@ -1233,8 +1232,6 @@ class _PartnerSync:
 
     def _create_values(self, number, values):
         vals = dict(values)
-        for fname in self.many2many_synced.intersection(values):
-            vals[fname] = self._write_value(self.Partner, fname, values[fname])
         vals.update(
             self._origin_values(),
             bce_number=number,
@@ -1261,7 +1258,7 @@ class _PartnerSync:
             current = self._current(partner, fname)
             hand_corrected = fname in last and current != last[fname]
             if not hand_corrected and current != new:
-                vals[fname] = self._write_value(partner, fname, new)
+                vals[fname] = new
                 changes.append((fname, current, new))
         if changes or last != values:
             vals.update(self._origin_values(), bce_last_values=values)
@@ -1323,10 +1320,6 @@ class _PartnerSync:
             return escape(_("(empty)"))
         if field.type == "many2one":
             return escape(self.env[field.comodel_name].browse(value).display_name)
-        if field.type == "many2many":
-            return escape(
-                ", ".join(self.env[field.comodel_name].browse(value).mapped("display_name"))
-            )
         if field.type == "boolean":
             return escape(_("yes") if value else _("no"))
         if fname == "bce_nace_codes":
@@ -1615,24 +1608,6 @@ class _PartnerInsert:
         if field is None or field.name in models.LOG_ACCESS_COLUMNS:
             return SQL("%s", value)
         return SQL("%s", field.convert_to_column_insert(value, self.Partner))
-
-    @staticmethod
-    def create_staging(cr, table):
-        """The tables ``stage`` fills: rows shaped as ``res_partner`` (no
-        constraint but the key), and their many2many links."""
-        cr.execute(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS %s (LIKE res_partner INCLUDING DEFAULTS)",
-                SQL.identifier(table),
-            )
-        )
-        cr.execute(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS %s (field varchar NOT NULL, partner_id integer "
-                "NOT NULL, target_id integer NOT NULL)",
-                SQL.identifier(f"{table}_links"),
-            )
-        )
 
     def _new_ids(self, count):
         self.env.flush_all()
