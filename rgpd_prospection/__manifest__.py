@@ -6,7 +6,13 @@
     "website": "https://github.com/rgpd-prospection/rgpd_prospection",
     "author": "rgpd_prospection contributors",
     "license": "LGPL-3",
-    "depends": ["contacts", "mass_mailing", "phone_validation", "privacy_lookup"],
+    "depends": [
+        "contacts",
+        "mass_mailing",
+        "mass_mailing_sms",
+        "phone_validation",
+        "privacy_lookup",
+    ],
     "external_dependencies": {
         "python": ["pandas", "numpy", "python-stdnum", "phonenumbers", "openpyxl", "faker"],
     },

@@ -13,7 +13,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rgpd_prospection"))
 
 from bce_synth import DEFAULT_CHANGE_RATES, generate_full, generate_update  # noqa: E402
 

@@ -20,6 +20,7 @@ import ast
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -73,19 +74,44 @@ def junit_counts(path):
     return tests - failed - skipped, failed, skipped
 
 
-def run_pytest(python, args, junit):
+def with_python_path(folders, environment=None):
+    """A copy of the environment with ``folders`` first on PYTHONPATH."""
+    environment = dict(os.environ if environment is None else environment)
+    environment["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [*map(str, folders), environment.get("PYTHONPATH")])
+    )
+    return environment
+
+
+def run_pytest(python, args, junit, environment=None):
     command = [python, "-m", "pytest", *args, f"--junitxml={junit}"]
     say(" ".join(command))
-    environment = dict(
-        os.environ,
-        PYTHONPATH=os.pathsep.join(
-            filter(None, [str(REPO / "scripts"), os.environ.get("PYTHONPATH")])
-        ),
-    )
+    environment = with_python_path([REPO / "scripts"], environment)
     code = subprocess.call(command, cwd=REPO, env=environment)
     if not Path(junit).exists():
         return code, (0, 1, 0)
     return code, junit_counts(junit)
+
+
+def odoo_environment(launcher):
+    """The environment in which the launcher's Python can ``import odoo``.
+
+    Two layouts are supported: a source checkout, where the ``odoo`` package
+    sits beside ``odoo-bin`` (a symlink to it is followed) and is importable
+    only through that folder, and an installed Odoo (pip, Debian), where the
+    launcher's Python has ``odoo`` on its own path."""
+    folder = Path(os.path.realpath(launcher)).parent
+    if (folder / "odoo" / "__init__.py").exists():
+        return with_python_path([folder])
+    return dict(os.environ)
+
+
+def free_port():
+    """A TCP port of the loopback that nothing listens on now, so that two test
+    runs on one machine do not meet."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def find_odoo():
@@ -157,7 +183,7 @@ def throwaway_cluster(workdir):
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    port = "5439"
+    port = str(free_port())
     options = f"-k {socket_dir} -p {port} -c listen_addresses='' -c fsync=off"
     subprocess.run(
         as_postgres(
@@ -218,23 +244,47 @@ def database_server(workdir):
         yield server
 
 
-def default_addons_path(python):
+def default_addons_path(python, launcher):
     code = (
         "import odoo.tools; odoo.tools.config.parse_config([]); "
         "print(odoo.tools.config['addons_path'])"
     )
-    output = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    output = subprocess.run(
+        [python, "-c", code],
+        capture_output=True,
+        text=True,
+        env=odoo_environment(launcher),
+    )
+    if output.returncode:
+        raise SystemExit(f"{python} cannot import odoo:\n{output.stderr[-2000:]}")
     return output.stdout.strip().splitlines()[-1]
 
 
-def write_odoo_config(workdir, server, python):
-    addons = os.environ.get("ODOO_ADDONS_PATH") or default_addons_path(python)
-    lines = ["[options]", f"addons_path = {addons},{REPO}", f"data_dir = {workdir / 'data'}"]
+def deploy_addon_alone(workdir):
+    """Copy the add-on folder, and nothing else of the repository, into a fresh
+    addons folder: the way integrators deploy it, so every run proves the
+    folder installs and passes its tests on its own."""
+    addons = workdir / "addons"
+    shutil.copytree(
+        ADDON, addons / MODULE, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
+    return addons
+
+
+def write_odoo_config(workdir, server, python, launcher, own_addons):
+    addons = os.environ.get("ODOO_ADDONS_PATH") or default_addons_path(python, launcher)
+    lines = [
+        "[options]",
+        f"addons_path = {addons},{own_addons}",
+        f"data_dir = {workdir / 'data'}",
+    ]
     lines += [f"{key} = {value}" for key, value in server.items()]
     lines += [
         "db_password = " + server.get("db_password", "False"),
         "list_db = False",
         "http_interface = 127.0.0.1",
+        f"http_port = {free_port()}",
+        f"gevent_port = {free_port()}",
         "max_cron_threads = 0",
     ]
     config = workdir / "odoo.conf"
@@ -299,7 +349,8 @@ def run_odoo_suite(launcher, python, keep):
     os.chmod(workdir, 0o755)
     try:
         with database_server(workdir) as server:
-            config = write_odoo_config(workdir, server, python)
+            own_addons = deploy_addon_alone(workdir)
+            config = write_odoo_config(workdir, server, python, launcher, own_addons)
             stamp = time.strftime("%H%M%S")
             demo_db, bare_db = f"rgpd_test_{stamp}", f"rgpd_nodemo_{stamp}"
             run_odoo(
@@ -334,9 +385,10 @@ def run_odoo_suite(launcher, python, keep):
                     "-q",
                     "-o",
                     "addopts=",
-                    str(ODOO_TESTS),
+                    str(own_addons / MODULE / "tests"),
                 ],
                 junit,
+                odoo_environment(launcher),
             )
             return code, counts, pot_current
     finally:

@@ -19,4 +19,4 @@ from . import rgpd_retention_run
 from . import rgpd_request
 from . import rgpd_access_report
 from . import rgpd_processing_record
-from . import sms_consent
+from . import models

@@ -12,3 +12,12 @@ class MailThread(models.AbstractModel):
         return super()._notify_thread_by_email(
             message, recipients_data, msg_vals=msg_vals, **kwargs
         )
+
+    def _message_sms(self, body, subtype_id=False, partner_ids=False, **kwargs):
+        """An SMS written on one record to a prospect without consent is
+        refused with an explanation."""
+        recipients = self.env["res.partner"].browse(partner_ids or [])
+        if self._name == "res.partner":
+            recipients |= self
+        recipients._rgpd_check_sms_consent()
+        return super()._message_sms(body, subtype_id=subtype_id, partner_ids=partner_ids, **kwargs)

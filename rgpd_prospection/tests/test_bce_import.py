@@ -1,6 +1,5 @@
 import base64
 import csv
-import importlib.util
 import io
 import shutil
 import subprocess
@@ -20,15 +19,13 @@ from odoo.tests import Form, new_test_user, tagged
 
 from .common import RgpdCase
 
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 PARAM = "rgpd_prospection.bce_"
 
 
 def _load_generator():
-    spec = importlib.util.spec_from_file_location("bce_synth", SCRIPTS / "bce_synth.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from odoo.addons.rgpd_prospection import bce_synth
+
+    return bce_synth
 
 
 def rewrite_member(source, target, member, change):
