@@ -1,0 +1,591 @@
+"""Updates: the later full is written from a mutated copy of the earlier one, then the update is
+*derived* as the per-key difference of the two fulls, never written from the mutations directly.
+"""
+
+import csv
+import io
+import re
+import sys
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from operator import itemgetter
+from pathlib import Path
+
+import numpy as np
+
+from .contacts import CONTACT_TYPES, ContactMaker
+from .extract_format import (
+    BOM,
+    DATA_TABLES,
+    HEADERS,
+    KEY_COLUMNS,
+    ExtractReader,
+    ExtractWriter,
+    extract_file_name,
+    extract_timestamp,
+    format_row,
+    header_line,
+    meta_rows,
+    numbers_with_check,
+    unit_spelling,
+    write_small_table,
+)
+from .full import (
+    NACE_WEIGHT,
+    make_population,
+    population_rows,
+    sequential_prefixes,
+    weighted_choice,
+)
+from .vocabulary import BRUSSELS_STREETS, MUNICIPALITIES, NACE, STREETS
+
+# --- updates ----------------------------------------------------------------------------------
+DEFAULT_CHANGE_RATES = {
+    # kind: share of enterprises (national: about a thousand changes a day), at least 3 each
+    "stop": 1e-4,
+    "new": 1e-4,
+    "situation": 5e-5,
+    "rename": 5e-5,
+    "move": 5e-5,
+    "establishment_move": 5e-5,
+    "establishment_new": 3e-5,
+    "establishment_close": 3e-5,
+    "contact_add": 5e-5,
+    "contact_change": 5e-5,
+    "establishment_contact": 3e-5,
+    "activity": 1e-4,
+    "duplicates": 2e-5,
+}
+
+
+def _key_group_blocks(stream, name, size=1 << 24):
+    """Yield the header line, then ``(lines, keys)`` blocks made of complete key groups.
+
+    Lines come without BOM or line ending (fields never hold newlines); keys are the quoted
+    first field. Working per block keeps the per-line Python work to a list comprehension."""
+    with stream:
+        rest, first, carry, previous = b"", True, ([], []), None
+        while True:
+            data = stream.read(size)
+            if first:
+                data = data[3:] if data.startswith(BOM) else data
+            text = rest + data
+            if data:
+                cut = text.rfind(b"\n")
+                if cut < 0:
+                    rest = text
+                    continue
+                text, rest = text[:cut], text[cut + 1 :]
+            else:
+                rest = b""
+            text = text.replace(b"\r", b"")
+            if first:
+                first = False
+                header, _, text = text.partition(b"\n")
+                yield header
+            lines = text.split(b"\n") if text else []
+            keys = _LEADING_KEY.findall(text)
+            if len(keys) != len(lines):
+                raise ValueError(f"{name}: every line must start with a quoted key")
+            if keys and (keys != sorted(keys) or (previous is not None and keys[0] < previous)):
+                raise ValueError(f"{name} is not sorted by its key column")
+            lines, keys = carry[0] + lines, carry[1] + keys
+            if data and keys:
+                i = len(keys) - 1
+                while i > 0 and keys[i - 1] == keys[-1]:
+                    i -= 1
+                carry = (lines[i:], keys[i:])
+                lines, keys = lines[:i], keys[:i]
+            if keys:
+                previous = keys[-1]
+                yield lines, keys
+            if not data:
+                return
+
+
+_LEADING_KEY = re.compile(rb'^("[^"\n]*"),', re.M)
+
+
+def quoted_key(key):
+    """A key as it appears, quoted, at the start of a line."""
+    return f'"{key}"'.encode()
+
+
+def _parse_line(line):
+    return next(csv.reader([line.decode("utf-8")]))
+
+
+def _read_meta(source):
+    rows = list(csv.reader(io.StringIO(source.read("meta.csv").decode("utf-8-sig"))))
+    return dict(rows[1:])
+
+
+@dataclass
+class _Plan:
+    """What changes between two fulls: dropped keys, edited groups, added rows per table."""
+
+    drop: dict = field(default_factory=lambda: {t: set() for t in DATA_TABLES})
+    edit: dict = field(default_factory=lambda: {t: {} for t in DATA_TABLES})
+    add: dict = field(default_factory=lambda: {t: [] for t in DATA_TABLES})
+
+
+def _read_columns(source, table, columns):
+    """Selected columns of a table, one list each, without keeping the rows."""
+    with io.TextIOWrapper(source.open(f"{table}.csv"), "utf-8-sig", newline="") as text:
+        reader = csv.reader(text)
+        header = next(reader)
+        where = [header.index(c) for c in columns]
+        out = [[] for _ in columns]
+        for row in reader:
+            for i, w in enumerate(where):
+                out[i].append(row[w])
+    return out
+
+
+def _change_counts(n, changes):
+    counts = {k: max(3, round(n * rate)) for k, rate in DEFAULT_CHANGE_RATES.items()}
+    counts.update(changes or {})
+    return counts
+
+
+def _plan_mutations(rng, source, changes, new_snapshot, eol, seed):
+    """Choose which entities change. Only key columns are read, so that a national full fits
+    in memory; enterprise-level changes go to distinct enterprises."""
+    ent_keys, ent_types = _read_columns(
+        source, "enterprise", ["EnterpriseNumber", "TypeOfEnterprise"]
+    )
+    counts = _change_counts(len(ent_keys), changes)
+    est_keys, est_parents = _read_columns(
+        source, "establishment", ["EstablishmentNumber", "EnterpriseNumber"]
+    )
+    br_keys, br_parents = _read_columns(source, "branch", ["Id", "EnterpriseNumber"])
+    has_contact = set(_read_columns(source, "contact", ["EntityNumber"])[0])
+    plan = _Plan()
+    n = len(ent_keys)
+    order = rng.permutation(n)
+    taken = 0
+
+    def take(kind, allowed=None):
+        nonlocal taken
+        chosen = []
+        while len(chosen) < counts[kind] and taken < n:
+            i = order[taken]
+            taken += 1
+            if allowed is None or allowed(i):
+                chosen.append(ent_keys[i])
+        return chosen
+
+    stop = set(take("stop"))
+    units_of = {}
+    for keys, parents in ((est_keys, est_parents), (br_keys, br_parents)):
+        for k, p in zip(keys, parents, strict=True):
+            if p in stop:
+                units_of.setdefault(p, []).append(k)
+    for key in stop:
+        for t in DATA_TABLES:
+            if t not in ("establishment", "branch"):
+                plan.drop[t].add(quoted_key(key))
+        for unit in units_of.get(key, []):
+            for t in ("establishment", "branch", "denomination", "address", "contact", "activity"):
+                plan.drop[t].add(quoted_key(unit))
+
+    def legal(i):
+        return ent_types[i] == "2"
+
+    for key in take("situation", legal):
+        plan.edit["enterprise"][quoted_key(key)] = _edit_situation
+    for key in take("rename", legal):
+        plan.edit["denomination"][quoted_key(key)] = _edit_rename
+    for key in take("move", legal):
+        plan.edit["address"][quoted_key(key)] = _edit_move(rng)
+    for key in take("activity"):
+        plan.edit["activity"][quoted_key(key)] = _edit_activity(rng)
+    for key in take("contact_change", lambda i: ent_keys[i] in has_contact):
+        plan.edit["contact"][quoted_key(key)] = _edit_contact(rng)
+    maker = ContactMaker(seed, 1000)
+    for key in take("contact_add"):  # nothing else changes for these enterprises
+        kind = ["EMAIL", "TEL", "WEB"][rng.integers(3)]
+        value = maker.value(rng, kind, "Nova Services", "Jan", "Peeters", False)
+        plan.add["contact"].append(
+            (quoted_key(key), format_row("contact", [key, "ENT", kind, value], eol))
+        )
+    last_prefix = int(max(est_keys, default="2.000.000.000").replace(".", "")[:8])
+    for i, parent in enumerate(take("establishment_new")):
+        number = int(numbers_with_check([last_prefix + 1 + i])[0])
+        _add_establishment(plan, rng, parent, number, new_snapshot, eol)
+
+    live = [i for i, p in enumerate(est_parents) if p not in stop]
+    picks = rng.permutation(live)
+    cut = 0
+    for label, action in (
+        ("establishment_move", "move"),
+        ("establishment_close", "close"),
+        ("establishment_contact", "contact"),
+    ):
+        for i in picks[cut : cut + counts[label]]:
+            key = est_keys[i]
+            if action == "move":
+                plan.edit["address"][quoted_key(key)] = _edit_move(rng)
+            elif action == "close":
+                for t in ("establishment", "denomination", "address", "contact", "activity"):
+                    plan.drop[t].add(quoted_key(key))
+            elif key in has_contact:
+                plan.edit["contact"][quoted_key(key)] = _edit_contact(rng)
+            else:
+                value = maker.value(rng, "TEL", "", "Jan", "Peeters", False)
+                plan.add["contact"].append(
+                    (quoted_key(key), format_row("contact", [key, "EST", "TEL", value], eol))
+                )
+        cut += counts[label]
+    maxima = {
+        "ent": max(int(k.replace(".", "")[:8]) for k in ent_keys) if ent_keys else 2_000_000,
+        "est": last_prefix + counts["establishment_new"],
+        "br": max([int(k.replace(".", "")[:8]) for k in br_keys] or [90_000_000]),
+    }
+    return plan, maxima, counts
+
+
+def _edit_situation(rows):
+    out = []
+    for raw, values in rows:
+        if values is None:
+            values = _parse_line(raw)
+        values[2] = "012" if values[2] == "000" else "000"
+        out.append((None, values))
+    return out
+
+
+def _edit_rename(rows):
+    out = []
+    for raw, values in rows:
+        values = _parse_line(raw)
+        if values[2] == "001":
+            values[3] = values[3] + " Group" if not values[3].endswith(" Group") else values[3][:-6]
+            out.append((None, values))
+        else:
+            out.append((raw, None))
+    return out
+
+
+def _edit_move(rng):
+    street_i = int(rng.integers(len(STREETS["V"])))
+    number = str(int(rng.integers(1, 200)))
+
+    def edit(rows):
+        out = []
+        for raw, _ in rows:
+            values = _parse_line(raw)
+            if values[1] in ("REGO", "BAET"):
+                values[2:13] = [
+                    "",
+                    "",
+                    "9000",
+                    "Gent",
+                    "Gent",
+                    STREETS["V"][street_i],
+                    STREETS["V"][street_i],
+                    number,
+                    "",
+                    "",
+                    "",
+                ]
+                out.append((None, values))
+            else:
+                out.append((raw, None))
+        return out
+
+    return edit
+
+
+def _edit_activity(rng):
+    nace = int(weighted_choice(rng, NACE_WEIGHT, 1)[0])
+    change_main = rng.random() < 0.5
+
+    def edit(rows):
+        parsed = [_parse_line(raw) for raw, _ in rows]
+        if change_main:
+            for values in parsed:
+                if values[4] == "MAIN" and values[2] in ("2008", "2025"):
+                    values[3] = NACE[nace][0 if values[2] == "2008" else 1]
+        else:
+            key = parsed[0][0]
+            parsed += [
+                [key, "001", "2008", NACE[nace][0], "SECO"],
+                [key, "001", "2025", NACE[nace][1], "SECO"],
+            ]
+        return [(None, values) for values in parsed]
+
+    return edit
+
+
+def _edit_contact(rng):
+    maker = ContactMaker(int(rng.integers(1 << 30)), 1000)
+    drop = rng.random() < 0.3
+
+    def edit(rows):
+        parsed = [_parse_line(raw) for raw, _ in rows]
+        if drop and len(parsed) > 1:
+            return [(None, values) for values in parsed[1:]]
+        values = parsed[0]
+        kind = values[2] if values[2] in CONTACT_TYPES else "EMAIL"
+        new = maker.value(rng, kind, "Orion Partners", "Marie", "Lambert", False)
+        values[3] = new if new != values[3] else new + "x"
+        return [(None, v) for v in parsed]
+
+    return edit
+
+
+def _add_establishment(plan, rng, parent, number, snapshot, eol):
+    key = unit_spelling(np.array([number]))[0].decode()
+    qk = f'"{key}"'.encode()
+    day = f"{snapshot:%d-%m-%Y}"
+    muni = MUNICIPALITIES[int(rng.integers(len(MUNICIPALITIES)))]
+    street = STREETS["V"][0] if muni[3] != "W" else STREETS["W"][0]
+    if muni[3] == "B":
+        street = BRUSSELS_STREETS[0]
+    street_nl, street_fr = street if isinstance(street, tuple) else (street, street)
+    nace = NACE[int(weighted_choice(rng, NACE_WEIGHT, 1)[0])]
+    plan.add["establishment"].append((qk, format_row("establishment", [key, day, parent], eol)))
+    plan.add["address"].append(
+        (
+            qk,
+            format_row(
+                "address",
+                [
+                    key,
+                    "BAET",
+                    "",
+                    "",
+                    muni[0],
+                    muni[1],
+                    muni[2],
+                    street_nl,
+                    street_fr,
+                    str(int(rng.integers(1, 99))),
+                    "",
+                    "",
+                    "",
+                ],
+                eol,
+            ),
+        )
+    )
+    for version, code in (("2008", nace[0]), ("2025", nace[1])):
+        plan.add["activity"].append(
+            (qk, format_row("activity", [key, "006", version, code, "MAIN"], eol))
+        )
+
+
+def _report_progress(message):
+    """Progress of an update on stderr: at national size each stage takes a while."""
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def _stream_table(source, sink, table, plan, extra, bom, eol):
+    """Copy a table of the earlier full into the later one, applying the plan group by group
+    and merging the added rows (sorted by key) in their place; lines in between are copied
+    in bulk."""
+    added = sorted(plan.add[table] + extra, key=lambda item: item[0])
+    drop, edit = plan.drop[table], plan.edit[table]
+    touched = sorted(drop | edit.keys())
+    pos = 0
+    blocks = _key_group_blocks(source.open(f"{table}.csv"), f"{table}.csv")
+    header = next(blocks)
+    with sink.open(f"{table}.csv") as out:
+        out.write((BOM if bom else b"") + header + eol)
+        for lines, keys in blocks:
+            events = []  # (line index, 0 = added row | 1 = touched group, payload)
+            while pos < len(added) and added[pos][0] <= keys[-1]:
+                events.append((bisect_right(keys, added[pos][0]), 0, added[pos][1]))
+                pos += 1
+            for key in touched[bisect_left(touched, keys[0]) : bisect_right(touched, keys[-1])]:
+                lo = bisect_left(keys, key)
+                if lo < len(keys) and keys[lo] == key:
+                    events.append((lo, 1, key))
+            pieces, done = [], 0
+            for at, kind, payload in sorted(events, key=itemgetter(0, 1)):
+                if at > done:
+                    pieces.append(eol.join(lines[done:at]) + eol)
+                    done = at
+                if kind == 0:
+                    pieces.append(payload)
+                    continue
+                end = bisect_right(keys, payload)
+                if payload in edit:
+                    edited = edit[payload]([(r, None) for r in lines[at:end]])
+                    rows = [
+                        raw + eol if v is None else format_row(table, v, eol) for raw, v in edited
+                    ]
+                    pieces += dict.fromkeys(rows)  # a full holds no duplicate rows
+                done = end
+            if done < len(lines):
+                pieces.append(eol.join(lines[done:]) + eol)
+            out.write(b"".join(pieces))
+        out.write(b"".join(line for _, line in added[pos:]))
+
+
+def _population_lines(pop, table, seed, eol):
+    data = b"".join(population_rows(pop, table, seed, eol, ContactMaker(seed, 1000)))
+    return [(line[: line.find(b",")], line + eol) for line in data.split(eol) if line]
+
+
+def derive_update(old_full, new_full, out_path, seed=2, duplicates=3):
+    """Write the update that turns ``old_full`` into ``new_full``: per table and per key whose
+    row set changed or vanished, the key in ``<table>_delete.csv`` and the complete new row set
+    in ``<table>_insert.csv``. A few insert lines are then duplicated, as the BCE does."""
+    old, new = ExtractReader(old_full), ExtractReader(new_full)
+    rng = np.random.default_rng([seed, 5])
+    try:
+        meta = _read_meta(new)
+        probe = new.read("meta.csv")
+        bom, eol = probe.startswith(BOM), (b"\r\n" if b"\r\n" in probe else b"\n")
+        snapshot = datetime.strptime(meta["SnapshotDate"], "%d-%m-%Y").date()
+        stamp = datetime.strptime(meta["ExtractTimestamp"], "%d-%m-%Y %H:%M:%S")
+        number = int(meta["ExtractNumber"])
+        changes = {}
+        for table in DATA_TABLES:
+            _report_progress(f"update: comparing {table}.csv")
+            changes[table] = _diff_table(old, new, table)
+        sink = ExtractWriter(Path(out_path), False, False, stamp)
+        try:
+            write_small_table(
+                sink,
+                "meta.csv",
+                "meta",
+                HEADERS["meta"],
+                meta_rows(snapshot, stamp, "update", number),
+                bom,
+                eol,
+            )
+            with sink.open("code.csv") as f:
+                f.write(new.read("code.csv"))
+            candidates = [(t, i) for t in DATA_TABLES for i in range(len(changes[t][1]))]
+            doubled = {candidates[i] for i in rng.permutation(len(candidates))[:duplicates]}
+            for table in DATA_TABLES:
+                deleted, inserted = changes[table]
+                with sink.open(f"{table}_delete.csv") as f:
+                    f.write((BOM if bom else b"") + f'"{KEY_COLUMNS[table]}"'.encode() + eol)
+                    f.writelines(key + eol for key in deleted)
+                with sink.open(f"{table}_insert.csv") as f:
+                    f.write((BOM if bom else b"") + header_line(table, eol))
+                    for i, line in enumerate(inserted):
+                        f.write(line + eol)
+                        if (table, i) in doubled:
+                            f.write(line + eol)
+        finally:
+            sink.close()
+    finally:
+        old.close()
+        new.close()
+    return Path(out_path)
+
+
+class _KeySortedLines:
+    """The lines of a key-sorted table, handed out up to a given key."""
+
+    def __init__(self, stream, name):
+        self.blocks = _key_group_blocks(stream, name)
+        next(self.blocks)
+        self.lines, self.keys, self.done = [], [], False
+
+    def upto(self, key=None):
+        while not self.done and (key is None or not self.keys or self.keys[-1] <= key):
+            block = next(self.blocks, None)
+            if block is None:
+                self.done = True
+            else:
+                self.lines += block[0]
+                self.keys += block[1]
+        i = len(self.keys) if key is None else bisect_right(self.keys, key)
+        out = self.lines[:i], self.keys[:i]
+        del self.lines[:i], self.keys[:i]
+        return out
+
+
+def _diff_table(old, new, table):
+    """Walk two key-sorted tables block by block; return (deleted keys, inserted lines).
+
+    A key is deleted when its old row set differs from the new one (or vanished); the insert
+    holds the complete new row set of every such key and of every new key."""
+    name = f"{table}.csv"
+    later = _KeySortedLines(new.open(name), name)
+    old_blocks = _key_group_blocks(old.open(name), name)
+    next(old_blocks)
+    deleted, inserted = [], []
+
+    def changed(old_lines, old_keys, new_lines, new_keys):
+        if old_lines == new_lines:
+            return
+        differing = set(old_lines).symmetric_difference(new_lines)
+        keys = {line[: line.find(b",")] for line in differing}
+        deleted.extend(sorted(keys.intersection(old_keys)))
+        inserted.extend(line for line, k in zip(new_lines, new_keys, strict=True) if k in keys)
+
+    for lines, keys in old_blocks:
+        changed(lines, keys, *later.upto(keys[-1]))
+    changed([], [], *later.upto())
+    return deleted, inserted
+
+
+def generate_update(full_path, out_dir, seed=2, changes=None):
+    """From a full extract, write the next update and the later full it leads to.
+
+    The later full comes from the earlier one with mutations (stops, new enterprises, renames,
+    moves, contact and activity changes…); the update is then derived by :func:`derive_update`.
+    ``changes`` overrides the number of each kind of change (see ``DEFAULT_CHANGE_RATES``).
+    Returns ``(update_zip, later_full_zip)``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    source = ExtractReader(full_path)
+    try:
+        meta = _read_meta(source)
+        with source.open("enterprise.csv") as f:
+            head = f.read(4096)
+        bom = head.startswith(BOM)
+        eol = b"\r\n" if b"\r\n" in head else b"\n"
+        snapshot = datetime.strptime(meta["SnapshotDate"], "%d-%m-%Y").date() + timedelta(days=1)
+        number = int(meta["ExtractNumber"]) + 1
+        rng = np.random.default_rng([seed, 1])
+        plan, maxima, counts = _plan_mutations(rng, source, changes, snapshot, eol, seed)
+        prefixes = sequential_prefixes(rng, maxima["ent"], counts["new"])
+        newcomers = make_population(
+            rng,
+            counts["new"],
+            snapshot,
+            ent_prefixes=prefixes,
+            est_after=maxima["est"],
+            br_after=maxima["br"],
+            newborn=True,
+        )
+        stamp = extract_timestamp(seed, snapshot)
+        later = out_dir / extract_file_name(number, snapshot, "Full")
+        sink = ExtractWriter(later, False, False, stamp)
+        try:
+            write_small_table(
+                sink,
+                "meta.csv",
+                "meta",
+                HEADERS["meta"],
+                meta_rows(snapshot, stamp, "full", number),
+                bom,
+                eol,
+            )
+            with sink.open("code.csv") as f:
+                f.write(source.read("code.csv"))
+            for table in DATA_TABLES:
+                extra = _population_lines(newcomers, table, seed, eol)
+                _report_progress(f"later full: writing {table}.csv")
+                _stream_table(source, sink, table, plan, extra, bom, eol)
+        finally:
+            sink.close()
+    finally:
+        source.close()
+    update = derive_update(
+        full_path,
+        later,
+        out_dir / extract_file_name(number, snapshot, "Update"),
+        seed=seed,
+        duplicates=counts["duplicates"],
+    )
+    return update, later
