@@ -114,15 +114,15 @@ def _digit_matrix(numbers):
 
 def _dotted_spelling(numbers, layout):
     """Spell numbers as ``0200.065.765`` (layout (4,3,3)) or ``2.000.000.339`` (1,3,3,3)."""
-    d = _digit_matrix(np.asarray(numbers, dtype=np.int64))
+    digits = _digit_matrix(np.asarray(numbers, dtype=np.int64))
     parts, start = [], 0
     for i, size in enumerate(layout):
         if i:
-            parts.append(np.full((len(d), 1), ord("."), np.uint8))
-        parts.append(d[:, start : start + size])
+            parts.append(np.full((len(digits), 1), ord("."), np.uint8))
+        parts.append(digits[:, start : start + size])
         start += size
-    m = np.ascontiguousarray(np.concatenate(parts, axis=1))
-    return m.view(f"S{m.shape[1]}").ravel()
+    spelled = np.ascontiguousarray(np.concatenate(parts, axis=1))
+    return spelled.view(f"S{spelled.shape[1]}").ravel()
 
 
 def enterprise_spelling(numbers):
@@ -137,8 +137,8 @@ def unit_spelling(numbers):
 def date_spelling(days):
     """Days since 1970 -> ``dd-mm-yyyy`` bytes."""
     iso = np.datetime_as_string(np.asarray(days, dtype="datetime64[D]")).astype("S10")
-    m = np.ascontiguousarray(iso.view(np.uint8).reshape(-1, 10)[:, [8, 9, 7, 5, 6, 4, 0, 1, 2, 3]])
-    return m.view("S10").ravel()
+    reordered = iso.view(np.uint8).reshape(-1, 10)[:, [8, 9, 7, 5, 6, 4, 0, 1, 2, 3]]
+    return np.ascontiguousarray(reordered).view("S10").ravel()
 
 
 @dataclass
@@ -180,8 +180,8 @@ def render(columns, eol=b"\n"):
         else:
             pieces.append(_byte_matrix(column, n))
     pieces.append(_byte_matrix(eol, n))
-    m = np.concatenate(pieces, axis=1)
-    return m[m != 0].tobytes()
+    padded = np.concatenate(pieces, axis=1)
+    return padded[padded != 0].tobytes()
 
 
 def format_row(table, values, eol=b"\n"):
@@ -280,13 +280,13 @@ def header_line(table, eol):
 
 
 def extract_timestamp(seed, snapshot):
-    r = np.random.default_rng([seed, 7])
+    rng = np.random.default_rng([seed, 7])
     day = snapshot + timedelta(days=1)
     return datetime(
         day.year,
         day.month,
         day.day,
-        5 + int(r.integers(3)),
-        int(r.integers(60)),
-        int(r.integers(60)),
+        5 + int(rng.integers(3)),
+        int(rng.integers(60)),
+        int(rng.integers(60)),
     )

@@ -59,8 +59,8 @@ from .vocabulary import (
 
 
 def weighted_choice(rng, weights, size):
-    p = np.asarray(weights, dtype=float)
-    return rng.choice(len(p), size=size, p=p / p.sum())
+    weights_array = np.asarray(weights, dtype=float)
+    return rng.choice(len(weights_array), size=size, p=weights_array / weights_array.sum())
 
 
 def _stacked_by_tongue(groups):
@@ -73,16 +73,16 @@ def _stacked_by_tongue(groups):
     return escaped_array(flat), np.array(offsets), np.array(lengths)
 
 
-_MUNI_ZIP = escaped_array([m[0] for m in MUNICIPALITIES])
-_MUNI_NL = escaped_array([m[1] for m in MUNICIPALITIES])
-_MUNI_FR = escaped_array([m[2] for m in MUNICIPALITIES])
-_MUNI_REGION = np.array(["BWVD".index(m[3]) for m in MUNICIPALITIES])
-_MUNI_WEIGHT = np.array([m[4] for m in MUNICIPALITIES], dtype=float)
+_MUNI_ZIP = escaped_array([row[0] for row in MUNICIPALITIES])
+_MUNI_NL = escaped_array([row[1] for row in MUNICIPALITIES])
+_MUNI_FR = escaped_array([row[2] for row in MUNICIPALITIES])
+_MUNI_REGION = np.array(["BWVD".index(row[3]) for row in MUNICIPALITIES])
+_MUNI_WEIGHT = np.array([row[4] for row in MUNICIPALITIES], dtype=float)
 _STREET_NL, _STREET_OFF, _STREET_LEN = _stacked_by_tongue(
-    [[s[0] for s in BRUSSELS_STREETS], STREETS["W"], STREETS["V"], STREETS["D"]]
+    [[pair[0] for pair in BRUSSELS_STREETS], STREETS["W"], STREETS["V"], STREETS["D"]]
 )
 _STREET_FR = escaped_array(
-    [s[1] for s in BRUSSELS_STREETS] + STREETS["W"] + STREETS["V"] + STREETS["D"]
+    [pair[1] for pair in BRUSSELS_STREETS] + STREETS["W"] + STREETS["V"] + STREETS["D"]
 )
 _FAMILY, _FAMILY_OFF, _FAMILY_LEN = _stacked_by_tongue([FAMILY[t] for t in TONGUES])
 _FIRST, _FIRST_OFF, _FIRST_LEN = _stacked_by_tongue([FIRST[t] for t in TONGUES])
@@ -90,9 +90,9 @@ _SECTOR, _SECTOR_OFF, _SECTOR_LEN = _stacked_by_tongue([SECTOR[t] for t in TONGU
 _CONNECTOR, _CONNECTOR_OFF, _CONNECTOR_LEN = _stacked_by_tongue([CONNECTOR[t] for t in TONGUES])
 _COINED = escaped_array(COINED)
 _SUFFIX = escaped_array(SUFFIX)
-_FORM_CODE = escaped_array([f[0] for f in FORMS])
-_FORM_CAC = escaped_array([f[5] or "" for f in FORMS])
-_SITUATION = escaped_array([s[0] for s in SITUATIONS])
+_FORM_CODE = escaped_array([row[0] for row in FORMS])
+_FORM_CAC = escaped_array([row[5] or "" for row in FORMS])
+_SITUATION = escaped_array([row[0] for row in SITUATIONS])
 _HOUSE = escaped_array([str(i) for i in range(1, 301)])
 _HOUSE_ODD = escaped_array(["12A", "3-5", "SN", "1B", "27bis", "0", "2-4", "Z/N"])
 _BOX = escaped_array(["", "1", "2", "3", "A", "B", "0.1", "b001", "bus 3"])
@@ -134,20 +134,20 @@ def make_population(
         old = rng.choice(8_000_000, n - n_new, replace=False) + 2_000_000
         new = rng.choice(max(300_000, 2 * n_new), n_new, replace=False) + 10_000_000
         ent_prefixes = np.sort(np.concatenate([old, new]))
-    e = {"num": numbers_with_check(ent_prefixes)}
+    ents = {"num": numbers_with_check(ent_prefixes)}
     kind = rng.choice(3, n, p=[0.005, 0.40, 0.595])
-    e["type"] = kind
+    ents["type"] = kind
     legal = kind == 2
     form = np.full(n, -1)
-    form[legal] = weighted_choice(rng, [f[4] for f in FORMS], int(legal.sum()))
-    e["form"] = form
-    cac_p = np.array([f[6] for f in FORMS])
-    e["cac"] = (form >= 0) & (rng.random(n) < cac_p[form])
-    situation = weighted_choice(rng, [s[4] for s in SITUATIONS], n)
+    form[legal] = weighted_choice(rng, [row[4] for row in FORMS], int(legal.sum()))
+    ents["form"] = form
+    cac_p = np.array([row[6] for row in FORMS])
+    ents["cac"] = (form >= 0) & (rng.random(n) < cac_p[form])
+    situation = weighted_choice(rng, [row[4] for row in SITUATIONS], n)
     situation[kind == 1] = np.where(rng.random(int((kind == 1).sum())) < 0.97, 0, 1)
-    e["situation"] = situation
+    ents["situation"] = situation
     if newborn:
-        e["start"] = np.full(n, snap)
+        ents["start"] = np.full(n, snap)
     else:
         age = rng.exponential(16 * 365.25, n)
         age = np.minimum(age, np.where(kind == 1, 60, 120) * 365.25).astype(np.int64)
@@ -157,28 +157,28 @@ def make_population(
         start[legal & (rng.random(n) < 0.03)] = days_since_epoch(
             date(1968, 1, 1)
         )  # historical bulk load
-        e["start"] = start
+        ents["start"] = start
     muni = weighted_choice(rng, _MUNI_WEIGHT, n)
-    e["muni"] = muni
+    ents["muni"] = muni
     region = _MUNI_REGION[muni]
     tongue = np.array([0, 0, 1, 2])[region]
     tongue[(region == 0) & (rng.random(n) < 0.2)] = 1  # Dutch-speaking Brussels
-    e["tongue"] = tongue
+    ents["tongue"] = tongue
     lang = tongue + 1
     lang[rng.random(n) < np.where(kind == 1, 0.3, 0.08)] = 0
-    e["lang"] = lang
-    e["pattern"] = rng.choice(5, n, p=[0.2, 0.2, 0.35, 0.15, 0.1])
-    e["a"] = rng.integers(0, 1 << 30, n)
-    e["b"] = rng.integers(0, 1 << 30, n)
-    e["first"] = _FIRST_OFF[tongue] + rng.integers(0, 1 << 30, n) % _FIRST_LEN[tongue]
-    e["family"] = _FAMILY_OFF[tongue] + rng.integers(0, 1 << 30, n) % _FAMILY_LEN[tongue]
-    foreign = form == [f[0] for f in FORMS].index(FOREIGN_FORM)
-    e["abroad"] = (foreign & (rng.random(n) < 0.85)) | (legal & (rng.random(n) < 0.003))
-    e["rego"] = legal | ((kind == 0) & (rng.random(n) < 0.5))
-    e["bilingual"] = legal & (region == 0) & (rng.random(n) < 0.3)
-    e["abbrev"] = legal & (rng.random(n) < 0.08)
-    e["commercial"] = rng.random(n) < np.where(legal, 0.10, 0.12)
-    e["contacts"] = np.where(rng.random(n) < 0.2, rng.geometric(0.7, n), 0)
+    ents["lang"] = lang
+    ents["pattern"] = rng.choice(5, n, p=[0.2, 0.2, 0.35, 0.15, 0.1])
+    ents["name_draw"] = rng.integers(0, 1 << 30, n)
+    ents["word_draw"] = rng.integers(0, 1 << 30, n)
+    ents["first"] = _FIRST_OFF[tongue] + rng.integers(0, 1 << 30, n) % _FIRST_LEN[tongue]
+    ents["family"] = _FAMILY_OFF[tongue] + rng.integers(0, 1 << 30, n) % _FAMILY_LEN[tongue]
+    foreign = form == [row[0] for row in FORMS].index(FOREIGN_FORM)
+    ents["abroad"] = (foreign & (rng.random(n) < 0.85)) | (legal & (rng.random(n) < 0.003))
+    ents["rego"] = legal | ((kind == 0) & (rng.random(n) < 0.5))
+    ents["bilingual"] = legal & (region == 0) & (rng.random(n) < 0.3)
+    ents["abbrev"] = legal & (rng.random(n) < 0.08)
+    ents["commercial"] = rng.random(n) < np.where(legal, 0.10, 0.12)
+    ents["contacts"] = np.where(rng.random(n) < 0.2, rng.geometric(0.7, n), 0)
 
     n_est = np.where(
         kind == 1,
@@ -192,26 +192,29 @@ def make_population(
 
     total = int(n_est.sum())
     parent = np.repeat(np.arange(n), n_est)
-    s = {"num": numbers_with_check(sequential_prefixes(rng, est_after, total)), "parent": parent}
-    pstart = e["start"][parent]
-    s["start"] = pstart + (rng.random(total) * (snap - pstart + 1)).astype(np.int64)
-    s["muni"] = np.where(
+    ests = {"num": numbers_with_check(sequential_prefixes(rng, est_after, total)), "parent": parent}
+    pstart = ents["start"][parent]
+    ests["start"] = pstart + (rng.random(total) * (snap - pstart + 1)).astype(np.int64)
+    ests["muni"] = np.where(
         rng.random(total) < 0.7, muni[parent], weighted_choice(rng, _MUNI_WEIGHT, total)
     )
-    s["lang"] = lang[parent]
-    s["tongue"] = tongue[parent]
-    s["commercial"] = rng.random(total) < 0.3
-    s["a"] = rng.integers(0, 1 << 30, total)
-    s["contacts"] = np.where(rng.random(total) < 0.05, rng.geometric(0.6, total), 0)
+    ests["lang"] = lang[parent]
+    ests["tongue"] = tongue[parent]
+    ests["commercial"] = rng.random(total) < 0.3
+    ests["name_draw"] = rng.integers(0, 1 << 30, total)
+    ests["contacts"] = np.where(rng.random(total) < 0.05, rng.geometric(0.6, total), 0)
 
     n_branch = int(n_br.sum())
     bparent = np.repeat(np.arange(n), n_br)
-    b = {"num": numbers_with_check(sequential_prefixes(rng, br_after, n_branch)), "parent": bparent}
-    bstart = e["start"][bparent]
-    b["start"] = bstart + (rng.random(n_branch) * (snap - bstart + 1)).astype(np.int64)
-    b["muni"] = weighted_choice(rng, _MUNI_WEIGHT, n_branch)
-    b["contacts"] = (rng.random(n_branch) < 0.1).astype(np.int64)
-    return Population(snap, e, s, b)
+    branches = {
+        "num": numbers_with_check(sequential_prefixes(rng, br_after, n_branch)),
+        "parent": bparent,
+    }
+    bstart = ents["start"][bparent]
+    branches["start"] = bstart + (rng.random(n_branch) * (snap - bstart + 1)).astype(np.int64)
+    branches["muni"] = weighted_choice(rng, _MUNI_WEIGHT, n_branch)
+    branches["contacts"] = (rng.random(n_branch) < 0.1).astype(np.int64)
+    return Population(snap, ents, ests, branches)
 
 
 def _slice_columns(part, span):
@@ -222,17 +225,22 @@ def _tongue_pick(values, offsets, lengths, tongue, r):
     return values[offsets[tongue] + r % lengths[tongue]]
 
 
-def _legal_names(e, idx):
-    """Escaped enterprise names for rows ``idx`` of ``e`` (composed, not quoted)."""
-    tongue, a, b, pattern = e["tongue"][idx], e["a"][idx], e["b"][idx], e["pattern"][idx]
-    family = _FAMILY[e["family"][idx]]
-    sector = _tongue_pick(_SECTOR, _SECTOR_OFF, _SECTOR_LEN, tongue, b)
-    coined = _COINED[a % len(_COINED)]
+def _legal_names(ents, idx):
+    """Escaped enterprise names for rows ``idx`` of ``ents`` (composed, not quoted)."""
+    tongue, name_draw, word_draw, pattern = (
+        ents["tongue"][idx],
+        ents["name_draw"][idx],
+        ents["word_draw"][idx],
+        ents["pattern"][idx],
+    )
+    family = _FAMILY[ents["family"][idx]]
+    sector = _tongue_pick(_SECTOR, _SECTOR_OFF, _SECTOR_LEN, tongue, word_draw)
+    coined = _COINED[name_draw % len(_COINED)]
     add = np.strings.add
     choices = [
-        add(family, _tongue_pick(_CONNECTOR, _CONNECTOR_OFF, _CONNECTOR_LEN, tongue, a)),
+        add(family, _tongue_pick(_CONNECTOR, _CONNECTOR_OFF, _CONNECTOR_LEN, tongue, name_draw)),
         add(add(sector, b" "), family),
-        add(add(coined, b" "), _SUFFIX[b % len(_SUFFIX)]),
+        add(add(coined, b" "), _SUFFIX[word_draw % len(_SUFFIX)]),
         np.strings.upper(coined),
         add(add(add(sector, b' ""'), coined), b'""'),
     ]
@@ -242,16 +250,16 @@ def _legal_names(e, idx):
     return out
 
 
-def _names(e, idx):
+def _names(ents, idx):
     person = np.strings.add(
-        np.strings.add(_FAMILY[e["family"][idx]], b", "), _FIRST[e["first"][idx]]
+        np.strings.add(_FAMILY[ents["family"][idx]], b", "), _FIRST[ents["first"][idx]]
     )
-    return np.where(e["type"][idx] == 1, person, _legal_names(e, idx))
+    return np.where(ents["type"][idx] == 1, person, _legal_names(ents, idx))
 
 
-def _commercial_names(tongue, a):
-    sector = _tongue_pick(_SECTOR, _SECTOR_OFF, _SECTOR_LEN, tongue, a >> 7)
-    return np.strings.add(np.strings.add(sector, b" "), _COINED[a % len(_COINED)])
+def _commercial_names(tongue, draw):
+    sector = _tongue_pick(_SECTOR, _SECTOR_OFF, _SECTOR_LEN, tongue, draw >> 7)
+    return np.strings.add(np.strings.add(sector, b" "), _COINED[draw % len(_COINED)])
 
 
 # --- per-table row writers -------------------------------------------------------------------
@@ -260,32 +268,32 @@ def _commercial_names(tongue, a):
 
 
 def _rows_enterprise(pop, part, span, rng, eol):
-    e = _slice_columns(pop.ent, span)
-    form = e["form"]
+    ents = _slice_columns(pop.ent, span)
+    form = ents["form"]
     no_form = form < 0
-    cac_null = no_form | ~e["cac"]
+    cac_null = no_form | ~ents["cac"]
     safe = np.maximum(form, 0)
     return render(
         [
-            Quoted(enterprise_spelling(e["num"])),
+            Quoted(enterprise_spelling(ents["num"])),
             b'"AC"',
-            Quoted(_SITUATION[e["situation"]]),
-            Quoted(_LANG_DIGIT[e["type"]]),
+            Quoted(_SITUATION[ents["situation"]]),
+            Quoted(_LANG_DIGIT[ents["type"]]),
             Quoted(np.where(no_form, b"", _FORM_CODE[safe]), no_form),
             Quoted(np.where(cac_null, b"", _FORM_CAC[safe]), cac_null),
-            date_spelling(e["start"]),
+            date_spelling(ents["start"]),
         ],
         eol,
     )
 
 
 def _rows_unit(pop, part, span, rng, eol):
-    u = _slice_columns(getattr(pop, part), span)
-    parents = pop.ent["num"][u["parent"]]
+    units = _slice_columns(getattr(pop, part), span)
+    parents = pop.ent["num"][units["parent"]]
     return render(
         [
-            Quoted(unit_spelling(u["num"])),
-            date_spelling(u["start"]),
+            Quoted(unit_spelling(units["num"])),
+            date_spelling(units["start"]),
             Quoted(enterprise_spelling(parents)),
         ],
         eol,
@@ -311,11 +319,11 @@ def _interleave(blocks, owners):
 
 
 def _rows_denomination(pop, part, span, rng, eol):
-    e = pop.ent
+    ents = pop.ent
     if part == "ent":
-        idx = np.arange(len(e["num"]))[span]
-        keys = enterprise_spelling(e["num"][idx])
-        lang, tongue, names = e["lang"][idx], e["tongue"][idx], _names(e, idx)
+        idx = np.arange(len(ents["num"]))[span]
+        keys = enterprise_spelling(ents["num"][idx])
+        lang, tongue, names = ents["lang"][idx], ents["tongue"][idx], _names(ents, idx)
         blocks, owners = [], []
 
         def block(mask, lang_codes, kind, texts):
@@ -327,28 +335,33 @@ def _rows_denomination(pop, part, span, rng, eol):
 
         full = np.ones(len(idx), bool)
         block(full, lang, b'"001"', names)
-        block(e["bilingual"][idx], np.where(lang == 2, 1, 2), b'"001"', names)
+        block(ents["bilingual"][idx], np.where(lang == 2, 1, 2), b'"001"', names)
         letters = rng.integers(65, 91, (len(idx), 4), dtype=np.uint8)
         letters[:, 3][rng.random(len(idx)) < 0.5] = 0
-        block(e["abbrev"][idx], lang, b'"002"', np.ascontiguousarray(letters).view("S4").ravel())
-        block(e["commercial"][idx], lang, b'"003"', _commercial_names(tongue, e["b"][idx]))
+        block(ents["abbrev"][idx], lang, b'"002"', np.ascontiguousarray(letters).view("S4").ravel())
+        block(
+            ents["commercial"][idx],
+            lang,
+            b'"003"',
+            _commercial_names(tongue, ents["word_draw"][idx]),
+        )
         return render(_interleave(blocks, owners), eol)
     if part == "est":
-        s = _slice_columns(pop.est, span)
-        pos = np.flatnonzero(s["commercial"])
+        ests = _slice_columns(pop.est, span)
+        pos = np.flatnonzero(ests["commercial"])
         return render(
             [
-                Quoted(unit_spelling(s["num"][pos])),
-                Quoted(_LANG_DIGIT[s["lang"][pos]]),
+                Quoted(unit_spelling(ests["num"][pos])),
+                Quoted(_LANG_DIGIT[ests["lang"][pos]]),
                 b'"003"',
-                Quoted(_commercial_names(s["tongue"][pos], s["a"][pos])),
+                Quoted(_commercial_names(ests["tongue"][pos], ests["name_draw"][pos])),
             ],
             eol,
         )
-    b = _slice_columns(pop.br, span)
-    names = np.strings.add(_names(e, b["parent"]), b" - Belgian Branch")
+    branches = _slice_columns(pop.br, span)
+    names = np.strings.add(_names(ents, branches["parent"]), b" - Belgian Branch")
     return render(
-        [Quoted(unit_spelling(b["num"])), b'"4"', b'"004"', Quoted(names)],
+        [Quoted(unit_spelling(branches["num"])), b'"4"', b'"004"', Quoted(names)],
         eol,
     )
 
@@ -400,20 +413,20 @@ def _foreign_address(rng, n):
 
 def _rows_address(pop, part, span, rng, eol):
     if part == "ent":
-        e = _slice_columns(pop.ent, span)
-        pos = np.flatnonzero(e["rego"])
+        ents = _slice_columns(pop.ent, span)
+        pos = np.flatnonzero(ents["rego"])
         keys, kind, muni, start = (
-            enterprise_spelling(e["num"][pos]),
+            enterprise_spelling(ents["num"][pos]),
             b'"REGO"',
-            e["muni"][pos],
-            e["start"][pos],
+            ents["muni"][pos],
+            ents["start"][pos],
         )
-        abroad = e["abroad"][pos]
+        abroad = ents["abroad"][pos]
     else:
-        u = _slice_columns(getattr(pop, part), span)
-        keys = unit_spelling(u["num"])
+        units = _slice_columns(getattr(pop, part), span)
+        keys = unit_spelling(units["num"])
         kind = b'"BAET"' if part == "est" else b'"ABBR"'
-        muni, start = u["muni"], u["start"]
+        muni, start = units["muni"], units["start"]
         abroad = np.zeros(len(keys), bool)
     n = len(keys)
     if n == 0:
@@ -442,31 +455,31 @@ def _rows_address(pop, part, span, rng, eol):
 
 def _rows_contact(pop, part, span, rng, eol, maker):
     """Few rows (0.36 per enterprise), so a Python loop per row is affordable here."""
-    e = pop.ent
+    ents = pop.ent
     if part == "ent":
-        idx = np.arange(len(e["num"]))[span]
+        idx = np.arange(len(ents["num"]))[span]
         counts, keys, owner, who = (
-            e["contacts"][idx],
-            enterprise_spelling(e["num"][idx]),
+            ents["contacts"][idx],
+            enterprise_spelling(ents["num"][idx]),
             idx,
             "ENT",
         )
     else:
-        u = _slice_columns(getattr(pop, part), span)
-        counts, keys, owner = u["contacts"], unit_spelling(u["num"]), u["parent"]
+        units = _slice_columns(getattr(pop, part), span)
+        counts, keys, owner = units["contacts"], unit_spelling(units["num"]), units["parent"]
         who = "EST" if part == "est" else "BRA"
     pos = np.flatnonzero(counts)
     if not len(pos):
         return b""
-    names = _names(e, owner[pos])
+    names = _names(ents, owner[pos])
     out = []
-    for j, p in enumerate(pos):
-        o = owner[p]
-        name = names[j].decode()
-        first, family = maker.first[e["first"][o]], maker.family[e["family"][o]]
-        key, seen = keys[p].decode(), set()
-        for kind in rng.choice(CONTACT_TYPES, counts[p], p=[0.45, 0.38, 0.12, 0.05]):
-            value = maker.value(rng, kind, name, first, family, e["type"][o] == 1)
+    for i, at in enumerate(pos):
+        owner_i = owner[at]
+        name = names[i].decode()
+        first, family = maker.first[ents["first"][owner_i]], maker.family[ents["family"][owner_i]]
+        key, seen = keys[at].decode(), set()
+        for kind in rng.choice(CONTACT_TYPES, counts[at], p=[0.45, 0.38, 0.12, 0.05]):
+            value = maker.value(rng, kind, name, first, family, ents["type"][owner_i] == 1)
             if (kind, value) not in seen:  # a full holds no duplicate rows
                 seen.add((kind, value))
                 out.append(format_row("contact", [key, who, str(kind), value], eol))
@@ -475,7 +488,7 @@ def _rows_contact(pop, part, span, rng, eol, maker):
 
 def _rows_activity(pop, part, span, rng, eol):
     """About 19 rows per enterprise overall; each activity is written in NACE 2008 and 2025,
-    some also in 2003, and a few with the 7-digit national detail."""
+    some also in 2003, and n_rows few with the 7-digit national detail."""
     if part == "ent":
         units = _slice_columns(pop.ent, span)
         keys, mean, groups = (
@@ -487,26 +500,26 @@ def _rows_activity(pop, part, span, rng, eol):
         units = _slice_columns(pop.est, span)
         keys, mean, groups = unit_spelling(units["num"]), 4.3, [0.3, 0, 0.1, 0, 0.02, 0.58, 0]
     n = len(keys)
-    k = rng.geometric(1 / mean, n)
-    owner = np.repeat(np.arange(n), k)
-    a = len(owner)
-    first = np.ones(a, bool)
+    per_unit = rng.geometric(1 / mean, n)
+    owner = np.repeat(np.arange(n), per_unit)
+    n_rows = len(owner)
+    first = np.ones(n_rows, bool)
     first[1:] = owner[1:] != owner[:-1]
     classification = np.where(
-        first, b'"MAIN"', np.where(rng.random(a) < 0.85, b'"SECO"', b'"ANCI"')
+        first, b'"MAIN"', np.where(rng.random(n_rows) < 0.85, b'"SECO"', b'"ANCI"')
     )
-    group_i = weighted_choice(rng, groups, a)
-    nace = weighted_choice(rng, NACE_WEIGHT, a)
-    detail = (rng.random(a) < 0.2) & _NACE_DETAIL[nace]
-    # a full holds no duplicate rows: keep the first of identical activities of an entity
+    group_i = weighted_choice(rng, groups, n_rows)
+    nace = weighted_choice(rng, NACE_WEIGHT, n_rows)
+    detail = (rng.random(n_rows) < 0.2) & _NACE_DETAIL[nace]
+    # n_rows full holds no duplicate rows: keep the first of identical activities of an entity
     identity = ((owner * 8 + group_i) * 256 + nace) * 2 + (classification == b'"SECO"')
     _, firsts = np.unique(identity, return_index=True)
     keep_rows = np.sort(firsts)
     owner, classification = owner[keep_rows], classification[keep_rows]
     group, nace, detail = _GROUP[group_i[keep_rows]], nace[keep_rows], detail[keep_rows]
-    a = len(owner)
+    n_rows = len(owner)
     blocks, owners = [], []
-    for version, keep in (("2008", None), ("2025", None), ("2003", rng.random(a) < 0.15)):
+    for version, keep in (("2008", None), ("2025", None), ("2003", rng.random(n_rows) < 0.15)):
         code = _NACE[version][nace]
         if version != "2003":
             code = np.where(detail, np.strings.add(code, DETAIL_SUFFIX.encode()), code)

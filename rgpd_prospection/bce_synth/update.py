@@ -149,73 +149,105 @@ def _change_counts(n, changes):
     return counts
 
 
-def _plan_mutations(rng, source, changes, new_snapshot, eol, seed):
-    """Choose which entities change. Only key columns are read, so that a national full fits
-    in memory; enterprise-level changes go to distinct enterprises."""
-    ent_keys, ent_types = _read_columns(
-        source, "enterprise", ["EnterpriseNumber", "TypeOfEnterprise"]
-    )
-    counts = _change_counts(len(ent_keys), changes)
-    est_keys, est_parents = _read_columns(
+@dataclass
+class _Keys:
+    """The key columns of the earlier full: all a plan needs, small enough at national size."""
+
+    ent: list
+    ent_types: list
+    est: list
+    est_parents: list
+    br: list
+    br_parents: list
+    with_contact: set
+
+
+def _read_keys(source):
+    ent, ent_types = _read_columns(source, "enterprise", ["EnterpriseNumber", "TypeOfEnterprise"])
+    est, est_parents = _read_columns(
         source, "establishment", ["EstablishmentNumber", "EnterpriseNumber"]
     )
-    br_keys, br_parents = _read_columns(source, "branch", ["Id", "EnterpriseNumber"])
-    has_contact = set(_read_columns(source, "contact", ["EntityNumber"])[0])
-    plan = _Plan()
-    n = len(ent_keys)
-    order = rng.permutation(n)
-    taken = 0
+    br, br_parents = _read_columns(source, "branch", ["Id", "EnterpriseNumber"])
+    with_contact = set(_read_columns(source, "contact", ["EntityNumber"])[0])
+    return _Keys(ent, ent_types, est, est_parents, br, br_parents, with_contact)
 
-    def take(kind, allowed=None):
-        nonlocal taken
+
+class _EnterpriseDraw:
+    """Enterprises in one random order, handed out once: each enterprise-level change goes
+    to enterprises no other change touched."""
+
+    def __init__(self, rng, keys, counts):
+        self.keys, self.counts = keys, counts
+        self.order = rng.permutation(len(keys.ent))
+        self.taken = 0
+
+    def take(self, kind, allowed=None):
         chosen = []
-        while len(chosen) < counts[kind] and taken < n:
-            i = order[taken]
-            taken += 1
+        while len(chosen) < self.counts[kind] and self.taken < len(self.order):
+            i = self.order[self.taken]
+            self.taken += 1
             if allowed is None or allowed(i):
-                chosen.append(ent_keys[i])
+                chosen.append(self.keys.ent[i])
         return chosen
 
-    stop = set(take("stop"))
-    units_of = {}
-    for keys, parents in ((est_keys, est_parents), (br_keys, br_parents)):
-        for k, p in zip(keys, parents, strict=True):
-            if p in stop:
-                units_of.setdefault(p, []).append(k)
-    for key in stop:
-        for t in DATA_TABLES:
-            if t not in ("establishment", "branch"):
-                plan.drop[t].add(quoted_key(key))
-        for unit in units_of.get(key, []):
-            for t in ("establishment", "branch", "denomination", "address", "contact", "activity"):
-                plan.drop[t].add(quoted_key(unit))
+    def is_legal_person(self, i):
+        return self.keys.ent_types[i] == "2"
 
-    def legal(i):
-        return ent_types[i] == "2"
+    def has_contact(self, i):
+        return self.keys.ent[i] in self.keys.with_contact
 
-    for key in take("situation", legal):
+
+_UNIT_TABLES = ("establishment", "branch", "denomination", "address", "contact", "activity")
+
+
+def _plan_stops(plan, keys, stopped):
+    """A stopped enterprise leaves every table, with its establishments and branches."""
+    for key in stopped:
+        for table in DATA_TABLES:
+            if table not in ("establishment", "branch"):
+                plan.drop[table].add(quoted_key(key))
+    for units, parents in ((keys.est, keys.est_parents), (keys.br, keys.br_parents)):
+        for unit, parent in zip(units, parents, strict=True):
+            if parent in stopped:
+                for table in _UNIT_TABLES:
+                    plan.drop[table].add(quoted_key(unit))
+
+
+def _plan_enterprise_edits(plan, rng, draw, maker, eol):
+    for key in draw.take("situation", draw.is_legal_person):
         plan.edit["enterprise"][quoted_key(key)] = _edit_situation
-    for key in take("rename", legal):
+    for key in draw.take("rename", draw.is_legal_person):
         plan.edit["denomination"][quoted_key(key)] = _edit_rename
-    for key in take("move", legal):
+    for key in draw.take("move", draw.is_legal_person):
         plan.edit["address"][quoted_key(key)] = _edit_move(rng)
-    for key in take("activity"):
+    for key in draw.take("activity"):
         plan.edit["activity"][quoted_key(key)] = _edit_activity(rng)
-    for key in take("contact_change", lambda i: ent_keys[i] in has_contact):
+    for key in draw.take("contact_change", draw.has_contact):
         plan.edit["contact"][quoted_key(key)] = _edit_contact(rng)
-    maker = ContactMaker(seed, 1000)
-    for key in take("contact_add"):  # nothing else changes for these enterprises
+    for key in draw.take("contact_add"):  # nothing else changes for these enterprises
         kind = ["EMAIL", "TEL", "WEB"][rng.integers(3)]
         value = maker.value(rng, kind, "Nova Services", "Jan", "Peeters", False)
-        plan.add["contact"].append(
-            (quoted_key(key), format_row("contact", [key, "ENT", kind, value], eol))
-        )
-    last_prefix = int(max(est_keys, default="2.000.000.000").replace(".", "")[:8])
-    for i, parent in enumerate(take("establishment_new")):
-        number = int(numbers_with_check([last_prefix + 1 + i])[0])
-        _add_establishment(plan, rng, parent, number, new_snapshot, eol)
+        row = format_row("contact", [key, "ENT", kind, value], eol)
+        plan.add["contact"].append((quoted_key(key), row))
 
-    live = [i for i, p in enumerate(est_parents) if p not in stop]
+
+def _plan_establishment_change(plan, rng, keys, maker, action, key, eol):
+    if action == "move":
+        plan.edit["address"][quoted_key(key)] = _edit_move(rng)
+    elif action == "close":
+        for table in ("establishment", "denomination", "address", "contact", "activity"):
+            plan.drop[table].add(quoted_key(key))
+    elif key in keys.with_contact:
+        plan.edit["contact"][quoted_key(key)] = _edit_contact(rng)
+    else:
+        value = maker.value(rng, "TEL", "", "Jan", "Peeters", False)
+        row = format_row("contact", [key, "EST", "TEL", value], eol)
+        plan.add["contact"].append((quoted_key(key), row))
+
+
+def _plan_establishment_changes(plan, rng, keys, counts, stopped, maker, eol):
+    """Moves, closures and contact changes go to distinct establishments of live enterprises."""
+    live = [i for i, parent in enumerate(keys.est_parents) if parent not in stopped]
     picks = rng.permutation(live)
     cut = 0
     for label, action in (
@@ -224,24 +256,35 @@ def _plan_mutations(rng, source, changes, new_snapshot, eol, seed):
         ("establishment_contact", "contact"),
     ):
         for i in picks[cut : cut + counts[label]]:
-            key = est_keys[i]
-            if action == "move":
-                plan.edit["address"][quoted_key(key)] = _edit_move(rng)
-            elif action == "close":
-                for t in ("establishment", "denomination", "address", "contact", "activity"):
-                    plan.drop[t].add(quoted_key(key))
-            elif key in has_contact:
-                plan.edit["contact"][quoted_key(key)] = _edit_contact(rng)
-            else:
-                value = maker.value(rng, "TEL", "", "Jan", "Peeters", False)
-                plan.add["contact"].append(
-                    (quoted_key(key), format_row("contact", [key, "EST", "TEL", value], eol))
-                )
+            _plan_establishment_change(plan, rng, keys, maker, action, keys.est[i], eol)
         cut += counts[label]
+
+
+def _prefix(number):
+    """The 8-digit prefix of a dotted number (its last two digits are the check)."""
+    return int(number.replace(".", "")[:8])
+
+
+def _plan_mutations(rng, source, changes, new_snapshot, eol, seed):
+    """Choose which entities change. Only key columns are read, so that a national full fits
+    in memory; enterprise-level changes go to distinct enterprises."""
+    keys = _read_keys(source)
+    counts = _change_counts(len(keys.ent), changes)
+    plan = _Plan()
+    draw = _EnterpriseDraw(rng, keys, counts)
+    stopped = set(draw.take("stop"))
+    _plan_stops(plan, keys, stopped)
+    maker = ContactMaker(seed, 1000)
+    _plan_enterprise_edits(plan, rng, draw, maker, eol)
+    last_prefix = _prefix(max(keys.est, default="2.000.000.000"))
+    for i, parent in enumerate(draw.take("establishment_new")):
+        number = int(numbers_with_check([last_prefix + 1 + i])[0])
+        _add_establishment(plan, rng, parent, number, new_snapshot, eol)
+    _plan_establishment_changes(plan, rng, keys, counts, stopped, maker, eol)
     maxima = {
-        "ent": max(int(k.replace(".", "")[:8]) for k in ent_keys) if ent_keys else 2_000_000,
+        "ent": max(_prefix(key) for key in keys.ent) if keys.ent else 2_000_000,
         "est": last_prefix + counts["establishment_new"],
-        "br": max([int(k.replace(".", "")[:8]) for k in br_keys] or [90_000_000]),
+        "br": max([_prefix(key) for key in keys.br] or [90_000_000]),
     }
     return plan, maxima, counts
 
@@ -331,14 +374,14 @@ def _edit_contact(rng):
         kind = values[2] if values[2] in CONTACT_TYPES else "EMAIL"
         new = maker.value(rng, kind, "Orion Partners", "Marie", "Lambert", False)
         values[3] = new if new != values[3] else new + "x"
-        return [(None, v) for v in parsed]
+        return [(None, values) for values in parsed]
 
     return edit
 
 
 def _add_establishment(plan, rng, parent, number, snapshot, eol):
     key = unit_spelling(np.array([number]))[0].decode()
-    qk = f'"{key}"'.encode()
+    quoted = quoted_key(key)
     day = f"{snapshot:%d-%m-%Y}"
     muni = MUNICIPALITIES[int(rng.integers(len(MUNICIPALITIES)))]
     street = STREETS["V"][0] if muni[3] != "W" else STREETS["W"][0]
@@ -346,10 +389,10 @@ def _add_establishment(plan, rng, parent, number, snapshot, eol):
         street = BRUSSELS_STREETS[0]
     street_nl, street_fr = street if isinstance(street, tuple) else (street, street)
     nace = NACE[int(weighted_choice(rng, NACE_WEIGHT, 1)[0])]
-    plan.add["establishment"].append((qk, format_row("establishment", [key, day, parent], eol)))
+    plan.add["establishment"].append((quoted, format_row("establishment", [key, day, parent], eol)))
     plan.add["address"].append(
         (
-            qk,
+            quoted,
             format_row(
                 "address",
                 [
@@ -373,7 +416,7 @@ def _add_establishment(plan, rng, parent, number, snapshot, eol):
     )
     for version, code in (("2008", nace[0]), ("2025", nace[1])):
         plan.add["activity"].append(
-            (qk, format_row("activity", [key, "006", version, code, "MAIN"], eol))
+            (quoted, format_row("activity", [key, "006", version, code, "MAIN"], eol))
         )
 
 
@@ -413,9 +456,10 @@ def _stream_table(source, sink, table, plan, extra, bom, eol):
                     continue
                 end = bisect_right(keys, payload)
                 if payload in edit:
-                    edited = edit[payload]([(r, None) for r in lines[at:end]])
+                    edited = edit[payload]([(raw, None) for raw in lines[at:end]])
                     rows = [
-                        raw + eol if v is None else format_row(table, v, eol) for raw, v in edited
+                        raw + eol if values is None else format_row(table, values, eol)
+                        for raw, values in edited
                     ]
                     pieces += dict.fromkeys(rows)  # a full holds no duplicate rows
                 done = end
