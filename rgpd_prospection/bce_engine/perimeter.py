@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .codes import clean_nace_code
 from .language import postal_code_number
 from .numbers import normalize_enterprise_number
 
@@ -47,7 +48,7 @@ def parse_nace_prefixes(value):
     items = re.split(r"[,;\s]+", value) if isinstance(value, str) else list(value)
     prefixes = []
     for item in items:
-        text = str(item).replace(".", "").strip()
+        text = clean_nace_code(item)
         if not text:
             continue
         if not text.isdigit():

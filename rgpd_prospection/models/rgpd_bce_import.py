@@ -29,9 +29,9 @@ from ..bce_engine import (
     read_meta,
     result_of_state,
 )
+from ..bce_engine.codes import format_nace_code, nace_level
 from ..bce_engine.numbers import format_enterprise_number
-from .res_partner import nace_codes_text, nace_keys
-from .rgpd_nace import format_nace_code
+from ..tools import file_checksum, is_rgpd_manager, nace_codes_text, nace_keys
 
 _logger = logging.getLogger(__name__)
 
@@ -46,22 +46,6 @@ STATES = [
     ("refused", "Refused"),
     ("skipped", "Skipped"),
 ]
-# Partner fields an import fills; each is overwritten only while it still holds
-# the value the previous import gave it, so corrections made by hand survive.
-SYNCED_FIELDS = (
-    "name",
-    "email",
-    "phone",
-    "zip",
-    "city",
-    "country_id",
-    "lang",
-    "bce_juridical_form_id",
-    "bce_start_date",
-    "bce_main_nace_id",
-    "bce_nace_codes",
-    "active",
-)
 CREATE_BATCH = 2000
 SYNC_CHUNK = 10_000
 ANALYZE_ROWS = 1000
@@ -72,14 +56,6 @@ STAGE_BATCH = 100_000  # companies prepared per committed step
 # COPY's text format: these characters are escaped, \N is NULL
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "download_bce_extracts.py"
-
-
-def file_checksum(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while block := stream.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class RgpdBceImport(models.Model):
@@ -340,7 +316,7 @@ class RgpdBceImport(models.Model):
 
     @api.model
     def _check_manager(self):
-        if not self.env.su and not self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+        if not is_rgpd_manager(self.env):
             raise AccessError(_("Only a GDPR prospecting manager may run BCE imports."))
 
     @api.model
@@ -1140,7 +1116,7 @@ class _PartnerSync:
                 {
                     "code": code,
                     "version": version,
-                    "level": len(code) - 1 if len(code) > 2 else 2,
+                    "level": nace_level(code),
                     "parent_id": code_table._nearest_parent_id(code, version, by_code),
                 }
             )
@@ -1739,7 +1715,6 @@ class _PartnerInsert:
         self.env.flush_all()
         # one column read per constraint, not every column of the batch
         partners.with_context(prefetch_fields=False)._validate_fields(names)
-        partners.check_access("create")
         self.env.invalidate_all()
         self.inserted += len(partners)
         if self.inserted >= self.next_analyze:
