@@ -69,6 +69,9 @@ def test_postal_codes_are_belgian_four_digit_codes():
         (1300, 1300),
         (9000, 9000),
     )
+    assert (
+        parse_postal_codes("1000 - 1299") == parse_postal_codes(["1000 - 1299"]) == ((1000, 1299),)
+    )
     for wrong in ("100", "10000", "0999", "1299-1000", "abcd", "1000-99999"):
         with pytest.raises(ValueError):
             parse_postal_codes(wrong)

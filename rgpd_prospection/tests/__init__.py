@@ -17,3 +17,4 @@ from . import test_anonymisation
 from . import test_erasure_log
 from . import test_migration
 from . import test_nace_levels
+from . import test_manager_check
