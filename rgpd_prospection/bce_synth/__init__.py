@@ -11,7 +11,8 @@ format traps. An update is derived as the per-key difference of two fulls, so a
 check "engine(full + update) == later full" can genuinely fail.
 
 ``vocabulary`` holds the words, ``extract_format`` the spelling and containers,
-``full`` draws and writes a full, ``update`` mutates it and derives the update.
+``population`` and ``contacts`` draw the entities, ``full`` writes a full,
+``update`` mutates it into the later full and ``derive`` derives the update.
 """
 
 from .extract_format import HEADERS
