@@ -12,6 +12,7 @@ import argparse
 import sys
 import time
 import zipfile
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -217,20 +218,22 @@ def main(argv=None):
         )
         result = read_full_extract(options.extract, config=config, progress=progress)
         labels = juridical_form_labels(options.extract, options.name_language)
+        drops = Counter(result.drops)
         rows = [
             company_row(company, labels, options.name_language)
-            for company in result.companies(perimeter)
+            for company in result.companies(perimeter, drops=drops)
         ]
+        drops = +drops  # reasons that dropped nothing are not listed
         progress.close()
     except (BceFormatError, ValueError, OSError) as error:
         print(f"prospects: {error}", file=sys.stderr)
         return 2
     perimeter_text = f"postal {options.postal or 'any'}; NACE {options.nace or 'any'}"
-    write_workbook(options.output, meta, perimeter_text, rows, result.drops, len(rows))
+    write_workbook(options.output, meta, perimeter_text, rows, drops, len(rows))
     print(
         f"{len(rows)} prospects written to {options.output} "
         f"(extract {meta.extract_number}, snapshot {meta.snapshot_date:%d-%m-%Y}); "
-        f"excluded: " + ", ".join(f"{r} {c}" for r, c in sorted(result.drops.items()))
+        f"excluded: " + ", ".join(f"{r} {c}" for r, c in sorted(drops.items()))
     )
     return 0
 

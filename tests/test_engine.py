@@ -14,7 +14,7 @@ from bce_engine import (
     is_personal_name,
     read_full_extract,
 )
-from bce_engine.engine import build_companies
+from bce_engine.companies import build_companies
 from bce_engine.language import company_language, region_language
 from test_reader import address_row, digits, ent_row, enterprise, make_extract, unit
 
@@ -140,12 +140,14 @@ def test_minimised_company(scenario):
 
 
 def test_contacts_are_filtered_with_their_reason(scenario):
-    companies = by_number(scenario.companies(EVERYWHERE))
+    built = Counter()
+    companies = by_number(scenario.companies(EVERYWHERE, drops=built))
     assert scenario.drops["nominative_email"] == 1  # jean.dupont@acme.be
     assert scenario.drops["private_mailbox"] == 1  # gmail (skynet was a natural person's)
     assert scenario.drops["invalid_phone"] == 1
     assert scenario.drops["unknown_code"] == 1  # FAX
-    assert scenario.drops["shared_contact"] == 4  # one address held by four enterprises
+    assert built["shared_contact"] == 4  # one address held by four enterprises
+    assert scenario.drops["shared_contact"] == 0  # reading drops only: building adds to ``built``
     every_email = {email for company in companies.values() for email in company.emails}
     assert every_email == {"info@acme.be", "sales@acme.be"}
 
@@ -179,19 +181,35 @@ def test_numbers_then_companies_of_them_give_the_companies(tmp_path):
     slice: the same companies and drops as building them at once."""
     full = read_full_extract(bce_synth.generate_full(tmp_path, enterprises=400, seed=5))
     perimeter = Perimeter(postal_codes="1000-5999")
-    expected = list(full.companies(perimeter))
-    expected_drops = Counter(full.selection_drops)
-    numbers = full.numbers(perimeter)
+    expected_drops = Counter()
+    expected = list(full.companies(perimeter, drops=expected_drops))
+    selection = full.select(perimeter)
+    numbers = selection.numbers
     assert numbers == sorted(numbers)
     assert {company.bce_number for company in expected} <= set(numbers)
+    assert selection.drops["outside_perimeter"] > 0
+    drops = Counter(selection.drops)
     built = [
         company
         for start in range(0, len(numbers), 50)
-        for company in full.companies_of(numbers[start : start + 50])
+        for company in full.companies_of(numbers[start : start + 50], drops)
     ]
     assert built == expected
-    assert full.selection_drops == expected_drops
+    assert drops == expected_drops
     assert list(full.companies_of(["0000000097"])) == []  # not a legal person of the state
+
+
+def test_selection_returns_its_own_drops(tmp_path):
+    """Each selection counts its drops apart: a second one neither resets nor adds
+    to the first's, and the reading drops stay as read."""
+    full = read_full_extract(bce_synth.generate_full(tmp_path, enterprises=300, seed=6))
+    read_drops = Counter(full.drops)
+    wide = full.select(Perimeter(postal_codes="1000-9999"))
+    narrow = full.select(Perimeter(postal_codes="1000-1299"))
+    assert narrow.drops["outside_perimeter"] > wide.drops["outside_perimeter"]
+    assert wide == full.select(Perimeter(postal_codes="1000-9999"))
+    list(full.companies(Perimeter(postal_codes="1000-9999")))
+    assert full.drops == read_drops
 
 
 def test_language_follows_the_seat(scenario):
@@ -272,6 +290,7 @@ def test_generated_extract_keeps_no_natural_person(tmp_path):
     for table in ("names", "addresses", "contacts", "activities"):
         owners = result.state.owners(getattr(result.state, table)["entity"].to_numpy())
         assert (owners >= 0).all() and not natural & set(owners.tolist())
-    companies = list(result.companies(EVERYWHERE))
-    assert len(companies) + result.drops["outside_perimeter"] == len(kept)
+    drops = Counter()
+    companies = list(result.companies(EVERYWHERE, drops=drops))
+    assert len(companies) + drops["outside_perimeter"] == len(kept)
     assert not natural & {int(company.bce_number) for company in companies}

@@ -53,7 +53,7 @@ def test_empty_perimeter_is_refused(result):
 def test_whole_country_must_be_asked_for(result):
     found = numbers(result, Perimeter(postal_codes="1000-9999"))
     assert found == [digits(n) for n in (BXL, GENT, LIEGE)]  # abroad and no seat are out
-    assert result.drops["outside_perimeter"] == 2
+    assert result.select(Perimeter(postal_codes="1000-9999")).drops["outside_perimeter"] == 2
 
 
 def test_postal_codes_and_ranges():
@@ -112,8 +112,9 @@ def test_juridical_forms_in_and_out(result):
 def test_blacklist_wins_over_everything(result):
     perimeter = Perimeter(postal_codes="1000-9999", nace_prefixes="62", excluded=[f"BE{BXL}"])
     assert numbers(result, perimeter) == [digits(GENT)]
-    assert result.drops["blacklisted"] == 1
-    assert result.drops["outside_perimeter"] == 3
+    selection = result.select(perimeter)
+    assert selection.drops["blacklisted"] == 1
+    assert selection.drops["outside_perimeter"] == 3
 
 
 def test_bad_blacklist_number_is_refused():

@@ -12,7 +12,7 @@ from bce_engine import (
     apply_update_extract,
     read_full_extract,
 )
-from bce_engine.engine import build_companies
+from bce_engine.companies import build_companies
 from test_reader import (
     address_row,
     digits,
@@ -166,9 +166,10 @@ def test_sharing_is_counted_against_the_state(base, tmp_path):
     assert all(not companies[digits(n)].emails for n in (B, C, D, E))
     assert result.updated == {digits(n) for n in (B, C, D)}
     assert result.drops["shared_contact"] == 0
-    changed = list(result.companies(EVERYWHERE))
+    drops = Counter()
+    changed = list(result.companies(EVERYWHERE, drops=drops))
     assert {company.bce_number for company in changed} == result.updated
-    assert result.drops["shared_contact"] == 3  # one shared address left out of each
+    assert drops["shared_contact"] == 3  # one shared address left out of each
 
 
 def test_update_companies_respects_perimeter_and_blacklist(base, tmp_path):
@@ -182,8 +183,10 @@ def test_update_companies_respects_perimeter_and_blacklist(base, tmp_path):
     result = apply_update_extract(path, base.state)
     assert result.updated == {digits(A), digits(B)}
     perimeter = Perimeter(postal_codes="9000-9999,1000", excluded=[B])
+    selection = result.select(perimeter)
+    assert selection.numbers == [digits(A)]
     assert [company.bce_number for company in result.companies(perimeter)] == [digits(A)]
-    assert result.drops["blacklisted"] == 1
+    assert selection.drops["blacklisted"] == 1
 
 
 def test_gap_in_extract_numbers_is_refused(base, tmp_path):

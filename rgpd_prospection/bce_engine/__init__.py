@@ -4,9 +4,21 @@ Odoo imports it as ``odoo.addons.rgpd_prospection.bce_engine``; scripts and the
 engine tests put the ``rgpd_prospection`` folder on ``sys.path`` and import
 ``bce_engine`` directly, so that the add-on's ``__init__`` (which needs Odoo)
 never runs.
+
+The names below are the engine's API for the models: read an extract
+(``read_full_extract``, ``apply_update_extract``, ``read_extract_code_table``),
+reopen a saved state (``result_of_state``), then ``select`` a perimeter and
+build its companies (``companies``, ``companies_of``).
 """
 
-from .engine import apply_update_extract, is_personal_name, read_full_extract
+from .companies import is_personal_name
+from .engine import (
+    Selection,
+    apply_update_extract,
+    read_extract_code_table,
+    read_full_extract,
+    result_of_state,
+)
 from .errors import BceFormatError
 from .model import Company, EngineConfig, ExtractMeta, LegalPersonState
 from .perimeter import EmptyPerimeterError, Perimeter
@@ -20,8 +32,11 @@ __all__ = [
     "ExtractMeta",
     "LegalPersonState",
     "Perimeter",
+    "Selection",
     "apply_update_extract",
     "is_personal_name",
+    "read_extract_code_table",
     "read_full_extract",
     "read_meta",
+    "result_of_state",
 ]

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from collections import defaultdict
 
 from .errors import BceFormatError
@@ -64,3 +65,46 @@ def nace_parent_code(code):
     if not code.isdigit() or len(code) <= 2:
         return None
     return code[:5] if len(code) > 5 else code[:-1]
+
+
+def clean_nace_code(text):
+    """A NACE code as typed (``62.01``, ``62 010``, ``j``) in the BCE's spelling:
+    no dots, no spaces, a section letter in capitals."""
+    return re.sub(r"[.\s]", "", str(text)).upper()
+
+
+def format_nace_code(code):
+    """``62010`` -> ``62.010``, as the BCE prints codes; sections stay a letter."""
+    if not code or not code.isdigit() or len(code) <= 2:
+        return code
+    return f"{code[:2]}.{code[2:]}"
+
+
+# Divisions of each section: the one link of the hierarchy a code does not
+# carry itself (NACE Rev. 2 for 2008, Rev. 2.1 for 2025, which drops division 45
+# and splits section J).
+NACE_SECTION_DIVISIONS = {
+    "2008": {
+        "A": (1, 3), "B": (5, 9), "C": (10, 33), "D": (35, 35), "E": (36, 39),
+        "F": (41, 43), "G": (45, 47), "H": (49, 53), "I": (55, 56), "J": (58, 63),
+        "K": (64, 66), "L": (68, 68), "M": (69, 75), "N": (77, 82), "O": (84, 84),
+        "P": (85, 85), "Q": (86, 88), "R": (90, 93), "S": (94, 96), "T": (97, 98),
+        "U": (99, 99),
+    },
+    "2025": {
+        "A": (1, 3), "B": (5, 9), "C": (10, 33), "D": (35, 35), "E": (36, 39),
+        "F": (41, 43), "G": (46, 47), "H": (49, 53), "I": (55, 56), "J": (58, 60),
+        "K": (61, 63), "L": (64, 66), "M": (68, 68), "N": (69, 75), "O": (77, 82),
+        "P": (84, 84), "Q": (85, 85), "R": (86, 88), "S": (90, 93), "T": (94, 96),
+        "U": (97, 98), "V": (99, 99),
+    },
+}  # fmt: skip
+
+
+def nace_section(division, version):
+    """Section letter of a 2-digit division, ``None`` when unknown."""
+    number = int(division)
+    for section, (first, last) in NACE_SECTION_DIVISIONS.get(version, {}).items():
+        if first <= number <= last:
+            return section
+    return None

@@ -3,8 +3,6 @@
 from stdnum.be import vat
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
-from .errors import BceFormatError
-
 
 def compact_enterprise_number(value):
     """Digits only, with the leading 0 of the 9-digit old form restored."""
@@ -27,22 +25,6 @@ def normalize_enterprise_number(value):
         raise ValueError(f"{value!r} is not a valid enterprise number ({error.message})") from None
 
 
-def is_valid_enterprise_number(value):
-    try:
-        normalize_enterprise_number(value)
-    except ValueError:
-        return False
-    return True
-
-
 def format_enterprise_number(digits):
     """``0123456789`` -> ``0123.456.789`` (the BCE's own spelling)."""
     return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
-
-
-def parse_enterprise_number(value, file=None, line=None, column=None):
-    """Normalise a number read from an extract, naming the place on error."""
-    try:
-        return normalize_enterprise_number(value)
-    except ValueError as error:
-        raise BceFormatError(str(error), file=file, line=line, column=column) from None

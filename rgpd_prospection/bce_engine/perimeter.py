@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .codes import clean_nace_code
 from .language import postal_code_number
 from .numbers import normalize_enterprise_number
 
@@ -19,10 +20,16 @@ _RANGE = re.compile(r"^(\d{4})\s*-\s*(\d{4})$")
 
 
 def parse_postal_codes(value):
-    """``"1000-1299, 1300;9000-9099"`` (or a list of such items) -> ``((lo, hi), …)``."""
+    """``"1000-1299, 1300;9000 - 9099"`` (or a list of such items) -> ``((lo, hi), …)``.
+
+    The one reading of postal codes, for the import perimeter and the contact
+    search: Belgian codes have four digits; a range goes upwards."""
     if value is None:
         return ()
-    items = re.split(r"[,;\s]+", value) if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        items = re.split(r"[,;\s]+", re.sub(r"\s*-\s*", "-", value.strip()))
+    else:
+        items = list(value)
     ranges = []
     for item in items:
         if isinstance(item, tuple):
@@ -47,7 +54,7 @@ def parse_nace_prefixes(value):
     items = re.split(r"[,;\s]+", value) if isinstance(value, str) else list(value)
     prefixes = []
     for item in items:
-        text = str(item).replace(".", "").strip()
+        text = clean_nace_code(item)
         if not text:
             continue
         if not text.isdigit():

@@ -163,9 +163,6 @@ class Extract:
     def __exit__(self, *exc):
         self.zip.close()
 
-    def has(self, file):
-        return file in self.names
-
     def member(self, file):
         if file not in self.names:
             raise BceFormatError(f"{file} is missing from the ZIP {self.label}", file=file)

@@ -2,10 +2,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..bce_engine import Perimeter
+from ..tools import is_rgpd_manager
+from .rgpd_bce_import import PARAM
 from .rgpd_processing_record import DPO_EMAIL_PARAM, RECIPIENTS_PARAM, SECURITY_PARAM
 from .rgpd_retention_run import DEFAULT_RETENTION_MONTHS, RETENTION_MONTHS_PARAM
 
-PARAM = "rgpd_prospection.bce_"
 NAME_LANGUAGES = [("fr", "French"), ("nl", "Dutch"), ("de", "German")]
 INTERVAL_TYPES = [("days", "Days"), ("weeks", "Weeks"), ("months", "Months")]
 
@@ -156,7 +157,7 @@ class ResConfigSettings(models.TransientModel):
             for name in names
             if name in current
         )
-        if changed and not self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+        if changed and not is_rgpd_manager(self.env):
             raise AccessError(_("Only a GDPR prospecting manager may change the BCE import."))
         try:
             Perimeter(

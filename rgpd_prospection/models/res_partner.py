@@ -7,35 +7,22 @@ from odoo.osv import expression
 from odoo.tools import SQL, consteq, email_normalize
 from odoo.tools.misc import hmac
 
+from ..bce_engine.codes import clean_nace_code
 from ..bce_engine.emails import is_nominative_email
 from ..bce_engine.numbers import (
     compact_enterprise_number,
     format_enterprise_number,
     normalize_enterprise_number,
 )
+from ..bce_engine.perimeter import parse_postal_codes
+from ..tools import is_rgpd_manager, nace_codes_text, nace_keys, nace_token
 
 NUMBER_LIKE = re.compile(r"\s*(BE)?[\d\s./()-]+", re.IGNORECASE)
 NACE_CODE_LIKE = re.compile(r"\s*([A-Za-z]|\d[\d.\s]*)\s*")
-ZIP_RANGE = re.compile(r"\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?")
 EQUALITY_OPERATORS = ("=", "!=", "in", "not in")
 LIKE_OPERATORS = ("like", "ilike", "=like", "=ilike", "not like", "not ilike")
 MIN_TERM_LENGTH = 4  # shorter names would match unrelated text when erasing
 RGPD_ADDRESS_FIELDS = {"email", "phone", "mobile", "parent_id", "bce_number", "is_company"}
-
-
-def nace_token(version, code):
-    """How ``bce_nace_codes`` writes one activity: ``2008:62010``."""
-    return f"{version}:{code}"
-
-
-def nace_keys(text):
-    """The (version, code) pairs of a ``bce_nace_codes`` value."""
-    return [tuple(token.split(":", 1)) for token in (text or "").split() if ":" in token]
-
-
-def nace_codes_text(keys):
-    """The ``bce_nace_codes`` value of (version, code) pairs: sorted, no repeats."""
-    return " ".join(sorted({nace_token(version, code) for version, code in keys})) or False
 
 
 LEGAL_BASES = [
@@ -143,6 +130,7 @@ class ResPartner(models.Model):
     rgpd_last_contact_date = fields.Date(
         string="Last contact date",
         copy=False,
+        index=True,  # the retention rule filters on it
         help="Last contact coming from the company: a mail received from it or its contacts, a "
         "call or meeting it initiated, a form, a consent. Mails and mailings we send do not "
         "count. It starts the retention period.",
@@ -160,7 +148,8 @@ class ResPartner(models.Model):
         help="The contact's personal data were erased at the data subject's request or at the "
         "end of the retention period; only what the law requires is kept.",
     )
-    # Accountability (issue 6): purposes, consents, expiry, information notice.
+    # Accountability (GDPR art. 5(2)): each contact's purposes, consents, expiry and
+    # information notice are recorded so that the processing can be shown lawful.
     # New prospects follow the default purposes without a row each (a national
     # import would write millions); choosing purposes by hand stores them.
     rgpd_purpose_ids = fields.Many2many(
@@ -399,6 +388,16 @@ class ResPartner(models.Model):
                 (nace.version, nace.code) for nace in partner.bce_nace_ids
             )
 
+    def init(self):
+        super().init()
+        # The index of the NACE search's own expression (``_search_bce_nace_ids``
+        # tests ``string_to_array(bce_nace_codes, ' ') && tokens``): a GIN index
+        # of the token arrays, so the overlap is not a scan of every company.
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS res_partner_bce_nace_codes_tokens_index ON res_partner "
+            "USING gin (string_to_array(bce_nace_codes, ' '))"
+        )
+
     def _search_bce_nace_ids(self, operator, value):
         """``in``, ``not in`` and ``child_of`` NACE codes, or no code at all."""
         if operator in ("=", "!=") and not value:
@@ -429,7 +428,7 @@ class ResPartner(models.Model):
             raise UserError(_("Search NACE codes with a code or a label."))
         nace_model = self.env["rgpd.nace"]
         if NACE_CODE_LIKE.fullmatch(value):
-            naces = nace_model.search([("code", "=", re.sub(r"[.\s]", "", value).upper())])
+            naces = nace_model.search([("code", "=", clean_nace_code(value))])
         else:
             naces = nace_model.search([("display_name", "ilike", value)])
         return [("bce_nace_ids", "child_of", naces.ids)]
@@ -472,28 +471,28 @@ class ResPartner(models.Model):
         self.zip_range = False
 
     def _search_zip_range(self, operator, value):
-        """Compare postal codes as numbers, so 1000-1299 does not match 10000;
-        codes that are not numeric (abroad) never match."""
-        match = ZIP_RANGE.fullmatch(value) if isinstance(value, str) else None
-        if operator not in ("=", "ilike") or not match:
+        """Ranges read by the import perimeter's parser (Belgian codes have four
+        digits), compared as numbers: 1000-1299 does not match 10000, and codes
+        that are not Belgian (abroad) never match."""
+        try:
+            ranges = parse_postal_codes(value) if isinstance(value, str) else ()
+        except ValueError:
+            ranges = ()
+        if operator not in ("=", "ilike") or not ranges:
             raise UserError(
                 _("“%(value)s” is not a postal code range: write it as 1000-1299.", value=value)
             )
-        low, high = sorted((int(match[1]), int(match[2] or match[1])))
         query = self.with_context(active_test=False)._search([("zip", "!=", False)])
         zip_sql = self._field_to_sql(query.table, "zip", query)
-        query.add_where(
-            SQL(
-                "CASE WHEN %s ~ '^ *[0-9]{1,9} *$' THEN btrim(%s)::bigint END BETWEEN %s AND %s",
-                zip_sql,
-                zip_sql,
-                low,
-                high,
-            )
+        zip_number = SQL(
+            "CASE WHEN %s ~ '^ *[0-9]{4} *$' THEN btrim(%s)::integer END", zip_sql, zip_sql
         )
+        between = [SQL("%s BETWEEN %s AND %s", zip_number, low, high) for low, high in ranges]
+        query.add_where(SQL("(%s)", SQL(" OR ").join(between)))
         return [("id", "in", query)]
 
-    # Accountability (issue 6): purposes, consents, last contact, expiry, access, notice.
+    # Accountability (GDPR art. 5(2)): purposes, consents, last contact (it starts the
+    # retention period), expiry, access export and information notice.
 
     def _rgpd_follows_default_purposes(self):
         self.ensure_one()
@@ -638,7 +637,7 @@ class ResPartner(models.Model):
 
     def action_rgpd_requalify(self):
         """A manager decides the expired company may be prospected again."""
-        if not self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+        if not is_rgpd_manager(self.env):
             raise AccessError(_("Only a GDPR prospecting manager may re-qualify a prospect."))
         self.sudo().write({"rgpd_expired": False, "rgpd_expired_date": False})
         for partner in self.sudo():
@@ -663,7 +662,9 @@ class ResPartner(models.Model):
         )
         return self.env["rgpd.access.report"]._download_action(attachment)
 
-    # Opposition and erasure (issue 5): feeding Odoo's blacklists, blocking mails, anonymising.
+    # Opposition and erasure (GDPR art. 21 and 17): an opposition feeds Odoo's mail and
+    # phone blacklists and blocks every mail to the company; erasure empties the data
+    # and keeps only a masked log.
 
     def _rgpd_feed_opposition(self):
         """New addresses of a company that objected join Odoo's blacklists."""
@@ -708,7 +709,7 @@ class ResPartner(models.Model):
         in the composer); the module's acknowledgement is sent as superuser."""
         if not self.env.context.get("rgpd_answer_request"):
             return False
-        return self.env.su or self.env.user.has_group("rgpd_prospection.group_rgpd_manager")
+        return is_rgpd_manager(self.env)
 
     def _rgpd_check_can_mail(self):
         """Refuse a mail to a contact whose company objected to prospecting."""
@@ -725,7 +726,7 @@ class ResPartner(models.Model):
         )
 
     def _rgpd_check_manager(self, action):
-        if not (self.env.su or self.env.user.has_group("rgpd_prospection.group_rgpd_manager")):
+        if not is_rgpd_manager(self.env):
             raise AccessError(_("Only a GDPR prospecting manager may %(action)s.", action=action))
 
     def _rgpd_open_wizard(self, model, name):

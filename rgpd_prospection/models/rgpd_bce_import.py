@@ -24,15 +24,14 @@ from ..bce_engine import (
     LegalPersonState,
     Perimeter,
     apply_update_extract,
+    read_extract_code_table,
     read_full_extract,
     read_meta,
+    result_of_state,
 )
-from ..bce_engine.codes import read_code_table
-from ..bce_engine.engine import FullResult, UpdateResult
+from ..bce_engine.codes import format_nace_code, nace_level
 from ..bce_engine.numbers import format_enterprise_number
-from ..bce_engine.reader import Extract
-from .res_partner import nace_codes_text, nace_keys
-from .rgpd_nace import format_nace_code
+from ..tools import file_checksum, is_rgpd_manager, nace_codes_text, nace_keys
 
 _logger = logging.getLogger(__name__)
 
@@ -47,22 +46,6 @@ STATES = [
     ("refused", "Refused"),
     ("skipped", "Skipped"),
 ]
-# Partner fields an import fills; each is overwritten only while it still holds
-# the value the previous import gave it, so corrections made by hand survive.
-SYNCED_FIELDS = (
-    "name",
-    "email",
-    "phone",
-    "zip",
-    "city",
-    "country_id",
-    "lang",
-    "bce_juridical_form_id",
-    "bce_start_date",
-    "bce_main_nace_id",
-    "bce_nace_codes",
-    "active",
-)
 CREATE_BATCH = 2000
 SYNC_CHUNK = 10_000
 ANALYZE_ROWS = 1000
@@ -73,14 +56,6 @@ STAGE_BATCH = 100_000  # companies prepared per committed step
 # COPY's text format: these characters are escaped, \N is NULL
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "download_bce_extracts.py"
-
-
-def file_checksum(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while block := stream.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class RgpdBceImport(models.Model):
@@ -341,7 +316,7 @@ class RgpdBceImport(models.Model):
 
     @api.model
     def _check_manager(self):
-        if not self.env.su and not self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+        if not is_rgpd_manager(self.env):
             raise AccessError(_("Only a GDPR prospecting manager may run BCE imports."))
 
     @api.model
@@ -617,9 +592,7 @@ class RgpdBceImport(models.Model):
         previous = self._last_done()
         try:
             with self.env.cr.savepoint():
-                with Extract(path) as extract:
-                    code_csv = extract.read_bytes("code.csv")
-                self.env["rgpd.code.table"]._load_code_table(read_code_table(code_csv))
+                self.env["rgpd.code.table"]._load_code_table(read_extract_code_table(path))
                 config = self._engine_config()
                 progress = self._progress_logger()
                 if self.extract_type == "full":
@@ -628,11 +601,7 @@ class RgpdBceImport(models.Model):
                 else:
                     state = self._load_state(previous)
                     result = apply_update_extract(path, state, config, progress)
-                    changes = {
-                        "created": sorted(result.created),
-                        "updated": sorted(result.updated),
-                        "stopped": sorted(result.stopped),
-                    }
+                    changes = result.changes()
                 attachment = self._attach_state(result.state)
                 self.write(
                     {
@@ -687,23 +656,10 @@ class RgpdBceImport(models.Model):
         (full extract, first import, changed settings) and the numbers an
         update changed (``None`` otherwise)."""
         state = LegalPersonState.from_bytes(self.state_attachment_id.sudo().raw)
-        config = self._engine_config()
-        perimeter = self._perimeter()
         full_sync = self._full_sync()
-        if full_sync:
-            return FullResult(state.meta, state, config, Counter()), perimeter, full_sync, None
-        changes = {key: set(value) for key, value in self.engine_changes.items()}
-        result = UpdateResult(
-            state.meta,
-            state,
-            config,
-            Counter(),
-            changes["created"],
-            changes["updated"],
-            changes["stopped"],
-        )
-        changed = changes["created"] | changes["updated"] | changes["stopped"]
-        return result, perimeter, full_sync, changed
+        changes = None if full_sync else self.engine_changes
+        result = result_of_state(state, self._engine_config(), changes)
+        return result, self._perimeter(), full_sync, result.changed
 
     def _staging_table(self):
         return f"rgpd_bce_staging_{self.id}"
@@ -790,27 +746,27 @@ class RgpdBceImport(models.Model):
                 if self.stage_after and not self._staging_current():
                     self._restart_staging()
                 result, perimeter, _full_sync, _changed = self._sync_inputs()
-                numbers = result.numbers(perimeter)
+                numbers = result.select(perimeter).numbers
                 if not self.stage_after:
                     self._create_staging()
                     self.stage_signature = self._settings_signature()
                 todo = numbers[bisect.bisect_right(numbers, self.stage_after or "") :]
                 batch = todo[:STAGE_BATCH]
-                before = Counter(result.selection_drops)
+                built_drops = Counter()
                 columns = self.stage_columns or {"columns": [], "many2many": []}
                 if batch:
                     sync = _PartnerSync(
                         self.env["res.partner"].sudo(), result.meta, perimeter.excluded
                     )
                     given, many2many = sync.stage(
-                        list(result.companies_of(batch)), batch, self._staging_table()
+                        list(result.companies_of(batch, built_drops)),
+                        batch,
+                        self._staging_table(),
                     )
                     columns = {
                         "columns": sorted(set(columns["columns"]) | set(given)),
                         "many2many": sorted(set(columns["many2many"]) | set(many2many)),
                     }
-                built_drops = Counter(result.selection_drops)
-                built_drops.subtract(before)
                 if len(todo) <= STAGE_BATCH:
                     for name in self._staging_tables():
                         self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(name)))
@@ -848,29 +804,30 @@ class RgpdBceImport(models.Model):
             with self.env.cr.savepoint():
                 result, perimeter, full_sync, changed = self._sync_inputs()
                 sync = _PartnerSync(self.env["res.partner"].sudo(), result.meta, perimeter.excluded)
+                selection = result.select(perimeter)
+                phase_drops = Counter(selection.drops)
                 if self.stage_done and sync.inserter:
                     columns = self.stage_columns or {"columns": [], "many2many": []}
                     counts = sync.run_staged(
-                        result.numbers(perimeter),
+                        selection.numbers,
                         changed,
                         self._staging_table(),
                         columns["columns"],
                         columns["many2many"],
-                        result.companies_of,
+                        lambda numbers: result.companies_of(numbers, phase_drops),
                     )
                     drops = Counter(self.stage_drops or {})
                 else:
-                    if full_sync:
-                        companies = result.companies(perimeter)  # streamed
-                        leaving = None
-                    else:
-                        companies = list(result.companies(perimeter))
+                    companies = result.companies_of(selection.numbers, phase_drops)  # streamed
+                    leaving = None
+                    if not full_sync:
+                        companies = list(companies)
                         leaving = changed - {company.bce_number for company in companies}
                     counts = sync.run(companies, leaving)
                     drops = Counter()
                 # A restored backup may hold data erased since: erase it again.
                 self.env["rgpd.blacklist"].sudo().reapply_erasures()
-                drops += Counter(self.drops or {}) + result.selection_drops
+                drops += Counter(self.drops or {}) + phase_drops
                 self._drop_staging()
                 self.write(
                     dict(
@@ -879,7 +836,7 @@ class RgpdBceImport(models.Model):
                         full_sync=full_sync,
                         settings_signature=signature,
                         drops=dict(drops),
-                        count_blacklisted=result.selection_drops.get("blacklisted", 0),
+                        count_blacklisted=selection.drops.get("blacklisted", 0),
                         progress=100,
                         progress_step=False,
                         date_end=fields.Datetime.now(),
@@ -1159,7 +1116,7 @@ class _PartnerSync:
                 {
                     "code": code,
                     "version": version,
-                    "level": len(code) - 1 if len(code) > 2 else 2,
+                    "level": nace_level(code),
                     "parent_id": code_table._nearest_parent_id(code, version, by_code),
                 }
             )
@@ -1758,7 +1715,6 @@ class _PartnerInsert:
         self.env.flush_all()
         # one column read per constraint, not every column of the batch
         partners.with_context(prefetch_fields=False)._validate_fields(names)
-        partners.check_access("create")
         self.env.invalidate_all()
         self.inserted += len(partners)
         if self.inserted >= self.next_analyze:

@@ -4,6 +4,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
 from ..bce_engine.numbers import format_enterprise_number
+from ..tools import MANAGER_GROUP, mask_email, mask_phone, mask_words
 
 CHANNELS = [
     ("email_unsubscribe", "E-mail unsubscribe link"),
@@ -13,7 +14,6 @@ CHANNELS = [
     ("dpo", "Data protection officer"),
     ("import", "Import"),
 ]
-MANAGER = "rgpd_prospection.group_rgpd_manager"
 ERASURE_FIELDS = (
     "erased",
     "erasure_date",
@@ -22,27 +22,6 @@ ERASURE_FIELDS = (
     "erasure_request_reference",
     "erasure_masked_values",
 )
-
-
-def mask_words(text):
-    """First letter of each word, as ``privacy.log`` masks names, with a fixed
-    number of stars so that the length is not told either."""
-    return " ".join(word[0] + "***" for word in text.split())
-
-
-def mask_email(email):
-    """``jan.peeters@acme.be`` -> ``j***.p***@a***.be``: enough to recognise
-    an address one is shown, not to rebuild it."""
-    local, _at, domain = email.rpartition("@")
-    labels = domain.split(".")
-    masked_local = ".".join(part[0] + "***" for part in local.split(".") if part)
-    masked_domain = ".".join([label[0] + "***" for label in labels[:-1] if label] + labels[-1:])
-    return f"{masked_local}@{masked_domain}"
-
-
-def mask_phone(number):
-    """``+32470123456`` -> ``+32***56``: the country code and the last two digits."""
-    return f"{number[:3]}***{number[-2:]}"
 
 
 class RgpdBlacklist(models.Model):
@@ -114,7 +93,7 @@ class RgpdBlacklist(models.Model):
     # the list, so that erasures can be applied again after a backup is restored.
     erased = fields.Boolean(
         string="Erasure in force",
-        groups=MANAGER,
+        groups=MANAGER_GROUP,
         copy=False,
         default_export_compatible=True,
         help="The company's personal data were erased: “Re-apply erasures” (also run by every "
@@ -122,28 +101,28 @@ class RgpdBlacklist(models.Model):
         "Unticked when the opposition is lifted.",
     )
     erasure_date = fields.Datetime(
-        groups=MANAGER, copy=False, default_export_compatible=True, help="When it was erased."
+        groups=MANAGER_GROUP, copy=False, default_export_compatible=True, help="When it was erased."
     )
     erasure_user_name = fields.Char(
         string="Erased by",
-        groups=MANAGER,
+        groups=MANAGER_GROUP,
         copy=False,
         default_export_compatible=True,
         help="The user who confirmed the erasure (a name, so that the log survives the user).",
     )
     erasure_reason = fields.Text(
-        groups=MANAGER, copy=False, default_export_compatible=True, help="Why it was erased."
+        groups=MANAGER_GROUP, copy=False, default_export_compatible=True, help="Why it was erased."
     )
     erasure_request_reference = fields.Char(
         string="Erasure request reference",
-        groups=MANAGER,
+        groups=MANAGER_GROUP,
         copy=False,
         default_export_compatible=True,
         help="Reference of the data subject's request (letter, ticket, mail date).",
     )
     erasure_masked_values = fields.Text(
         string="Erased data (masked)",
-        groups=MANAGER,
+        groups=MANAGER_GROUP,
         copy=False,
         default_export_compatible=True,
         help="What was erased, masked (first letters only), to answer “what did you hold about "

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .rgpd_nace import label_for_lang
+from ..tools import label_for_lang
 
 
 class RgpdJuridicalForm(models.Model):

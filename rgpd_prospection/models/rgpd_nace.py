@@ -2,26 +2,10 @@ import re
 
 from odoo import api, fields, models
 
+from ..bce_engine.codes import clean_nace_code, format_nace_code
+from ..tools import label_for_lang
+
 NACE_VERSIONS = [("2008", "NACE-BEL 2008"), ("2025", "NACE-BEL 2025")]
-
-
-def format_nace_code(code):
-    """``62010`` -> ``62.010``, as the BCE prints codes; sections stay a letter."""
-    if not code or not code.isdigit() or len(code) <= 2:
-        return code
-    return f"{code[:2]}.{code[2:]}"
-
-
-def label_for_lang(lang, labels):
-    """The label in the user's language, else any other one, else ``False``.
-
-    ``labels`` maps a language prefix (``fr``, ``nl``, ``de``) to a label; the
-    first entry is the fallback, French being the language most labels exist in.
-    """
-    prefix = (lang or "")[:2]
-    if labels.get(prefix):
-        return labels[prefix]
-    return next((label for label in labels.values() if label), False)
 
 
 class RgpdNace(models.Model):
@@ -101,5 +85,5 @@ class RgpdNace(models.Model):
         """A typed code finds the codes it begins (``62.01`` finds 62.010),
         with or without the BCE's dots; other text searches the labels."""
         if operator == "ilike" and isinstance(value, str) and re.fullmatch(r"\s*\d[\d.\s]*", value):
-            return [("code", "=like", re.sub(r"[.\s]", "", value) + "%")]
+            return [("code", "=like", clean_nace_code(value) + "%")]
         return super()._search_display_name(operator, value)

@@ -5,6 +5,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from psycopg2 import IntegrityError
 
+from ..tools import is_rgpd_manager
+
 RETENTION_MONTHS_PARAM = "rgpd_prospection.retention_months"
 DEFAULT_RETENTION_MONTHS = 36
 
@@ -211,7 +213,7 @@ class RgpdRetentionRun(models.Model):
         self.run_retention()
 
     def _check_manager(self):
-        if not self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+        if not is_rgpd_manager(self.env):
             raise AccessError(_("Only a GDPR prospecting manager may run the retention rule."))
 
     @api.model

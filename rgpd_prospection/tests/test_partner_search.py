@@ -95,13 +95,18 @@ class TestPartnerSearch(RgpdCase):
             self._found([("bce_main_nace_id", "child_of", self._nace("62").ids)]), self.acme
         )
 
-    def test_zip_range_compares_numbers(self):
+    def test_zip_range_compares_belgian_codes_as_numbers(self):
+        """The import perimeter's reading: four-digit codes, ranges and lists."""
         self.assertEqual(self._found([("zip_range", "=", "1000-1299")]), self.acme)
-        self.assertEqual(self._found([("zip_range", "=", "1299 - 1000")]), self.acme)
-        self.assertEqual(self._found([("zip_range", "=", "12990")]), self.shop)
+        self.assertEqual(self._found([("zip_range", "=", "1000 - 1299")]), self.acme)
+        self.assertEqual(self._found([("zip_range", "=", "9000-9999, 1050")]), self.acme)
         self.assertFalse(self._found([("zip_range", "=", "1100-1200")]))
-        with self.assertRaises(UserError):
-            self._found([("zip_range", "=", "Brussels")])
+        self.assertEqual(
+            self._found([("zip_range", "=", "1000-9999")]), self.acme, "12990 is not Belgian"
+        )
+        for wrong in ("Brussels", "12990", "1299-1000", "100"):
+            with self.subTest(wrong=wrong), self.assertRaises(UserError):
+                self._found([("zip_range", "=", wrong)])
 
     def test_never_contacted(self):
         found = self._found([("rgpd_last_contact_date", "=", False)])
