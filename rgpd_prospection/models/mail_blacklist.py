@@ -35,3 +35,11 @@ class MailBlacklist(models.Model):
                 rgpd_mailing_page=False
             )._remove_from_resubscribe(email)
         return record
+
+    def write(self, vals):
+        self.env["rgpd.blacklist"]._check_feed_rows_change(self, vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_opposition(self):
+        self.env["rgpd.blacklist"]._check_feed_rows_change(self)

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class PhoneBlacklist(models.Model):
@@ -13,3 +13,11 @@ class PhoneBlacklist(models.Model):
         help="The enterprise opposition that put this number here; lifting it removes the "
         "number again.",
     )
+
+    def write(self, vals):
+        self.env["rgpd.blacklist"]._check_feed_rows_change(self, vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_opposition(self):
+        self.env["rgpd.blacklist"]._check_feed_rows_change(self)

@@ -1,6 +1,6 @@
 from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 REQUEST_TYPES = [
     ("access", "Access (art. 15)"),
@@ -121,9 +121,15 @@ class RgpdRequest(models.Model):
             if request.extension_months and not (request.extension_reason or "").strip():
                 raise ValidationError(_("Give the reason of the extension."))
 
+    def _rgpd_is_manager(self):
+        return self.env.su or self.env.user.has_group("rgpd_prospection.group_rgpd_manager")
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if not self._rgpd_is_manager():
+                # the reference goes to the erasure log: numbered, never typed
+                vals.pop("name", None)
             if vals.get("name", _("New")) == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("rgpd.request") or _("New")
         requests = super().create(vals_list)
@@ -131,6 +137,10 @@ class RgpdRequest(models.Model):
         return requests
 
     def write(self, vals):
+        if "name" in vals and not self._rgpd_is_manager():
+            raise AccessError(
+                _("Only a GDPR prospecting manager may change the reference of a request.")
+            )
         result = super().write(vals)
         if {"extension_months", "received_date", "user_id"} & set(vals):
             self.filtered(lambda r: r.state in OPEN_STATES)._schedule_reminder()
