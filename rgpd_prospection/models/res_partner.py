@@ -137,6 +137,7 @@ class ResPartner(models.Model):
         compute="_compute_rgpd_legal_basis",
         store=True,
         readonly=False,
+        tracking=True,
         help="GDPR ground for processing this contact's data: legitimate interest (set by "
         "default on BCE prospects, art. 6.1.f), consent (art. 6.1.a) or contract (art. 6.1.b).",
     )

@@ -119,12 +119,19 @@ class ResPartner(models.Model):
                     if fname in vals and self._rgpd_changes(vals, fname)
                 ]
             )
-            if (
-                "is_bce_prospect" in vals
-                and not vals["is_bce_prospect"]
-                and any(self.mapped("is_bce_prospect"))
-            ):
+            prospects = self.filtered("is_bce_prospect")
+            if "is_bce_prospect" in vals and not vals["is_bce_prospect"] and prospects:
                 self._rgpd_refuse_retention_values(["is_bce_prospect"])
+            # a customer's data are kept under contract: the retention run
+            # skips it, so a prospect becomes one by a sale, not by a click
+            if vals.get("rgpd_legal_basis") == "contract" and prospects.filtered(
+                lambda p: p.rgpd_legal_basis != "contract"
+            ):
+                self._rgpd_refuse_retention_values(["rgpd_legal_basis"])
+            if "customer_rank" in vals and prospects.filtered(
+                lambda p: (vals["customer_rank"] or 0) > p.customer_rank
+            ):
+                self._rgpd_refuse_retention_values(["customer_rank"])
         return super().write(vals)
 
     def _rgpd_changes(self, vals, fname):
@@ -138,9 +145,10 @@ class ResPartner(models.Model):
             return
         raise AccessError(
             _(
-                "%(fields)s come from the events that justify them (a mail or a call from the "
-                "prospect, a consent, a sent notice) and from the retention runs: only a GDPR "
-                "prospecting manager may correct them by hand, and the correction is logged.",
+                "%(fields)s decide how long a prospect's data are kept: they come from the "
+                "events that justify them (a mail or a call from the prospect, a consent, a sent "
+                "notice, a sale) and from the retention runs. Only a GDPR prospecting manager may "
+                "correct them by hand.",
                 fields=", ".join(
                     self._fields[fname].get_description(self.env)["string"] for fname in fnames
                 ),

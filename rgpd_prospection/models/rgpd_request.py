@@ -124,6 +124,23 @@ class RgpdRequest(models.Model):
     def _rgpd_is_manager(self):
         return self.env.su or self.env.user.has_group("rgpd_prospection.group_rgpd_manager")
 
+    def _check_requester_takeout(self, fnames):
+        """The requester's address is a data subject's contact data: taken
+        out in bulk (export, JSON route) by a manager only."""
+        if self and "requester_email" in fnames and not self._rgpd_is_manager():
+            raise AccessError(
+                _("Only a GDPR prospecting manager may take the requesters' addresses out of Odoo.")
+            )
+
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        self._check_requester_takeout({path[0] for path in fields if path})
+        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
+
+    def web_read(self, specification):
+        if self.env.context.get("rgpd_bulk_takeout"):
+            self._check_requester_takeout(specification)
+        return super().web_read(specification)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:

@@ -204,6 +204,20 @@ class TestConsentsAndRequestsByUsers(PrivacyDoorsCase):
             self.company.rgpd_last_contact_date, fields.Date.context_today(self.Partner)
         )
 
+    def test_requesters_addresses_are_not_exported_by_users(self):
+        request = self.env["rgpd.request"].create(
+            {
+                "request_type": "access",
+                "requester_name": "Someone",
+                "requester_email": "someone@requester.example",
+                "partner_id": self.company.id,
+            }
+        )
+        with self.assertRaises(AccessError):
+            request.with_user(self.user).export_data(["name", "requester_email"])
+        rows = request.with_user(self.manager).export_data(["requester_email"])["datas"]
+        self.assertEqual(rows, [["someone@requester.example"]])
+
     def test_request_reference_is_numbered_not_typed_by_a_user(self):
         request = (
             self.env["rgpd.request"]
@@ -316,6 +330,15 @@ class TestRetentionDates(PrivacyDoorsCase):
             with self.subTest(vals=vals), self.assertRaises(AccessError):
                 self.company.with_user(self.user).write(vals)
         self.assertEqual(self._state(), before)
+
+    def test_user_cannot_turn_a_prospect_into_a_customer_by_hand(self):
+        before = self.company.read(["rgpd_legal_basis", "customer_rank"])
+        for vals in ({"rgpd_legal_basis": "contract"}, {"customer_rank": 1}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                self.company.with_user(self.user).write(vals)
+        self.assertEqual(self.company.read(["rgpd_legal_basis", "customer_rank"]), before)
+        self.company.with_user(self.manager).write({"rgpd_legal_basis": "contract"})
+        self.assertEqual(self.company.rgpd_legal_basis, "contract")
 
     def test_user_cannot_create_a_company_with_a_last_contact_date(self):
         with self.assertRaises(AccessError):
