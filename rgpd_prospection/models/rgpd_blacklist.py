@@ -413,6 +413,22 @@ class RgpdBlacklist(models.Model):
                 )
             )
 
+    @api.model
+    def _check_feed_rows_takeout(self, rows, fnames, address_field):
+        """The addresses this module put in Odoo's blacklists are the
+        prospects' own: taken out in bulk by a manager only, as on the
+        contacts."""
+        if self.env.su or self.env.user.has_group(MANAGER) or address_field not in fnames:
+            return
+        if rows and rows.sudo().filtered("rgpd_blacklist_id"):
+            raise AccessError(
+                _(
+                    "Only a GDPR prospecting manager may take the e-mail addresses and phone "
+                    "numbers of prospects out of Odoo (export, vCard, JSON). Open the companies "
+                    "one at a time instead."
+                )
+            )
+
     def _release_odoo_blacklists(self):
         """Lift the e-mail and phone blacklist rows this opposition added; rows
         a recipient created himself (an unsubscribe) stay."""

@@ -165,6 +165,18 @@ class TestForgedErasure(PrivacyDoorsCase):
         self.assertTrue(row.active)
         self.assertTrue(row.rgpd_blacklist_id)
 
+    def test_opposed_addresses_are_not_exported_from_odoo_blacklists(self):
+        mailer = new_test_user(
+            self.env,
+            login="doors_mailer_export",
+            groups="base.group_user,base.group_allow_export,mass_mailing.group_mass_mailing_user",
+        )
+        rows = self.env["mail.blacklist"].search([("rgpd_blacklist_id", "!=", False)])
+        self.assertTrue(rows)
+        with self.assertRaises(AccessError):
+            rows.with_user(mailer).export_data(["email"])
+        self.assertTrue(rows.with_user(mailer).export_data(["create_date"])["datas"])
+
 
 @tagged("post_install", "-at_install")
 class TestConsentsAndRequestsByUsers(PrivacyDoorsCase):

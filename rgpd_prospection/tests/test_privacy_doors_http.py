@@ -101,6 +101,18 @@ class TestBulkTakeout(HttpCase, AccountabilityCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn(b"one@bulk-takeout.be", response.content)
 
+    def test_personal_data_file_is_not_served_to_sales(self):
+        action = self.prospects[0].with_user(self.manager).action_rgpd_access_export()
+        self.authenticate("takeout_sales", "takeout_sales")
+        with mute_logger("odoo.http"):
+            response = self.url_open(action["url"])
+        self.assertNotEqual(response.status_code, 200)
+        self.assertNotIn(b"PK", response.content[:2], "no spreadsheet served")
+        self.authenticate("takeout_manager", "takeout_manager")
+        response = self.url_open(action["url"])
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content[:2], b"PK")
+
     # vCard
 
     def test_vcard_of_prospects_is_refused_to_sales(self):
