@@ -3,6 +3,8 @@ from . import rgpd_juridical_form
 from . import rgpd_code_table
 from . import rgpd_blacklist
 from . import res_partner
+from . import res_partner_privacy
+from . import ir_attachment
 from . import rgpd_bce_import
 from . import res_config_settings
 from . import mail_blacklist

@@ -124,6 +124,7 @@ class ResPartner(models.Model):
         compute="_compute_rgpd_legal_basis",
         store=True,
         readonly=False,
+        tracking=True,
         help="GDPR ground for processing this contact's data: legitimate interest (set by "
         "default on BCE prospects, art. 6.1.f), consent (art. 6.1.a) or contract (art. 6.1.b).",
     )
@@ -131,9 +132,11 @@ class ResPartner(models.Model):
         string="Last contact date",
         copy=False,
         index=True,  # the retention rule filters on it
+        tracking=True,
         help="Last contact coming from the company: a mail received from it or its contacts, a "
         "call or meeting it initiated, a form, a consent. Mails and mailings we send do not "
-        "count. It starts the retention period.",
+        "count. It starts the retention period. Only a GDPR prospecting manager may correct it "
+        "by hand; the correction is logged in the chatter.",
     )
     rgpd_opted_out = fields.Boolean(
         string="Opted out",
@@ -201,6 +204,7 @@ class ResPartner(models.Model):
     rgpd_notice_date = fields.Date(
         string="Information notice sent",
         copy=False,
+        tracking=True,
         help="When the information notice (GDPR art. 14) was last sent to the company.",
     )
     rgpd_retention_months = fields.Integer(
@@ -584,7 +588,9 @@ class ResPartner(models.Model):
     def _rgpd_register_inbound_contact(self, date=None):
         """The prospect contacted us: move its last contact date (never back)
         and lift an expiry, since the company came back by itself."""
-        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        today = fields.Date.context_today(self)
+        # never later than today: the event's date may come from its author
+        date = min(fields.Date.to_date(date) or today, today)
         companies = self.commercial_partner_id.filtered("is_bce_prospect")
         persons = self.filtered(lambda p: p.commercial_partner_id in companies)
         for partner in companies | persons:

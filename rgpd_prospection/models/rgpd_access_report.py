@@ -52,7 +52,10 @@ class RgpdAccessReport(models.AbstractModel):
     @api.model
     def _collect(self, company):
         """Sections in reading order: each a key, a title, column names and
-        rows of plain values (text, numbers, booleans, ISO dates)."""
+        rows of plain values (text, numbers, booleans, ISO dates). Gathered
+        as superuser (the opposition, the consents, the history): for managers
+        only, who may read all of it."""
+        self.env["res.partner"]._rgpd_check_manager(_("produce a personal data file"))
         company = company.sudo().with_context(active_test=False)
         persons = company.child_ids
         partners = company | persons
@@ -241,8 +244,9 @@ class RgpdAccessReport(models.AbstractModel):
     @api.model
     def _attach_export(self, company, file_format, record):
         """Build the file in ``file_format`` (xlsx or json) and attach it to
-        ``record`` (the company or the request), so the answer is kept. Who
-        may read the record may produce its file (sales answer requests)."""
+        ``record`` (the company or the request), so the answer is kept; the
+        file is marked so that only managers may open it, wherever it goes."""
+        self.env["res.partner"]._rgpd_check_manager(_("produce a personal data file"))
         record.check_access("read")
         sections = self._collect(company)
         if file_format == "xlsx":
@@ -265,6 +269,7 @@ class RgpdAccessReport(models.AbstractModel):
                     "mimetype": mimetype,
                     "res_model": record._name,
                     "res_id": record.id,
+                    "rgpd_personal_data": True,
                 }
             )
         )

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
 from ..bce_engine.numbers import format_enterprise_number
@@ -22,6 +22,9 @@ ERASURE_FIELDS = (
     "erasure_request_reference",
     "erasure_masked_values",
 )
+# What a user records with an opposition; the rest (the erasure log, who
+# recorded it, a withdrawal) is written by the module's code or a manager.
+USER_FIELDS = frozenset({"bce_number", "channel", "reason", "date", "active", "user_id"})
 
 
 class RgpdBlacklist(models.Model):
@@ -176,6 +179,7 @@ class RgpdBlacklist(models.Model):
         into a database that has some of its numbers updates them. One entry is
         returned per value dict, in order, as the import expects."""
         self.check_access("create")
+        self._check_user_values(vals_list)
         normalize = self.env["res.partner"]._normalize_bce_number
         vals_list = [dict(vals, bce_number=normalize(vals.get("bce_number"))) for vals in vals_list]
         if not all(vals["bce_number"] for vals in vals_list):
@@ -211,10 +215,40 @@ class RgpdBlacklist(models.Model):
         self.env["res.partner"].invalidate_model(["rgpd_opted_out"])
         return self.browse([entries_by_number[vals["bce_number"]].id for vals in vals_list])
 
+    @api.model
+    def _check_user_values(self, vals_list):
+        """A user records an opposition: its number, channel, reason and date,
+        nothing else. The erasure log is what imports and restores act on
+        (they erase the company again): only a manager's confirmed erasure
+        writes it, never a value a user sent, also not when an archived entry
+        is reactivated (which this model does as superuser)."""
+        if self.env.su or self.env.user.has_group(MANAGER):
+            return
+        for vals in vals_list:
+            refused = set(vals) - USER_FIELDS
+            if "active" in vals and not vals["active"]:
+                refused.add("active")
+            if vals.get("user_id") and vals["user_id"] != self.env.uid:
+                refused.add("user_id")
+            if refused:
+                raise AccessError(
+                    _(
+                        "Only a GDPR prospecting manager may set %(fields)s on an opposition: "
+                        "a user records the enterprise number, the channel and the reason.",
+                        fields=", ".join(
+                            self._fields[fname].get_description(self.env)["string"]
+                            if fname in self._fields
+                            else fname
+                            for fname in sorted(refused)
+                        ),
+                    )
+                )
+
     def write(self, vals):
         """Keep Odoo's own e-mail and phone blacklists in step with the
         opposition: activating an entry feeds them, lifting it takes back what
         it added."""
+        self._check_user_values([vals])
         if "bce_number" in vals:
             vals = dict(
                 vals, bce_number=self.env["res.partner"]._normalize_bce_number(vals["bce_number"])
@@ -333,6 +367,46 @@ class RgpdBlacklist(models.Model):
                 phone_blacklist._add(new_numbers, message=message).filtered(
                     lambda row, new=new_numbers: row.number in new
                 ).rgpd_blacklist_id = entry
+
+    @api.model
+    def _check_feed_rows_change(self, rows, vals=None):
+        """A row of Odoo's e-mail or phone blacklist that an opposition put
+        there leaves with the opposition only (a manager's lift, run by this
+        model as superuser): neither its link nor its state is a user's to
+        change, or a mass mailing would reach the company again."""
+        if self.env.su:
+            return
+        if vals is not None and "rgpd_blacklist_id" in vals:
+            raise AccessError(
+                _("The link of a blacklisted address to an opposition is set by the module only.")
+            )
+        leaving = vals is None or ("active" in vals and not vals["active"])
+        opposition = rows.sudo().rgpd_blacklist_id.filtered("active")
+        if leaving and opposition:
+            raise UserError(
+                _(
+                    "%(rows)s carry the opposition of enterprise %(number)s to prospecting: a "
+                    "manager lifts it from the prospecting blacklist, with a reason.",
+                    rows=", ".join(rows.mapped("display_name")),
+                    number=", ".join(opposition.mapped("bce_number_display")),
+                )
+            )
+
+    @api.model
+    def _check_feed_rows_takeout(self, rows, fnames, address_field):
+        """The addresses this module put in Odoo's blacklists are the
+        prospects' own: taken out in bulk by a manager only, as on the
+        contacts."""
+        if self.env.su or self.env.user.has_group(MANAGER) or address_field not in fnames:
+            return
+        if rows and rows.sudo().filtered("rgpd_blacklist_id"):
+            raise AccessError(
+                _(
+                    "Only a GDPR prospecting manager may take the e-mail addresses and phone "
+                    "numbers of prospects out of Odoo (export, vCard, JSON). Open the companies "
+                    "one at a time instead."
+                )
+            )
 
     def _release_odoo_blacklists(self):
         """Lift the e-mail and phone blacklist rows this opposition added; rows

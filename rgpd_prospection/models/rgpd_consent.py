@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 CONSENT_CHANNELS = [
     ("form", "Contact form"),
@@ -92,13 +92,38 @@ class RgpdConsent(models.Model):
             if consent.withdrawal_date and consent.withdrawal_date < consent.date:
                 raise ValidationError(_("A consent cannot be withdrawn before it was given."))
 
+    @api.constrains("date", "withdrawal_date")
+    def _check_not_in_future(self):
+        """A consent moves the company's last contact date, which starts its
+        retention period: a date to come would keep its data for years."""
+        today = fields.Date.context_today(self)
+        for consent in self:
+            if consent.date > today or (
+                consent.withdrawal_date and consent.withdrawal_date > today
+            ):
+                raise ValidationError(_("A consent cannot be dated in the future."))
+
+    def _check_recorded_by(self, vals):
+        """Who recorded a consent is part of its proof: a user records his
+        own, only a manager corrects it."""
+        user_id = vals.get("user_id")
+        if not user_id or user_id == self.env.uid or self.env.su:
+            return
+        if not self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+            raise AccessError(
+                _("Only a GDPR prospecting manager may record a consent in another user's name.")
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_recorded_by(vals)
         consents = super().create(vals_list)
         consents._after_change()
         return consents
 
     def write(self, vals):
+        self._check_recorded_by(vals)
         if vals.get("state") == "withdrawn" and not vals.get("withdrawal_date"):
             vals = dict(vals, withdrawal_date=fields.Date.context_today(self))
         elif vals.get("state") == "given":

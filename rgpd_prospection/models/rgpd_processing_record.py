@@ -116,6 +116,24 @@ class RgpdProcessingRecord(models.TransientModel):
                 ],
             ),
             (
+                _("What each role may take out"),
+                [
+                    _(
+                        "GDPR prospecting / User (sales): reads the prospects one company at a "
+                        "time; cannot take their e-mails and phones out in bulk (list export, "
+                        "vCard, JSON route), even with Odoo's export right; neither produces nor "
+                        "opens the access and portability files; records oppositions but cannot "
+                        "write the erasure log, lift an opposition or set the retention dates."
+                    ),
+                    _(
+                        "GDPR prospecting / Manager (data protection officer): may export the "
+                        "prospects' contact data (with Odoo's export right), produces and opens "
+                        "the access and portability files, confirms erasures, lifts oppositions "
+                        "and corrects the retention dates, each correction tracked in the chatter."
+                    ),
+                ],
+            ),
+            (
                 _("Current figures"),
                 [
                     _(

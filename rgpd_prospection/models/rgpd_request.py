@@ -1,6 +1,6 @@
 from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 REQUEST_TYPES = [
     ("access", "Access (art. 15)"),
@@ -121,9 +121,32 @@ class RgpdRequest(models.Model):
             if request.extension_months and not (request.extension_reason or "").strip():
                 raise ValidationError(_("Give the reason of the extension."))
 
+    def _rgpd_is_manager(self):
+        return self.env.su or self.env.user.has_group("rgpd_prospection.group_rgpd_manager")
+
+    def _check_requester_takeout(self, fnames):
+        """The requester's address is a data subject's contact data: taken
+        out in bulk (export, JSON route) by a manager only."""
+        if self and "requester_email" in fnames and not self._rgpd_is_manager():
+            raise AccessError(
+                _("Only a GDPR prospecting manager may take the requesters' addresses out of Odoo.")
+            )
+
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        self._check_requester_takeout({path[0] for path in fields if path})
+        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
+
+    def web_read(self, specification):
+        if self.env.context.get("rgpd_bulk_takeout"):
+            self._check_requester_takeout(specification)
+        return super().web_read(specification)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if not self._rgpd_is_manager():
+                # the reference goes to the erasure log: numbered, never typed
+                vals.pop("name", None)
             if vals.get("name", _("New")) == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("rgpd.request") or _("New")
         requests = super().create(vals_list)
@@ -131,6 +154,10 @@ class RgpdRequest(models.Model):
         return requests
 
     def write(self, vals):
+        if "name" in vals and not self._rgpd_is_manager():
+            raise AccessError(
+                _("Only a GDPR prospecting manager may change the reference of a request.")
+            )
         result = super().write(vals)
         if {"extension_months", "received_date", "user_id"} & set(vals):
             self.filtered(lambda r: r.state in OPEN_STATES)._schedule_reminder()

@@ -18,3 +18,5 @@ from . import test_erasure_log
 from . import test_migration
 from . import test_nace_levels
 from . import test_manager_check
+from . import test_privacy_doors
+from . import test_privacy_doors_http

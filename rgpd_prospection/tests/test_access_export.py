@@ -31,10 +31,10 @@ class TestAccessExport(AccountabilityCase):
             }
         )
         cls.company.message_post(body="Asked for a demo in June", subtype_xmlid="mail.mt_note")
-        cls.sales = new_test_user(
+        cls.dpo = new_test_user(
             cls.env,
-            login="rgpd_access_sales",
-            groups="base.group_user,rgpd_prospection.group_rgpd_user",
+            login="rgpd_access_dpo",
+            groups="base.group_user,rgpd_prospection.group_rgpd_manager",
         )
 
     def _texts(self, workbook):
@@ -46,7 +46,7 @@ class TestAccessExport(AccountabilityCase):
         }
 
     def test_excel_holds_everything_on_the_company(self):
-        action = self.person.with_user(self.sales).action_rgpd_access_export()
+        action = self.person.with_user(self.dpo).action_rgpd_access_export()
         attachment_id = int(action["url"].split("/web/content/")[1].split("?")[0])
         attachment = self.env["ir.attachment"].browse(attachment_id)
         self.assertEqual(attachment.res_id, self.company.id, "the file is about the company")
