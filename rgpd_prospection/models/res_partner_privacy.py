@@ -1,7 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-MANAGER = "rgpd_prospection.group_rgpd_manager"
+from ..tools import is_rgpd_manager
+
 # The prospects' contact data and every stored copy of them: what a bulk
 # take-out (export, vCard, JSON route) may hand to a manager only.
 TAKEOUT_FIELDS = frozenset(
@@ -37,7 +38,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _rgpd_is_manager(self):
-        return self.env.su or self.env.user.has_group(MANAGER)
+        return is_rgpd_manager(self.env)
 
     # Bulk take-out
 

@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
 from ..bce_engine.numbers import format_enterprise_number
-from ..tools import MANAGER_GROUP, mask_email, mask_phone, mask_words
+from ..tools import MANAGER_GROUP, is_rgpd_manager, mask_email, mask_phone, mask_words
 
 CHANNELS = [
     ("email_unsubscribe", "E-mail unsubscribe link"),
@@ -222,7 +222,7 @@ class RgpdBlacklist(models.Model):
         (they erase the company again): only a manager's confirmed erasure
         writes it, never a value a user sent, also not when an archived entry
         is reactivated (which this model does as superuser)."""
-        if self.env.su or self.env.user.has_group(MANAGER):
+        if is_rgpd_manager(self.env):
             return
         for vals in vals_list:
             refused = set(vals) - USER_FIELDS
@@ -397,7 +397,7 @@ class RgpdBlacklist(models.Model):
         """The addresses this module put in Odoo's blacklists are the
         prospects' own: taken out in bulk by a manager only, as on the
         contacts."""
-        if self.env.su or self.env.user.has_group(MANAGER) or address_field not in fnames:
+        if is_rgpd_manager(self.env) or address_field not in fnames:
             return
         if rows and rows.sudo().filtered("rgpd_blacklist_id"):
             raise AccessError(

@@ -2,6 +2,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..tools import is_rgpd_manager
+
 REQUEST_TYPES = [
     ("access", "Access (art. 15)"),
     ("rectification", "Rectification (art. 16)"),
@@ -122,7 +124,7 @@ class RgpdRequest(models.Model):
                 raise ValidationError(_("Give the reason of the extension."))
 
     def _rgpd_is_manager(self):
-        return self.env.su or self.env.user.has_group("rgpd_prospection.group_rgpd_manager")
+        return is_rgpd_manager(self.env)
 
     def _check_requester_takeout(self, fnames):
         """The requester's address is a data subject's contact data: taken
