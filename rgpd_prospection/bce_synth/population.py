@@ -194,8 +194,9 @@ def slice_columns(part, span):
     return {k: v[span] for k, v in part.items()}
 
 
-def _tongue_pick(values, offsets, lengths, tongue, r):
-    return values[offsets[tongue] + r % lengths[tongue]]
+def _tongue_pick(values, offsets, lengths, tongue, draw):
+    """A word of the entity's tongue, picked by a random ``draw``."""
+    return values[offsets[tongue] + draw % lengths[tongue]]
 
 
 def _legal_names(ents, idx):
