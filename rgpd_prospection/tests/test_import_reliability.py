@@ -6,6 +6,7 @@ every refused or failed file."""
 import base64
 import shutil
 import tempfile
+import unittest
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -125,7 +126,8 @@ class TestImportReliability(RgpdCase):
     def run_scheduler(self):
         """Run the import's cron as Odoo's scheduler does: the job acquired,
         then processed in its own (test) cursors, committing between steps."""
-        self.cron._trigger()
+        # due now in the test's transaction, whose clock stands still
+        self.cron.nextcall = self.env.cr.now() - timedelta(minutes=1)
         self.env.flush_all()
         self.registry.enter_test_mode(self.cr)
         try:
@@ -302,10 +304,13 @@ class TestImportReliability(RgpdCase):
     def test_wizard_reports_a_bad_file_and_records_it(self):
         bad = damage_member(self.full, self.source / "bad.zip", "meta.csv", stored=True)
         before = self.partners_checksum()
-        # as in a request: the error rolls the request back, the record stays
+        # in test mode the wizard records the failure through a cursor of its
+        # own, as it does in a request (whose transaction the error rolls
+        # back); unittest's assertRaises, not Odoo's: Odoo's rolls back a
+        # savepoint around the call, and a test cursor lives inside it
         self.registry.enter_test_mode(self.cr)
         try:
-            with self.assertRaises(UserError) as error:
+            with unittest.TestCase.assertRaises(self, UserError) as error:
                 self.wizard_upload(bad, "upload.zip")
         finally:
             self.registry.leave_test_mode()
@@ -341,6 +346,12 @@ class TestImportReliability(RgpdCase):
     def test_extract_archiving_every_prospect_waits_for_a_manager(self):
         self.apply_full()
         headers_only(self.later_full, self.folder / self.later_full.name)
+        sales = new_test_user(
+            self.env, login="rgpd_reliability_sales", groups="rgpd_prospection.group_rgpd_user"
+        )
+        internal = new_test_user(
+            self.env, login="rgpd_reliability_internal", groups="base.group_user"
+        )
         before = self.partners_checksum()
         self.run_scheduler()
         record = self.Import.search([("extract_number", "=", 148)])
@@ -358,12 +369,6 @@ class TestImportReliability(RgpdCase):
             self.wizard_pick(self.next_full.name)
         self.assertIn("waits for a manager", str(refusal.exception))
         # a manager only, whatever the door
-        sales = new_test_user(
-            self.env, login="rgpd_reliability_sales", groups="rgpd_prospection.group_rgpd_user"
-        )
-        internal = new_test_user(
-            self.env, login="rgpd_reliability_internal", groups="base.group_user"
-        )
         for user in (sales, internal):
             for action in ("action_confirm_extract", "action_reject_extract"):
                 with self.assertRaises(AccessError):
@@ -453,8 +458,12 @@ class TestImportReliability(RgpdCase):
                 with self.assertRaises(UserError):
                     self.Import.with_user(self.manager).import_file(name)
                 wizard = self.env["rgpd.bce.import.wizard"].with_user(self.manager)
-                with self.assertRaises((UserError, ValueError)):
-                    wizard.create({"source": "folder", "folder_file": name}).action_import()
+                try:
+                    wizard = wizard.create({"source": "folder", "folder_file": name})
+                except ValueError:
+                    continue  # not a value of the list
+                with self.assertRaises(UserError):
+                    wizard.action_import()
         self.assertTrue(target.exists())
         self.assertFalse(self.Import.search([]))
         self.assertEqual(self.partners_checksum(), before)
