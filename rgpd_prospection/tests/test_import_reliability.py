@@ -540,3 +540,30 @@ class TestImportReliability(RgpdCase):
         self.Import.with_user(self.manager).action_run_now()
         self.assertEqual(self.Import.search([], limit=1).extract_number, 149)
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)]))
+
+    # -- the doors of each role
+
+    def test_only_managers_start_run_or_decide(self):
+        self.put(self.full)
+        users = [
+            new_test_user(self.env, login=f"rgpd_reliability_{groups}", groups=groups)
+            for groups in (
+                "base.group_user,rgpd_prospection.group_rgpd_user",
+                "base.group_user",
+                "base.group_portal",
+            )
+        ]
+        before = self.partners_checksum()
+        for user in users:
+            Import = self.Import.with_user(user)
+            calls = {
+                "import_file": lambda Import=Import: Import.import_file(self.full.name),
+                "run_pending_imports": lambda Import=Import: Import.run_pending_imports(),
+                "action_run_now": lambda Import=Import: Import.action_run_now(),
+            }
+            for name, call in calls.items():
+                with self.subTest(user=user.login, call=name), self.assertRaises(AccessError):
+                    call()
+        self.assertFalse(self.Import.search([]))
+        self.assertEqual(self.partners_checksum(), before)
+        self.assertTrue((self.folder / self.full.name).exists())
