@@ -256,9 +256,13 @@ class ResConfigSettings(models.TransientModel):
                     "The number of prospects the archives are checked from cannot be negative."
                 )
             )
-        self._check_rgpd_bce_folder()
+        folder = self.rgpd_bce_extract_folder or False
+        if folder != (current.get("rgpd_bce_extract_folder") or False):
+            self._check_rgpd_bce_folder()
 
     def _check_rgpd_bce_folder(self):
+        """On a change only: a folder removed from the server later is the
+        import's to report, it must not block saving other settings."""
         if not self.rgpd_bce_extract_folder:
             return
         folder = Path(self.rgpd_bce_extract_folder)

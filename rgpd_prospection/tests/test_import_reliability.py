@@ -501,6 +501,13 @@ class TestImportReliability(RgpdCase):
         settings.execute()
         self.assertEqual(self.env["rgpd.retention.run"]._retention_months(), 120)
         self.assertEqual(self.cron.interval_number, 2)
+        # a folder removed from the server later is the import's to report:
+        # other settings still save
+        self.env["ir.config_parameter"].set_param(PARAM + "extract_folder", str(a_file))
+        settings = self.env["res.config.settings"].with_user(self.manager).create({})
+        settings.rgpd_retention_months = 60
+        settings.execute()
+        self.assertEqual(self.env["rgpd.retention.run"]._retention_months(), 60)
         # a value set behind the settings' back never breaks a date
         self.env["ir.config_parameter"].set_param("rgpd_prospection.retention_months", "100000")
         self.assertEqual(self.env["rgpd.retention.run"]._retention_months(), 36)
