@@ -191,6 +191,30 @@ class TestImportReliability(RgpdCase):
         self.assertEqual(later.mapped("state"), ["done"], later.error_message)
         self.assertEqual(set(self.prospects().mapped("bce_number")), self.expected(self.later_full))
 
+    def test_an_import_started_by_another_transaction_blocks(self):
+        """The race of the issue: another transaction starts an import and
+        commits after this one took its snapshot, so that this one cannot see
+        it. PostgreSQL still refuses a second import under way."""
+        self.put(self.full)
+        before = self.partners_checksum()
+        with self.registry.cursor() as other:
+            other.execute(
+                "INSERT INTO rgpd_bce_import (state, file_name) VALUES ('running', 'other.zip')"
+            )
+            other.commit()
+            try:
+                self.assertFalse(self.Import.search([]), "not visible to this transaction")
+                with self.assertRaises(UserError) as refusal:
+                    self.wizard_upload(self.full, "upload.zip")
+                self.assertIn("Another import is under way", str(refusal.exception))
+                self.assertFalse((self.folder / "upload.zip").exists(), "no upload left behind")
+                self.run_scheduler()
+                self.assertFalse(self.Import.search([]))
+                self.assertEqual(self.partners_checksum(), before)
+            finally:
+                other.execute("DELETE FROM rgpd_bce_import WHERE file_name = 'other.zip'")
+                other.commit()
+
     def test_older_extract_never_applied_over_a_newer(self):
         self.put(self.full)
         first = self.Import.run_pending_imports(max_steps=2)

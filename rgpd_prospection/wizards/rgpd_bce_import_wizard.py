@@ -124,7 +124,12 @@ class RgpdBceImportWizard(models.TransientModel):
         data = base64.b64decode(self.extract_file)
         with tempfile.TemporaryDirectory(prefix="rgpd_bce_") as temporary:
             target = self._write_new_file(folder or Path(temporary), name, data)
-            return Import._import_path(target)
+            try:
+                return Import._import_path(target)
+            except UserError:
+                # not started: the upload must not wait in the folder
+                target.unlink(missing_ok=True)
+                raise
 
     def _write_new_file(self, folder, name, data):
         """Write ``data`` under ``name``, or ``name (2)``… when it is taken."""
