@@ -1,14 +1,23 @@
+import os
+from pathlib import Path
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..bce_engine import Perimeter
 from ..tools import is_rgpd_manager
-from .rgpd_bce_import import PARAM
+from .rgpd_bce_import import DEFAULT_SET_ASIDE_DAYS, PARAM, SANITY_DEFAULTS
 from .rgpd_processing_record import DPO_EMAIL_PARAM, RECIPIENTS_PARAM, SECURITY_PARAM
-from .rgpd_retention_run import DEFAULT_RETENTION_MONTHS, RETENTION_MONTHS_PARAM
+from .rgpd_retention_run import (
+    DEFAULT_RETENTION_MONTHS,
+    MAX_RETENTION_MONTHS,
+    RETENTION_MONTHS_PARAM,
+)
 
 NAME_LANGUAGES = [("fr", "French"), ("nl", "Dutch"), ("de", "German")]
 INTERVAL_TYPES = [("days", "Days"), ("weeks", "Weeks"), ("months", "Months")]
+RETENTION_BOUNDS = (1, MAX_RETENTION_MONTHS)
+SET_ASIDE_BOUNDS = (1, 365)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -114,6 +123,41 @@ class ResConfigSettings(models.TransientModel):
     rgpd_bce_interval_type = fields.Selection(
         INTERVAL_TYPES, string="Import interval unit", help="Unit of the import interval."
     )
+    rgpd_bce_set_aside_days = fields.Integer(
+        string="Delete failed files after (days)",
+        config_parameter=PARAM + "set_aside_days",
+        default=DEFAULT_SET_ASIDE_DAYS,
+        help="Extract files that failed or were refused are deleted from the folder after this "
+        "many days: they hold natural persons' data. The import history records it.",
+    )
+    rgpd_bce_sanity_full_percent = fields.Float(
+        string="Archives allowed in a full extract (%)",
+        config_parameter=PARAM + "sanity_full_percent",
+        default=SANITY_DEFAULTS["sanity_full_percent"],
+        help="A full extract that would archive a larger share of the prospects, because the "
+        "BCE stopped them or struck them off, waits for a manager's confirmation.",
+    )
+    rgpd_bce_sanity_update_percent = fields.Float(
+        string="Archives allowed in an update (%)",
+        config_parameter=PARAM + "sanity_update_percent",
+        default=SANITY_DEFAULTS["sanity_update_percent"],
+        help="The same limit for one update extract.",
+    )
+    rgpd_bce_sanity_min_prospects = fields.Integer(
+        string="Archives checked from",
+        config_parameter=PARAM + "sanity_min_prospects",
+        default=SANITY_DEFAULTS["sanity_min_prospects"],
+        help="The share of archived prospects is checked only when at least this many prospects "
+        "would be archived.",
+    )
+    rgpd_bce_sanity_shrink_percent = fields.Float(
+        string="Tables may shrink by (%)",
+        config_parameter=PARAM + "sanity_shrink_percent",
+        default=SANITY_DEFAULTS["sanity_shrink_percent"],
+        help="An extract whose enterprises, names, addresses or activities shrank by more than "
+        "this against the last applied full extract, or are empty, waits for a manager's "
+        "confirmation.",
+    )
 
     @api.model
     def _rgpd_bce_cron(self):
@@ -141,7 +185,7 @@ class ResConfigSettings(models.TransientModel):
             PARAM + "keep_municipality", str(bool(self.rgpd_bce_keep_municipality))
         )
         cron = self._rgpd_bce_cron()
-        if cron and self.rgpd_bce_interval_number and self.rgpd_bce_interval_type:
+        if cron and self.rgpd_bce_interval_type:
             cron.sudo().write(
                 {
                     "interval_number": self.rgpd_bce_interval_number,
@@ -170,3 +214,72 @@ class ResConfigSettings(models.TransientModel):
             raise ValidationError(_("The perimeter is not valid: %(error)s", error=error)) from None
         if self.rgpd_bce_max_shared_contacts < 1:
             raise ValidationError(_("The shared contact limit must be at least 1."))
+        low, high = RETENTION_BOUNDS
+        if not low <= self.rgpd_retention_months <= high:
+            raise ValidationError(
+                self.env._(
+                    "The retention period must be between %(low)s and %(high)s months "
+                    "(%(value)s given).",
+                    low=low,
+                    high=high,
+                    value=self.rgpd_retention_months,
+                )
+            )
+        if self.rgpd_bce_interval_type and self.rgpd_bce_interval_number < 1:
+            raise ValidationError(
+                self.env._("The scheduled import must run at least every 1 day, week or month.")
+            )
+        low, high = SET_ASIDE_BOUNDS
+        if not low <= self.rgpd_bce_set_aside_days <= high:
+            raise ValidationError(
+                self.env._(
+                    "Failed files must be deleted after %(low)s to %(high)s days.",
+                    low=low,
+                    high=high,
+                )
+            )
+        for name in (
+            "rgpd_bce_sanity_full_percent",
+            "rgpd_bce_sanity_update_percent",
+            "rgpd_bce_sanity_shrink_percent",
+        ):
+            if not 0 <= self[name] <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "%(setting)s must be a percentage between 0 and 100.",
+                        setting=self._fields[name].get_description(self.env)["string"],
+                    )
+                )
+        if self.rgpd_bce_sanity_min_prospects < 0:
+            raise ValidationError(
+                self.env._(
+                    "The number of prospects the archives are checked from cannot be negative."
+                )
+            )
+        folder = self.rgpd_bce_extract_folder or False
+        if folder != (current.get("rgpd_bce_extract_folder") or False):
+            self._check_rgpd_bce_folder()
+
+    def _check_rgpd_bce_folder(self):
+        """On a change only: a folder removed from the server later is the
+        import's to report, it must not block saving other settings."""
+        if not self.rgpd_bce_extract_folder:
+            return
+        folder = Path(self.rgpd_bce_extract_folder)
+        if not folder.is_absolute():
+            problem = self.env._("it must be an absolute path, such as /var/lib/odoo/bce.")
+        elif not folder.exists():
+            problem = self.env._("it does not exist on the Odoo server.")
+        elif not folder.is_dir():
+            problem = self.env._("it is a file, not a folder.")
+        elif not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
+            problem = self.env._("the Odoo server may not read and write it.")
+        else:
+            return
+        raise ValidationError(
+            self.env._(
+                "The extract folder %(folder)s cannot be used: %(problem)s",
+                folder=self.rgpd_bce_extract_folder,
+                problem=problem,
+            )
+        )

@@ -6,15 +6,20 @@ import logging
 import os
 import subprocess
 import sys
+import zipfile
+import zlib
 from collections import Counter
+from datetime import timedelta
 from functools import partial
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 from markupsafe import Markup, escape
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
-from odoo.tools import SQL, email_normalize
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, email_normalize, mute_logger
+from psycopg2 import errors as pg_errors
 from psycopg2.extras import Json as PsycopgJson
 
 from ..bce_engine import (
@@ -30,6 +35,7 @@ from ..bce_engine import (
     result_of_state,
 )
 from ..bce_engine.codes import format_nace_code, nace_level
+from ..bce_engine.model import STATE_TABLES
 from ..bce_engine.numbers import format_enterprise_number
 from ..tools import file_checksum, is_rgpd_manager, nace_codes_text, nace_keys
 
@@ -41,11 +47,26 @@ PARTNER_LANGS = {"fr": "fr_BE", "nl": "nl_BE", "de": "de_DE"}
 STATES = [
     ("running", "Running"),
     ("ready", "Contacts pending"),
+    ("confirm", "Needs confirmation"),
     ("done", "Done"),
     ("failed", "Failed"),
     ("refused", "Refused"),
     ("skipped", "Skipped"),
 ]
+# An import in one of these states is under way: no other starts meanwhile.
+UNDER_WAY = ("running", "ready", "confirm")
+# States a step moves on by itself; "confirm" waits for a manager.
+WORKING = ("running", "ready")
+UNDER_WAY_INDEX = "rgpd_bce_import_one_under_way"
+# Tables of the legal persons' state a sound extract never leaves empty.
+CORE_TABLES = ("enterprises", "names", "addresses", "activities")
+SANITY_DEFAULTS = {
+    "sanity_full_percent": 5.0,
+    "sanity_update_percent": 1.0,
+    "sanity_min_prospects": 50,
+    "sanity_shrink_percent": 20.0,
+}
+DEFAULT_SET_ASIDE_DAYS = 7
 CREATE_BATCH = 2000
 SYNC_CHUNK = 10_000
 ANALYZE_ROWS = 1000
@@ -96,10 +117,12 @@ class RgpdBceImport(models.Model):
         required=True,
         index=True,
         help="Running: reading the extract. Contacts pending: the extract is read; the contacts "
-        "are prepared step by step, then changed all at once. Done. Failed: nothing changed, "
+        "are prepared step by step, then changed all at once. Needs confirmation: the extract "
+        "looks abnormal, a manager confirms or rejects it. Done. Failed: nothing changed, "
         "see the error. Refused: the extract cannot be applied now (perimeter missing, out of "
         "sequence). Skipped: "
-        "already applied or older than the last applied extract.",
+        "already applied or older than the last applied extract. No other import starts while "
+        "one is running, has contacts pending or needs confirmation.",
     )
     progress = fields.Integer(help="Percentage of the import done.")
     progress_step = fields.Char(string="Step", help="What the import is doing.")
@@ -108,8 +131,37 @@ class RgpdBceImport(models.Model):
         "and column at fault."
     )
     format_error = fields.Boolean(
-        help="The file itself is malformed: it is not tried again (a corrected file has "
-        "another checksum)."
+        string="Set aside",
+        help="The file could not be read or applied, or a manager rejected it: the scheduled "
+        "import does not try it again (a corrected file has another checksum). A manager may "
+        "try it again by picking it in the import wizard.",
+    )
+    file_removed = fields.Datetime(
+        string="File deleted",
+        help="When the file, failed or refused, was deleted from the extract folder: it holds "
+        "natural persons' data.",
+    )
+    table_counts = fields.Json(
+        help="Rows of each table of the legal persons' state after this extract: a core table "
+        "empty or shrinking sharply stops the import before the contacts step."
+    )
+    table_counts_summary = fields.Text(
+        string="Rows per table", compute="_compute_table_counts_summary"
+    )
+    count_bce_archived = fields.Integer(
+        string="Stopped at the BCE",
+        help="Active prospects this extract would archive because the BCE stopped them or "
+        "struck them off (not those a change of the perimeter archives).",
+    )
+    sanity_message = fields.Text(
+        string="Checks",
+        help="Why the extract waits for a manager's confirmation, with the figures.",
+    )
+    confirmed_by_id = fields.Many2one(
+        "res.users",
+        string="Confirmed by",
+        readonly=True,
+        help="The manager who confirmed or rejected an extract that needed confirmation.",
     )
     full_sync = fields.Boolean(
         string="Whole perimeter",
@@ -197,6 +249,39 @@ class RgpdBceImport(models.Model):
             else:
                 record.name = record.file_name or _("BCE import")
 
+    @api.depends("table_counts")
+    def _compute_table_counts_summary(self):
+        for record in self:
+            counts = record.table_counts or {}
+            record.table_counts_summary = "\n".join(
+                f"{table}: {counts[table]:,}" for table in STATE_TABLES if table in counts
+            )
+
+    def init(self):
+        """At most one import under way, whatever the entry point and however
+        the transactions interleave: PostgreSQL refuses a second one (an older
+        database that has several keeps the oldest)."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """UPDATE rgpd_bce_import SET state = 'failed', format_error = TRUE,
+                          error_message = %s, date_end = now() at time zone 'UTC'
+                   WHERE state IN %s AND id > (
+                       SELECT min(id) FROM rgpd_bce_import WHERE state IN %s)""",
+                "Stopped: another import was under way at the same time.",
+                UNDER_WAY,
+                UNDER_WAY,
+            )
+        )
+        cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON rgpd_bce_import ((TRUE)) "
+                "WHERE state IN %s",
+                SQL.identifier(UNDER_WAY_INDEX),
+                UNDER_WAY,
+            )
+        )
+
     @api.depends("drops")
     def _compute_drops_summary(self):
         for record in self:
@@ -211,13 +296,30 @@ class RgpdBceImport(models.Model):
     @api.model
     def _cron_import_extracts(self):
         """One step per call: the cron framework commits between calls and calls
-        again while work remains."""
-        if not self.search_count([("state", "in", ("running", "ready"))]):
+        again while work remains. Run by hand ("Run manually"), the step is done
+        in the request and the scheduler is triggered to carry on at once."""
+        if not self.search_count([("state", "in", UNDER_WAY)]):
             self._download_new_extracts()
+        self._remove_old_set_aside_files()
         record = self.run_pending_imports(max_steps=1)
-        going_on = record.state in ("running", "ready", "done", "skipped")
-        remaining = 1 if going_on and self._has_pending_work() else 0
+        remaining = 1 if record and self._has_pending_work() else 0
         self.env["ir.cron"]._notify_progress(done=len(record), remaining=remaining)
+        if remaining:
+            self._trigger_cron()
+
+    @api.model
+    def action_run_now(self):
+        """One step now, in the request; the scheduler carries on at once
+        while work remains."""
+        self._check_manager()
+        self._cron_import_extracts()
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+    @api.model
+    def _trigger_cron(self):
+        cron = self.env.ref("rgpd_prospection.ir_cron_rgpd_bce_import", False)
+        if cron:
+            cron.sudo()._trigger()
 
     @api.model
     def run_pending_imports(self, max_steps=None):
@@ -238,23 +340,77 @@ class RgpdBceImport(models.Model):
         return touched
 
     @api.model
-    def import_file(self, path):
-        """Apply one ZIP chosen by a manager, at once."""
+    def import_file(self, file_name):
+        """Apply one ZIP of the extract folder, chosen by a manager, at once; a
+        file set aside before is tried again. Only a plain name of a ZIP the
+        folder lists is accepted, whoever calls."""
         self._check_manager()
-        if not self._try_lock():
-            return self.create(
-                {
-                    "file_name": Path(path).name,
-                    "state": "refused",
-                    "error_message": _("Another import is running: try again when it is over."),
-                    "date_start": fields.Datetime.now(),
-                    "date_end": fields.Datetime.now(),
-                }
-            )
-        record = self._start(Path(path), self._last_number())
-        while record.state in ("running", "ready"):
+        return self._import_path(self._folder_file(file_name))
+
+    @api.model
+    def _import_path(self, path):
+        """Apply the ZIP at ``path`` at once; the caller chose the path."""
+        self._check_manager()
+        self._check_nothing_under_way()
+        record = self._start(path, self._last_number())
+        while record.state in WORKING:
             record._run_step()
         return record
+
+    @api.model
+    def _folder_file(self, file_name):
+        folder = self._folder()
+        listed = folder and folder.is_dir() and isinstance(file_name, str)
+        path = folder / file_name if listed else None
+        if not (
+            path
+            and Path(file_name).name == file_name
+            and file_name.lower().endswith(".zip")
+            and path in folder.glob("*.zip")
+            and path.resolve().parent == folder.resolve()
+            and path.is_file()
+        ):
+            raise UserError(
+                self.env._(
+                    "%(name)s is not a ZIP file of the extract folder: pick one of the list.",
+                    name=file_name,
+                )
+            )
+        return path
+
+    @api.model
+    def _check_nothing_under_way(self):
+        """Tell a manager who starts an import why it cannot start now."""
+        if not self._try_lock():
+            raise UserError(
+                self.env._("Another import is running at this moment: try again when it is over.")
+            )
+        under_way = self.search([("state", "in", UNDER_WAY)], order="id", limit=1)
+        if under_way:
+            raise UserError(under_way._under_way_message())
+
+    def _under_way_message(self):
+        states = dict(self._fields["state"]._description_selection(self.env))
+        message = self.env._(
+            "%(name)s (file %(file)s) is under way: %(state)s. No other import starts before "
+            "it is over.",
+            name=self.name,
+            file=self.file_name,
+            state=states[self.state],
+        )
+        if self.state == "confirm":
+            return (
+                message
+                + " "
+                + self.env._(
+                    "It waits for a manager to confirm or reject it in the import history."
+                )
+            )
+        return (
+            message
+            + " "
+            + self.env._("The scheduled import carries it on; try again when it is done.")
+        )
 
     # ------------------------------------------------------------------ settings
 
@@ -321,7 +477,9 @@ class RgpdBceImport(models.Model):
 
     @api.model
     def _try_lock(self):
-        """Held until the end of the transaction: two imports never overlap."""
+        """Held until the end of the transaction: two transactions never work
+        on imports at once. Across transactions, the history keeps imports
+        apart: at most one is under way (a unique index)."""
         self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", LOCK_NAME))
         return self.env.cr.fetchone()[0]
 
@@ -331,6 +489,55 @@ class RgpdBceImport(models.Model):
     def _folder(self):
         folder = self._param("extract_folder")
         return Path(folder) if folder else None
+
+    @api.model
+    def _folder_problem(self, folder):
+        """Why the extract folder cannot be used, or ``None``."""
+        if not folder.is_absolute():
+            return self.env._(
+                "The extract folder %(folder)s is not an absolute path: set a full path in the "
+                "settings.",
+                folder=folder,
+            )
+        if not folder.is_dir():
+            return self.env._(
+                "The extract folder %(folder)s does not exist or is not a folder: no extract can "
+                "be imported from it. Correct it in the settings.",
+                folder=folder,
+            )
+        if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
+            return self.env._(
+                "The Odoo server may not read and write the extract folder %(folder)s: no "
+                "extract can be imported from it. Give it access to the folder.",
+                folder=folder,
+            )
+        return None
+
+    @api.model
+    def _usable_folder(self, record_problem=False):
+        """The extract folder when it can be used; an unusable one is recorded
+        as a failure (once, until an import goes through) when asked."""
+        folder = self._folder()
+        if not folder:
+            return None
+        problem = self._folder_problem(folder)
+        if problem and record_problem:
+            self._record_failure_once(problem, file_name=str(folder))
+        return None if problem else folder
+
+    @api.model
+    def _record_failure_once(self, message, **values):
+        """A failure not tied to a readable file, recorded once until an
+        import goes through."""
+        since = self._last_done().id or 0
+        if self.search_count(
+            [("state", "=", "failed"), ("error_message", "=", message), ("id", ">", since)]
+        ):
+            return self.browse()
+        now = fields.Datetime.now()
+        return self.create(
+            dict(values, state="failed", error_message=message, date_start=now, date_end=now)
+        )
 
     @api.model
     def _last_done(self):
@@ -346,22 +553,49 @@ class RgpdBceImport(models.Model):
 
     @api.model
     def _has_pending_work(self):
-        if self.search_count([("state", "in", ("running", "ready"))]):
+        """Whether a next step would do something: a step of the import under
+        way, or a file of the folder not settled yet."""
+        if self.search_count([("state", "in", WORKING)]):
             return True
-        folder = self._folder()
-        return bool(folder and folder.is_dir() and any(folder.glob("*.zip")))
+        if self.search_count([("state", "=", "confirm")]):
+            return False
+        folder = self._usable_folder()
+        return bool(folder) and any(not self._settled(path) for path in folder.glob("*.zip"))
+
+    @api.model
+    def _settled(self, path):
+        """A file the scheduled import leaves alone until something changes:
+        set aside, or refused since the last import that went through."""
+        domain = [("file_name", "=", path.name), ("file_removed", "=", False)]
+        records = self.search(
+            domain
+            + [
+                "|",
+                ("format_error", "=", True),
+                "&",
+                ("state", "=", "refused"),
+                ("id", ">", self._last_done().id or 0),
+            ]
+        )
+        if not records:
+            return False
+        checksum = self._safe_checksum(path)
+        return checksum is None or checksum in records.mapped("checksum")
 
     @api.model
     def _run_next_step(self, tried):
         """Do the next step of the import under way, else start the next
-        extract of the folder; an empty recordset when there is nothing to do.
+        extract of the folder; an empty recordset when there is nothing to do
+        (or an import waits for a manager's confirmation).
         ``tried``: files started in this run, not retried in it."""
-        record = self.search([("state", "in", ("running", "ready"))], order="id", limit=1)
+        record = self.search([("state", "in", WORKING)], order="id", limit=1)
         if record:
             record._run_step()
             return record
-        folder = self._folder()
-        if not folder or not folder.is_dir():
+        if self.search_count([("state", "=", "confirm")]):
+            return self.browse()
+        folder = self._usable_folder(record_problem=True)
+        if not folder:
             return self.browse()
         last = self._last_number()
         candidates = []
@@ -370,7 +604,7 @@ class RgpdBceImport(models.Model):
                 continue
             try:
                 meta = read_meta(path)
-            except BceFormatError as error:
+            except Exception as error:  # noqa: BLE001 - any unreadable file is set aside
                 record = self._record_bad_file(path, error)
                 if record:
                     return record
@@ -380,7 +614,11 @@ class RgpdBceImport(models.Model):
         if not path:
             return self.browse()
         tried.add(str(path))
-        return self._start(path, last)
+        try:
+            return self._start(path, last)
+        except UserError as error:
+            _logger.info("BCE import: %s", error)
+            return self.browse()
 
     def _choose(self, candidates, last):
         """The file to apply next: the update after the last applied extract,
@@ -399,8 +637,9 @@ class RgpdBceImport(models.Model):
             return updates[last + 1]
         if fulls:
             return fulls[-1][1]
+        metas = {path: meta for meta, path in candidates}
         for _number, path in sorted(updates.items()):
-            self._refuse_once(path, self._sequence_error(read_meta(path), last))
+            self._refuse_once(path, self._sequence_error(metas[path], last))
         return None
 
     def _sequence_error(self, meta, last):
@@ -409,6 +648,25 @@ class RgpdBceImport(models.Model):
                 "Update %(number)s cannot be applied: no full extract has been applied yet. "
                 "Put a full extract in the folder.",
                 number=meta.extract_number,
+            )
+        broken = self.search(
+            [
+                ("state", "=", "failed"),
+                ("format_error", "=", True),
+                ("extract_type", "=", "update"),
+                ("extract_number", "=", last + 1),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        if broken and meta.extract_number > last + 1:
+            return self.env._(
+                "Update %(number)s waits: update %(failed)s, which comes before it, failed or was "
+                "rejected (file %(file)s). A full extract is needed: put one in the folder (or a "
+                "good copy of update %(failed)s).",
+                number=meta.extract_number,
+                failed=last + 1,
+                file=broken.file_name,
             )
         return _(
             "Update %(number)s does not follow the last applied extract %(last)s (%(expected)s "
@@ -421,7 +679,7 @@ class RgpdBceImport(models.Model):
 
     def _refuse_once(self, path, message, checksum=None):
         """Record a refusal, once per file and reason: the cron retries daily."""
-        checksum = checksum or file_checksum(path)
+        checksum = checksum or self._safe_checksum(path)
         domain = [("checksum", "=", checksum), ("state", "=", "refused")]
         if any(r.error_message == message for r in self.search(domain)):
             return self.browse()
@@ -435,36 +693,71 @@ class RgpdBceImport(models.Model):
             )
         )
 
+    @staticmethod
+    def _safe_checksum(path):
+        try:
+            return file_checksum(path)
+        except OSError:
+            return None
+
     def _known_bad_file(self, path):
-        """A malformed file already recorded (checked by name first: hashing a
-        national extract takes seconds)."""
+        """A file set aside already (checked by name first: hashing a national
+        extract takes seconds)."""
         domain = [("file_name", "=", path.name), ("format_error", "=", True)]
-        if not self.search_count(domain):
+        records = self.search(domain)
+        if not records:
             return False
-        return bool(self.search_count(domain + [("checksum", "=", file_checksum(path))]))
+        checksum = self._safe_checksum(path)
+        return (checksum or False) in records.mapped("checksum")
 
     def _record_bad_file(self, path, error):
+        """A failed record for a file that cannot be read, set aside: once per
+        file (the same name and content)."""
         if self._known_bad_file(path):
             return self.browse()
-        checksum = file_checksum(path)
+        _logger.warning("BCE import: %s cannot be read: %r", path.name, error)
+        checksum = self._safe_checksum(path)
         return self.create(
-            {
-                "file_name": path.name,
-                "file_path": str(path),
-                "checksum": checksum,
-                "state": "failed",
-                "format_error": True,
-                "error_message": str(error),
-                "date_start": fields.Datetime.now(),
-                "date_end": fields.Datetime.now(),
-            }
+            dict(
+                self._meta_values(self._safe_meta(path), path, checksum),
+                state="failed",
+                format_error=True,
+                error_message=self._describe_error(error, path.name),
+                date_end=fields.Datetime.now(),
+            )
         )
+
+    @api.model
+    def _describe_error(self, error, file_name=None):
+        """What went wrong, in words a manager understands."""
+        if isinstance(error, BceFormatError):
+            text = str(error)
+            if file_name and not text.startswith(file_name):
+                text = self.env._("%(file)s: %(error)s", file=file_name, error=text)
+            return text
+        detail = str(error) or type(error).__name__
+        if isinstance(error, MemoryError):
+            text = self.env._(
+                "a value of the file is too large to read (the server ran out of memory): it is "
+                "not a sound BCE extract."
+            )
+        elif isinstance(error, (zipfile.BadZipFile, zlib.error, EOFError)):
+            text = self.env._("the file is damaged (%(detail)s): download it again.", detail=detail)
+        elif isinstance(error, OSError):
+            text = self.env._(
+                "the file cannot be read (%(detail)s).", detail=error.strerror or detail
+            )
+        else:
+            text = self.env._("unexpected error: %(detail)s", detail=detail)
+        if file_name:
+            return self.env._("%(file)s: %(error)s", file=file_name, error=text)
+        return text
 
     @staticmethod
     def _safe_meta(path):
         try:
             return read_meta(path)
-        except BceFormatError:
+        except Exception:  # noqa: BLE001 - the history shows what can be read
             return None
 
     @staticmethod
@@ -488,11 +781,11 @@ class RgpdBceImport(models.Model):
         or failed one saying why it will not run."""
         try:
             meta = read_meta(path)
-        except BceFormatError as error:
+            checksum = file_checksum(path)
+        except Exception as error:  # noqa: BLE001 - any unreadable file is set aside
             return self._record_bad_file(path, error) or self.search(
-                [("file_name", "=", path.name)], limit=1
+                [("file_name", "=", path.name), ("format_error", "=", True)], limit=1
             )
-        checksum = file_checksum(path)
         values = self._meta_values(meta, path, checksum)
         if self.search_count([("checksum", "=", checksum), ("state", "=", "done")]):
             path.unlink(missing_ok=True)
@@ -536,14 +829,36 @@ class RgpdBceImport(models.Model):
             return self._refuse_once(path, message, checksum) or self.search(
                 [("checksum", "=", checksum), ("state", "=", "refused")], limit=1
             )
-        return self.create(
+        return self._open(
             dict(values, state="running", progress=5, progress_step=_("Reading the extract"))
         )
+
+    @api.model
+    def _open(self, values):
+        """The running record of a new import. PostgreSQL refuses it while
+        another is under way, even one committed by a transaction this one
+        cannot see yet."""
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                record = self.create(values)
+                self.env.flush_all()
+                return record
+        except pg_errors.UniqueViolation:
+            self.env.invalidate_all()
+            raise UserError(
+                self.env._(
+                    "Another import is under way: %(file)s is not started. Try again when it "
+                    "is over.",
+                    file=values.get("file_name"),
+                )
+            ) from None
 
     # ------------------------------------------------------------------ steps
 
     def _run_step(self):
         self.ensure_one()
+        if self._overtaken():
+            return
         if self.state == "running":
             self._run_engine_phase()
         elif self.state == "ready" and self._stages():
@@ -572,14 +887,45 @@ class RgpdBceImport(models.Model):
             or previous.settings_signature != self._settings_signature()
         )
 
-    def _fail(self, error, format_error=False):
-        _logger.warning("BCE import %s failed: %s", self.file_name, error)
+    def _overtaken(self):
+        """An import under way never applies an extract older than (or as old
+        as) one applied meanwhile: it is skipped."""
+        last = self._last_done()
+        if self.state not in UNDER_WAY or not last or last == self:
+            return False
+        if not self.extract_number or self.extract_number > last.extract_number:
+            return False
         self._drop_staging()
         self.write(
             {
+                "state": "skipped",
+                "error_message": self.env._(
+                    "Extract %(last)s was applied meanwhile: this older extract is not applied "
+                    "over it.",
+                    last=last.extract_number,
+                ),
+                "date_end": fields.Datetime.now(),
+                "progress_step": False,
+            }
+        )
+        return True
+
+    def _fail(self, error):
+        """Record the failure and set the file aside: the scheduled import
+        does not try it again, the next applicable extract goes on."""
+        _logger.warning("BCE import %s failed: %r", self.file_name, error)
+        self._drop_staging()
+        message = self._describe_error(error, self.file_name)
+        if not isinstance(error, BceFormatError):
+            message += "\n" + self.env._(
+                "Nothing was changed. The scheduled import does not try this file again; once "
+                "the cause is fixed, a manager can try it again by picking it in the import wizard."
+            )
+        self.write(
+            {
                 "state": "failed",
-                "format_error": format_error,
-                "error_message": str(error) or repr(error),
+                "format_error": True,
+                "error_message": message,
                 "date_end": fields.Datetime.now(),
                 "progress_step": False,
             }
@@ -611,13 +957,202 @@ class RgpdBceImport(models.Model):
                         "drops": dict(result.drops),
                         "count_read": len(result.state),
                         **self._staging_start_values(),
+                        **self._sanity_values(result),
                     }
                 )
-        except BceFormatError as error:
-            self._fail(error, format_error=True)
-        except Exception as error:  # noqa: BLE001 - recorded in the history, retried later
+        except Exception as error:  # noqa: BLE001 - recorded in the history, set aside
             _logger.warning("BCE import %s: engine phase failed", self.file_name, exc_info=True)
             self._fail(error)
+
+    # ------------------------------------------------------------------ sanity checks
+
+    @api.model
+    def _sanity_setting(self, key):
+        default = SANITY_DEFAULTS[key]
+        try:
+            return type(default)(self._param(key, default))
+        except (TypeError, ValueError):
+            return default
+
+    def _sanity_values(self, result):
+        """The figures of the checks, and the "needs confirmation" state when
+        the extract looks abnormal: it would archive an abnormal share of the
+        prospects for a reason the BCE gives (stopped, struck off), or a core
+        table is empty or shrank sharply against the last applied full."""
+        counts = {table: len(getattr(result.state, table)) for table in STATE_TABLES}
+        problems = []
+        for table in CORE_TABLES:
+            if not counts[table]:
+                problems.append(self.env._("Table %(table)s is empty.", table=table))
+        shrink = self._sanity_setting("sanity_shrink_percent")
+        previous = self._last_done_full()
+        for table in CORE_TABLES:
+            before = (previous.table_counts or {}).get(table) or 0
+            if counts[table] and before and counts[table] < before * (1 - shrink / 100):
+                problems.append(
+                    self.env._(
+                        "Table %(table)s shrank from %(before)s to %(after)s rows (%(percent)s %%) "
+                        "against full extract %(number)s; the limit is %(limit)s %%.",
+                        table=table,
+                        before=f"{before:,}",
+                        after=f"{counts[table]:,}",
+                        percent=f"{100 * (counts[table] - before) / before:.1f}",
+                        number=previous.extract_number,
+                        limit=f"{shrink:g}",
+                    )
+                )
+        archived, active = self._bce_archives(result)
+        key = "sanity_full_percent" if self.extract_type == "full" else "sanity_update_percent"
+        limit, minimum = self._sanity_setting(key), self._sanity_setting("sanity_min_prospects")
+        if archived >= minimum and archived > active * limit / 100:
+            problems.append(
+                self.env._(
+                    "It would archive %(archived)s of the %(active)s active prospects "
+                    "(%(percent)s %%) that the BCE stopped or struck off; the limit for one "
+                    "%(type)s extract is %(limit)s %% (from %(minimum)s prospects).",
+                    archived=f"{archived:,}",
+                    active=f"{active:,}",
+                    percent=f"{100 * archived / max(active, 1):.1f}",
+                    type=dict(self._fields["extract_type"]._description_selection(self.env))[
+                        self.extract_type
+                    ].lower(),
+                    limit=f"{limit:g}",
+                    minimum=minimum,
+                )
+            )
+        values = {"table_counts": counts, "count_bce_archived": archived}
+        if problems:
+            _logger.warning("BCE import %s needs confirmation: %s", self.file_name, problems)
+            problems.append(
+                self.env._(
+                    "A manager confirms the extract to apply it, or rejects it: it is then set "
+                    "aside, and a full extract is needed."
+                )
+            )
+            values.update(
+                state="confirm",
+                sanity_message="\n".join(problems),
+                progress_step=self.env._("Waiting for a manager's confirmation"),
+            )
+        return values
+
+    @api.model
+    def _last_done_full(self):
+        return self.search(
+            [("state", "=", "done"), ("extract_type", "=", "full"), ("table_counts", "!=", False)],
+            order="extract_number desc, id desc",
+            limit=1,
+        )
+
+    def _bce_archives(self, result):
+        """Active prospects the extract archives because the BCE stopped them
+        or struck them off, and the active prospects."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT bce_number FROM res_partner
+                   WHERE is_bce_prospect AND active AND bce_number IS NOT NULL"""
+            )
+        )
+        prospects = [number for (number,) in self.env.cr.fetchall()]
+        if self.extract_type == "update":
+            stopped = set(result.stopped)
+            return sum(number in stopped for number in prospects), len(prospects)
+        numbers = np.asarray([int(n) for n in prospects if n.isdigit()], dtype=np.int64)
+        known = result.state.enterprises["bce"].to_numpy()
+        return int((~np.isin(numbers, known)).sum()), len(prospects)
+
+    def action_confirm_extract(self):
+        """A manager applies an extract the checks stopped."""
+        self._check_manager()
+        for record in self:
+            record._check_needs_confirmation()
+            record.write(
+                {
+                    "state": "ready",
+                    "confirmed_by_id": self.env.uid,
+                    "sanity_message": "\n".join(
+                        [
+                            record.sanity_message or "",
+                            self.env._(
+                                "Confirmed by %(name)s on %(date)s.",
+                                name=self.env.user.name,
+                                date=fields.Datetime.now(),
+                            ),
+                        ]
+                    ),
+                    "progress_step": _("Preparing the contacts"),
+                }
+            )
+        self._trigger_cron()
+        return True
+
+    def action_reject_extract(self):
+        """A manager rejects an extract the checks stopped: it breaks the
+        chain as a failure does."""
+        self._check_manager()
+        for record in self:
+            record._check_needs_confirmation()
+            record._drop_staging()
+            record.write(
+                {
+                    "state": "failed",
+                    "format_error": True,
+                    "confirmed_by_id": self.env.uid,
+                    "error_message": self.env._(
+                        "Rejected by %(name)s after the checks:\n%(checks)s\nNothing was "
+                        "changed; the file is set aside.",
+                        name=self.env.user.name,
+                        checks=record.sanity_message,
+                    ),
+                    "date_end": fields.Datetime.now(),
+                    "progress_step": False,
+                }
+            )
+        self._trigger_cron()
+        return True
+
+    def _check_needs_confirmation(self):
+        if self.state != "confirm":
+            raise UserError(
+                self.env._("%(name)s does not wait for a confirmation.", name=self.name)
+            )
+
+    # ------------------------------------------------------------------ files set aside
+
+    @api.model
+    def _remove_old_set_aside_files(self):
+        """Files that failed or were refused hold natural persons' data: they
+        are deleted from the extract folder after the days of the settings."""
+        folder = self._usable_folder()
+        if not folder:
+            return
+        try:
+            days = max(int(self._param("set_aside_days", DEFAULT_SET_ASIDE_DAYS)), 1)
+        except (TypeError, ValueError):
+            days = DEFAULT_SET_ASIDE_DAYS
+        records = self.search(
+            [
+                ("state", "in", ("failed", "refused")),
+                ("file_path", "!=", False),
+                ("file_removed", "=", False),
+                ("date_end", "<=", fields.Datetime.now() - timedelta(days=days)),
+            ]
+        )
+        for record in records:
+            path = Path(record.file_path)
+            if path.parent != folder or not path.is_file():
+                continue
+            if self._safe_checksum(path) != record.checksum:
+                continue  # another file under that name now
+            path.unlink(missing_ok=True)
+            removed = records.filtered(
+                lambda r, path=path, checksum=record.checksum: (
+                    r.file_path == str(path) and r.checksum == checksum
+                )
+            )
+            removed.write({"file_removed": fields.Datetime.now()})
+            _logger.info("BCE import: %s deleted after %s days set aside", path.name, days)
 
     def _progress_logger(self):
         reported = {}
@@ -789,7 +1324,7 @@ class RgpdBceImport(models.Model):
                 )
         except (EmptyPerimeterError, ValueError) as error:
             self._fail(error)
-        except Exception as error:  # noqa: BLE001 - recorded in the history, retried later
+        except Exception as error:  # noqa: BLE001 - recorded in the history, set aside
             _logger.warning("BCE import %s: preparation failed", self.file_name, exc_info=True)
             self._fail(error)
 
@@ -845,7 +1380,7 @@ class RgpdBceImport(models.Model):
         except (EmptyPerimeterError, ValueError) as error:
             self._fail(error)
             return
-        except Exception as error:  # noqa: BLE001 - recorded in the history, retried later
+        except Exception as error:  # noqa: BLE001 - recorded in the history, set aside
             _logger.warning("BCE import %s: contact phase failed", self.file_name, exc_info=True)
             self._fail(error)
             return
@@ -854,7 +1389,7 @@ class RgpdBceImport(models.Model):
 
     def _drop_older_states(self):
         older = self.search([("id", "!=", self.id), ("state_attachment_id", "!=", False)]).filtered(
-            lambda record: record.state != "ready"
+            lambda record: record.state not in UNDER_WAY
         )
         attachments = older.state_attachment_id
         older.write({"state_attachment_id": False})

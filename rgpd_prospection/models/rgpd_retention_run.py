@@ -1,4 +1,5 @@
 import datetime
+import logging
 
 from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
@@ -9,6 +10,9 @@ from ..tools import is_rgpd_manager
 
 RETENTION_MONTHS_PARAM = "rgpd_prospection.retention_months"
 DEFAULT_RETENTION_MONTHS = 36
+MAX_RETENTION_MONTHS = 120
+
+_logger = logging.getLogger(__name__)
 
 
 class RgpdRetentionRun(models.Model):
@@ -52,8 +56,25 @@ class RgpdRetentionRun(models.Model):
 
     @api.model
     def _retention_months(self):
+        """The settings allow 1 to 120 months; a value set behind their back
+        outside those bounds is not used (logged), so dates stay computable."""
         value = self.env["ir.config_parameter"].sudo().get_param(RETENTION_MONTHS_PARAM)
-        return int(value) if value and int(value) > 0 else DEFAULT_RETENTION_MONTHS
+        if not value:
+            return DEFAULT_RETENTION_MONTHS
+        try:
+            months = int(value)
+        except ValueError:
+            months = 0
+        if not 1 <= months <= MAX_RETENTION_MONTHS:
+            _logger.warning(
+                "Retention period %r out of 1-%s months: %s months used; correct it in the "
+                "settings",
+                value,
+                MAX_RETENTION_MONTHS,
+                DEFAULT_RETENTION_MONTHS,
+            )
+            return DEFAULT_RETENTION_MONTHS
+        return months
 
     @api.model
     def _customers_among(self, companies):

@@ -378,7 +378,9 @@ class TestBceImport(RgpdCase):
         self.assertIn("disk full", failed.error_message)
         self.assertEqual(self.snapshot(), before)
         self.assertTrue((self.folder / self.update.name).exists())
-        rerun = self.Import.run_pending_imports()
+        # set aside: the scheduled import leaves it, a manager tries it again
+        self.assertFalse(self.Import.run_pending_imports())
+        rerun = self.Import.import_file(self.update.name)
         self.assertEqual(rerun.state, "done", rerun.error_message)
         self.assert_partners_match(self.expected(self.later_full))
 
@@ -544,7 +546,7 @@ class TestBceImport(RgpdCase):
         self.assertTrue(failed.stage_done)
         self.assertEqual(self.staged_rows(failed), None)
         self.assertFalse(self.prospects())
-        rerun = self.Import.run_pending_imports()
+        rerun = self.Import.import_file(self.full.name)
         self.assertEqual(rerun.state, "done", rerun.error_message)
         self.assert_partners_match(self.expected(self.full))
 
