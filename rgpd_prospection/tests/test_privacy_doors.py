@@ -339,8 +339,9 @@ class TestRetentionDates(PrivacyDoorsCase):
             {"rgpd_anonymized": True},
             {"is_bce_prospect": False},
         ):
-            with self.subTest(vals=vals), self.assertRaises(AccessError):
-                self.company.with_user(self.user).write(vals)
+            for user in (self.user, self.internal, self.portal):
+                with self.subTest(vals=vals, user=user.login), self.assertRaises(AccessError):
+                    self.company.with_user(user).write(vals)
         self.assertEqual(self._state(), before)
 
     def test_user_cannot_turn_a_prospect_into_a_customer_by_hand(self):
