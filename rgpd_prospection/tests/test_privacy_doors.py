@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .accountability_case import AccountabilityCase
@@ -97,6 +97,15 @@ class TestForgedErasure(PrivacyDoorsCase):
         entry = self.Blacklist.with_user(self.user).create(
             {"bce_number": self.opposed.bce_number, "channel": "phone", "reason": "Again"}
         )
+        self.assertTrue(entry.active)
+        self.assertEqual(entry.user_id, self.user)
+        self.assertFalse(entry.sudo().erased)
+
+    def test_user_records_an_opposition_in_the_form(self):
+        form = Form(self.Blacklist.with_user(self.user))
+        form.bce_number = self.company.bce_number
+        form.reason = "Called to object"
+        entry = form.save()
         self.assertTrue(entry.active)
         self.assertEqual(entry.user_id, self.user)
         self.assertFalse(entry.sudo().erased)
@@ -339,8 +348,9 @@ class TestRetentionDates(PrivacyDoorsCase):
             {"rgpd_anonymized": True},
             {"is_bce_prospect": False},
         ):
-            with self.subTest(vals=vals), self.assertRaises(AccessError):
-                self.company.with_user(self.user).write(vals)
+            for user in (self.user, self.internal, self.portal):
+                with self.subTest(vals=vals, user=user.login), self.assertRaises(AccessError):
+                    self.company.with_user(user).write(vals)
         self.assertEqual(self._state(), before)
 
     def test_user_cannot_turn_a_prospect_into_a_customer_by_hand(self):
@@ -358,6 +368,18 @@ class TestRetentionDates(PrivacyDoorsCase):
                 {"name": "Hand Made", "is_company": True, "rgpd_last_contact_date": "2099-12-31"}
             )
         self.assertFalse(self.Partner.search([("name", "=", "Hand Made")]))
+
+    def test_user_creates_and_edits_a_company_in_the_form(self):
+        partners = self.Partner.with_user(self.user).with_context(
+            default_is_company=True, default_is_bce_prospect=True
+        )
+        form = Form(partners)
+        form.name = "Typed By Hand"
+        company = form.save()
+        self.assertFalse(company.rgpd_last_contact_date)
+        with Form(company) as edit:
+            edit.city = "Liège"
+        self.assertEqual(company.city, "Liège")
 
     def test_user_edits_other_fields_and_unchanged_dates(self):
         self.company.with_user(self.user).write(

@@ -135,12 +135,12 @@ class TestBulkTakeout(HttpCase, AccountabilityCase):
 
     # the JSON route
 
-    def _json(self, login, domain):
+    def _json(self, login, domain, extra=""):
         self.authenticate(login, login)
         with mute_logger("odoo.http"):
             return self.url_open(
                 "/json/1/action-contacts.action_contacts?view_type=list"
-                f"&domain={json.dumps(domain)}&offset=0&limit=80",
+                f"&domain={json.dumps(domain)}&offset=0&limit=80{extra}",
                 headers=BROWSER_NAVIGATION,
             )
 
@@ -155,3 +155,9 @@ class TestBulkTakeout(HttpCase, AccountabilityCase):
         response = self._json("takeout_sales", [["id", "=", self.customer.id]])
         self.assertEqual(response.status_code, 200)
         self.assertIn(b"plain@customer.example", response.content)
+        response = self._json("takeout_sales", domain, "&groupby=email")
+        self.assertNotEqual(response.status_code, 200)
+        self.assertNotIn(b"one@bulk-takeout.be", response.content)
+        response = self._json("takeout_manager", domain, "&groupby=email")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(b"one@bulk-takeout.be", response.content)
