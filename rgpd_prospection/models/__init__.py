@@ -3,6 +3,8 @@ from . import rgpd_juridical_form
 from . import rgpd_code_table
 from . import rgpd_blacklist
 from . import res_partner
+from . import res_partner_opposition
+from . import res_partner_erasure
 from . import rgpd_bce_import
 from . import res_config_settings
 from . import mail_blacklist
@@ -10,6 +12,7 @@ from . import phone_blacklist
 from . import mail_thread
 from . import mail_mail
 from . import mail_compose_message
+from . import mail_template
 from . import mail_activity
 from . import privacy_lookup_wizard
 from . import rgpd_purpose
