@@ -352,12 +352,12 @@ class ResPartner(models.Model):
             if twins and twins[0].rgpd_opted_out:
                 raise ValidationError(
                     _(
-                        "The enterprise number %(number)s belongs to %(company)s%(archived)s, "
+                        "The enterprise number %(number)s belongs to %(company)s (%(state)s), "
                         "which objected to prospecting: it is not created again. Do not mail or "
                         "call it.",
                         number=format_enterprise_number(partner.bce_number),
                         company=twins[0].name,
-                        archived=_(" (archived)") if not twins[0].active else "",
+                        state=_("archived") if not twins[0].active else _("active"),
                     )
                 )
             if twins:

@@ -139,11 +139,11 @@ class ResPartner(models.Model):
             return None
         lines = [
             _(
-                "%(company)s (enterprise number %(number)s) objected to prospecting%(archived)s: "
+                "%(company)s (enterprise number %(number)s, %(state)s) objected to prospecting: "
                 "do not create it again, do not mail or call it.",
                 company=company.name,
                 number=format_enterprise_number(company.bce_number) if company.bce_number else "-",
-                archived=_(" and is archived") if not company.active else "",
+                state=_("archived") if not company.active else _("active"),
             )
             for company in opposed[:5]
         ]
