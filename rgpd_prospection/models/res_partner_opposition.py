@@ -44,10 +44,35 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        self._rgpd_check_keeps_opposition(vals)
         result = super().write(vals)
         if vals.get("vat"):
             self._rgpd_fill_bce_number_from_vat()
         return result
+
+    def _rgpd_check_keeps_opposition(self, vals):
+        """The opposition is keyed by the company's number and covers its
+        contact persons: only a manager may change the number of an opposed
+        company or take a contact person out of it."""
+        if not {"bce_number", "bce_number_display", "parent_id"} & set(vals):
+            return
+        if self.env.su or self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+            return
+        normalize = self._normalize_bce_number
+        for partner in self.sudo().filtered("rgpd_opted_out"):
+            number_changed = partner.is_company and any(
+                fname in vals and normalize(vals[fname]) != partner.bce_number
+                for fname in ("bce_number", "bce_number_display")
+            )
+            parent_changed = "parent_id" in vals and vals["parent_id"] != partner.parent_id.id
+            if number_changed or (parent_changed and partner.parent_id):
+                raise UserError(
+                    _(
+                        "%(company)s objected to prospecting: only a GDPR prospecting manager "
+                        "may change its enterprise number or take a contact person out of it.",
+                        company=partner.commercial_partner_id.name,
+                    )
+                )
 
     def _rgpd_fill_bce_number_from_vat(self):
         """A Belgian VAT number is BE and the enterprise number: a company typed

@@ -113,6 +113,27 @@ class TestOppositionDoors(AccountabilityCase):
         edited.with_user(self.sales).write({"vat": f"BE{other}"})
         self.assertTrue(edited.rgpd_opted_out)
 
+    def test_sales_cannot_edit_a_company_out_of_its_opposition(self):
+        company = self._prospect("Opposed Editable", email="info@opposed-editable.example")
+        person = self._person(company, "Desk", email="desk@opposed-editable.example")
+        self.Blacklist._add([company.bce_number], "phone", "No")
+        number = company.bce_number
+        for record, vals in (
+            (company, {"bce_number": False}),
+            (company, {"bce_number": self._new_number()}),
+            (company, {"bce_number_display": False}),
+            (person, {"parent_id": False}),
+        ):
+            with (
+                self.subTest(vals=vals),
+                self.assertRefusedUnchanged("only a GDPR prospecting manager"),
+            ):
+                record.with_user(self.sales).write(vals)
+        company.with_user(self.sales).write({"bce_number": f"BE {number}", "phone": "02 511 22 33"})
+        self.assertTrue(company.rgpd_opted_out and person.rgpd_opted_out)
+        person.with_user(self.manager).write({"parent_id": False})
+        self.assertFalse(person.rgpd_opted_out)
+
     def test_person_keeps_the_company_number(self):
         """A contact person gets its company's VAT from Odoo, not a number of
         its own."""
