@@ -944,6 +944,7 @@ class ResPartner(models.Model):
             "title": False,
             "ref": False,
             "company_name": False,
+            "bce_last_values": False,
             "image_1920": False,
             "category_id": [(5, 0, 0)],
             "rgpd_anonymized": True,

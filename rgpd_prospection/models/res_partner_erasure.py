@@ -3,7 +3,7 @@ people (consents, requests, their files and chatter), the activities and
 files that name them anywhere, and keeps their addresses on Odoo's
 blacklists, which is what keeps the opposition working."""
 
-from odoo import _, models
+from odoo import Command, _, models
 from odoo.osv import expression
 
 MASKED = "****"
@@ -35,6 +35,7 @@ class ResPartner(models.Model):
     def _rgpd_erase_related_records(self, terms):
         counts = super()._rgpd_erase_related_records(terms)
         counts.update(self._rgpd_erase_module_records(terms))
+        counts.update(self._rgpd_erase_calendar(terms))
         self._rgpd_keep_on_odoo_blacklists()
         return counts
 
@@ -107,6 +108,28 @@ class ResPartner(models.Model):
                 }
             )
         return counts
+
+    def _rgpd_erase_calendar(self, terms):
+        """Meetings keep their slot in the colleagues' agendas: the erased
+        contacts leave the attendees, and a title or description naming them
+        is masked."""
+        if "calendar.event" not in self.env:
+            return {}
+        env = self.env(su=True, context=dict(self.env.context, active_test=False))
+        naming = env["calendar.event"].search(
+            self._rgpd_ilike_domain(["name", "description", "location"], terms)
+        )
+        attended = env["calendar.event"].search([("partner_ids", "in", self.ids)])
+        untracked = env["calendar.event"].with_context(
+            mail_notrack=True, tracking_disable=True, no_mail_to_attendees=True
+        )
+        untracked.browse(naming.ids).write(
+            {"name": MASKED, "description": False, "location": False}
+        )
+        untracked.browse(attended.ids).write(
+            {"partner_ids": [Command.unlink(partner_id) for partner_id in self.ids]}
+        )
+        return {_("Meetings"): len(naming | attended)}
 
     def _rgpd_keep_on_odoo_blacklists(self):
         """Keep (or put) the erased addresses and numbers on Odoo's e-mail and

@@ -277,6 +277,17 @@ class TestAnonymisation(RgpdCase):
             user_id=self.manager.id,
         )
         self.company.with_user(self.manager).action_rgpd_access_export()
+        if "calendar.event" in self.env:
+            self.env["calendar.event"].create(
+                {
+                    "name": f"Demo for {person}",
+                    "description": "<p>Offer for jozefien.vdk@zyxwvut-erasable.example</p>",
+                    "start": "2030-01-10 10:00:00",
+                    "stop": "2030-01-10 11:00:00",
+                    "partner_ids": [Command.set((self.person | self.manager.partner_id).ids)],
+                }
+            )
+        self.company.write({"bce_last_values": {"name": "Zyxwvut Erasable Works"}})
         self.assertTrue(self._attachments_holding("Jozefien"), "the files name her before")
         return consent, request
 
