@@ -93,7 +93,8 @@ class ResPartner(models.Model):
         if not isinstance(value, str) or not value.strip():
             return self.browse()
         value = value.strip()
-        leaves = [[("vat", "=ilike", value)]]
+        literal = value.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+        leaves = [[("vat", "=ilike", literal)]]
         number = number_from_vat(value) or self._rgpd_number_or_false(value)
         if number:
             leaves += [

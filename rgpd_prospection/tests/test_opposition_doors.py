@@ -189,6 +189,9 @@ class TestOppositionDoors(AccountabilityCase):
         self.assertIn(self.opposed, self._search_bar(self.number, "bce_number"))
         self.assertNotIn(not_opposed, self._search_bar(not_opposed.bce_number))
         self.assertNotIn(not_opposed, self._search_bar("info@quiet.example"))
+        for pattern in ("%", "BE%", "_"):
+            with self.subTest(pattern=pattern):
+                self.assertNotIn(self.opposed, self._search_bar(pattern), "no wildcard listing")
         self.assertIn(
             self.opposed,
             self.Partner.with_user(self.sales).search(
