@@ -5,6 +5,8 @@ from . import rgpd_blacklist
 from . import res_partner
 from . import res_partner_privacy
 from . import ir_attachment
+from . import res_partner_opposition
+from . import res_partner_erasure
 from . import rgpd_bce_import
 from . import res_config_settings
 from . import mail_blacklist
@@ -12,6 +14,7 @@ from . import phone_blacklist
 from . import mail_thread
 from . import mail_mail
 from . import mail_compose_message
+from . import mail_template
 from . import mail_activity
 from . import privacy_lookup_wizard
 from . import rgpd_purpose

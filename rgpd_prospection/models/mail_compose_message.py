@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import UserError
 
 
 class MailComposeMessage(models.TransientModel):
@@ -11,6 +12,43 @@ class MailComposeMessage(models.TransientModel):
     )
 
     def _action_send_mail(self, auto_commit=False):
-        if any(self.mapped("rgpd_answer_request")):
+        prospecting = False
+        for wizard in self:
+            template = wizard.template_id
+            partners = wizard._rgpd_recipients()
+            if wizard.rgpd_answer_request:
+                wizard._rgpd_check_answer(template)
+            self.env["mail.template"]._rgpd_check_before_send(template, partners)
+            prospecting = prospecting or template._rgpd_is_prospecting()
+        if prospecting:
+            self = self.with_context(rgpd_prospecting=True)
+        elif any(self.mapped("rgpd_answer_request")):
             self = self.with_context(rgpd_answer_request=True)
         return super()._action_send_mail(auto_commit=auto_commit)
+
+    def _rgpd_recipients(self):
+        """The contacts the composer writes to: the records when they are
+        contacts, and the recipients added by hand."""
+        self.ensure_one()
+        partners = self.partner_ids
+        if self.model == "res.partner":
+            if self.res_domain:
+                partners |= self.env["res.partner"].search(self._evaluate_res_domain())
+            else:
+                partners |= self.env["res.partner"].browse(self._evaluate_res_ids())
+        return partners
+
+    def _rgpd_check_answer(self, template):
+        """The answer to a company's own request is one mail, written to it:
+        not a mass mailing, not the prospecting notice."""
+        if (
+            self.composition_mode != "comment"
+            or len(self._evaluate_res_ids()) > 1
+            or template._rgpd_is_prospecting()
+        ):
+            raise UserError(
+                _(
+                    "An answer to a company's GDPR request is one mail written to that company; "
+                    "it cannot be a mass mailing or a prospecting message."
+                )
+            )

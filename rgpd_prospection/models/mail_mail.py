@@ -22,5 +22,5 @@ class MailMail(models.Model):
             partners = direct.recipient_ids | self.env["res.partner"]._rgpd_partners_by_email(
                 emails
             )
-            partners._rgpd_check_can_mail()
+            partners._rgpd_check_can_mail(emails)
         return mails

@@ -14,10 +14,12 @@ class MailThread(models.AbstractModel):
         )
 
     def _message_sms(self, body, subtype_id=False, partner_ids=False, **kwargs):
-        """An SMS written on one record to a prospect without consent is
-        refused with an explanation."""
+        """An SMS written on one record to a prospect without consent, to an
+        opposed company or to a blacklisted number is refused with an
+        explanation."""
         recipients = self.env["res.partner"].browse(partner_ids or [])
         if self._name == "res.partner":
             recipients |= self
         recipients._rgpd_check_sms_consent()
+        recipients._rgpd_check_can_text()
         return super()._message_sms(body, subtype_id=subtype_id, partner_ids=partner_ids, **kwargs)

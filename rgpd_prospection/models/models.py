@@ -1,4 +1,5 @@
-"""SMS to numbers that came from the BCE need a recorded consent.
+"""SMS to numbers that came from the BCE need a recorded consent, and none
+goes to a company that objected to prospecting.
 
 The SMS app reads recipients through ``_sms_get_recipients_info``, which it
 defines on every model: a mass SMS cancels the message of a prospect without
@@ -20,6 +21,6 @@ class Base(models.AbstractModel):
             if not values:
                 continue
             partner = record if record._name == "res.partner" else values["partner"]
-            if partner and partner._rgpd_sms_needs_consent():
+            if partner and (partner._rgpd_sms_needs_consent() or partner.sudo().rgpd_opted_out):
                 values["sanitized"] = False
         return info

@@ -342,6 +342,17 @@ class ResPartner(models.Model):
             return
         for partner in self.filtered(lambda p: p.is_company and p.bce_number):
             twins = self.sudo().browse(by_number.get(partner.bce_number, [])) - partner
+            if twins and twins[0].rgpd_opted_out:
+                raise ValidationError(
+                    _(
+                        "The enterprise number %(number)s belongs to %(company)s (%(state)s), "
+                        "which objected to prospecting: it is not created again. Do not mail or "
+                        "call it.",
+                        number=format_enterprise_number(partner.bce_number),
+                        company=twins[0].name,
+                        state=_("archived") if not twins[0].active else _("active"),
+                    )
+                )
             if twins:
                 raise ValidationError(
                     _(
@@ -717,8 +728,12 @@ class ResPartner(models.Model):
             return False
         return is_rgpd_manager(self.env)
 
-    def _rgpd_check_can_mail(self):
-        """Refuse a mail to a contact whose company objected to prospecting."""
+    def _rgpd_check_can_mail(self, emails=()):
+        """Refuse a mail to a contact whose company objected to prospecting;
+        a prospecting message (``rgpd_prospecting``) passes the stricter check
+        of ``_rgpd_check_can_prospect``, without exemption."""
+        if self.env.context.get("rgpd_prospecting"):
+            return self._rgpd_check_can_prospect(emails)
         opted_out = self.sudo().filtered("rgpd_opted_out")
         if not opted_out or self._rgpd_may_answer_request():
             return
@@ -909,13 +924,6 @@ class ResPartner(models.Model):
         counts[_("Mailing contacts")] = len(mailing_contacts)
         mailing_contacts.unlink()
         env["bus.bus"].search(self._rgpd_ilike_domain(["message"], terms)).unlink()
-        mail_rows = env["mail.blacklist"].search([("email", "in", emails)])
-        phone_rows = env["phone.blacklist"].search(
-            [("number", "in", list(self._rgpd_phone_numbers()))]
-        )
-        counts[_("E-mail and phone blacklist rows")] = len(mail_rows) + len(phone_rows)
-        mail_rows.unlink()
-        phone_rows.unlink()
         if "sms.sms" in env:
             env["sms.sms"].search([("partner_id", "in", self.ids)]).unlink()
         return counts
@@ -942,6 +950,8 @@ class ResPartner(models.Model):
             "function": False,
             "title": False,
             "ref": False,
+            "company_name": False,
+            "bce_last_values": False,
             "image_1920": False,
             "category_id": [(5, 0, 0)],
             "rgpd_anonymized": True,

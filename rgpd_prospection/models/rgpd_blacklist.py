@@ -325,8 +325,9 @@ class RgpdBlacklist(models.Model):
 
     def _covered_partners(self):
         """The companies of these entries and all their contact persons,
-        archived ones included: an opposition covers them all."""
-        companies = self._companies_by_number(self.mapped("bce_number")).values()
+        archived ones included, of every company of the database: an
+        opposition covers them all, whoever recorded it."""
+        companies = self.sudo()._companies_by_number(self.mapped("bce_number")).values()
         company_ids = [company.id for company in companies]
         return (
             self.env["res.partner"]
@@ -464,7 +465,7 @@ class RgpdBlacklist(models.Model):
         template = self.env.ref("rgpd_prospection.rgpd_opposition_mail_template")
         sent = self.env["res.partner"]
         for entry in self:
-            company = entry.partner_id
+            company = entry.sudo().partner_id
             if not company:
                 continue
             recipients = (company | company.child_ids).filtered("email_normalized")

@@ -21,3 +21,4 @@ from . import test_nace_levels
 from . import test_manager_check
 from . import test_privacy_doors
 from . import test_privacy_doors_http
+from . import test_opposition_doors

@@ -1,5 +1,7 @@
 import base64
+import io
 import os
+import zipfile
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -8,6 +10,9 @@ from odoo.tests import Form, HttpCase, new_test_user, tagged
 from .common import RgpdCase
 
 TEXT_TYPES = ("character varying", "text", "jsonb")
+# What an erasure keeps on purpose: the rows of Odoo's e-mail and phone
+# blacklists stop a mail or an SMS to the erased addresses typed again.
+KEPT_COLUMNS = {"mail_blacklist.email", "phone_blacklist.number"}
 
 
 @tagged("post_install", "-at_install")
@@ -207,6 +212,85 @@ class TestAnonymisation(RgpdCase):
                 found.append(f"{table}.{column}")
         return found
 
+    def _attachments_holding(self, term):
+        """Every stored file whose content holds ``term``, also inside the
+        zip of an xlsx or docx."""
+        found = []
+        needle = term.lower().encode()
+        attachments = self.env["ir.attachment"].sudo().with_context(active_test=False).search([])
+        for attachment in attachments.filtered(lambda a: a.type == "binary"):
+            raw = attachment.raw or b""
+            contents = [raw]
+            if raw[:2] == b"PK":
+                try:
+                    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                        contents += [archive.read(name) for name in archive.namelist()]
+                except zipfile.BadZipFile:
+                    pass
+            if any(needle in content.lower() for content in contents):
+                found.append(f"{attachment.name} ({attachment.res_model},{attachment.res_id})")
+        return found
+
+    def _make_module_traces(self):
+        """What the module itself stores about the contact person: a consent
+        with its proof and document, a request with notes, an answer, an
+        activity and the access file it produced, and the access file left on
+        the company by an earlier export."""
+        person = "Jozefien Vandekerckhove-Zyx"
+        proof_file = self.env["ir.attachment"].create(
+            {
+                "name": "trade-fair-form.txt",
+                "raw": f"Signed at Batibouw by {person}, jozefien.vdk@zyxwvut-erasable.example, "
+                "+32 470 12 34 56".encode(),
+            }
+        )
+        consent = self.env["rgpd.consent"].create(
+            {
+                "partner_id": self.person.id,
+                "purpose_id": self.env.ref("rgpd_prospection.rgpd_purpose_news").id,
+                "channel": "trade_fair",
+                "proof": f"Form signed by {person} (+32 470 12 34 56)",
+                "proof_attachment_ids": [Command.set(proof_file.ids)],
+            }
+        )
+        consent.message_post(body=f"Scanned the form of {person}", subtype_xmlid="mail.mt_note")
+        request = (
+            self.env["rgpd.request"]
+            .with_context(tracking_disable=False)
+            .create(
+                {
+                    "request_type": "access",
+                    "requester_name": "J. Vandekerckhove",
+                    "requester_email": "jozefien.vdk@zyxwvut-erasable.example",
+                    "partner_id": self.person.id,
+                    "identity_check": "id_document",
+                    "identity_note": f"Identity card of {person} shown at the desk",
+                }
+            )
+        )
+        request.answer = f"<p>Dear {person}, here is your data.</p>"
+        request.action_export_access()
+        request.activity_schedule(
+            "mail.mail_activity_data_call",
+            summary="Call back",
+            note=f"<p>Call {person} on +32 470 12 34 56</p>",
+            user_id=self.manager.id,
+        )
+        self.company.with_user(self.manager).action_rgpd_access_export()
+        if "calendar.event" in self.env:
+            self.env["calendar.event"].create(
+                {
+                    "name": f"Demo for {person}",
+                    "description": "<p>Offer for jozefien.vdk@zyxwvut-erasable.example</p>",
+                    "start": "2030-01-10 10:00:00",
+                    "stop": "2030-01-10 11:00:00",
+                    "partner_ids": [Command.set((self.person | self.manager.partner_id).ids)],
+                }
+            )
+        self.company.write({"bce_last_values": {"name": "Zyxwvut Erasable Works"}})
+        self.assertTrue(self._attachments_holding("Jozefien"), "the files name her before")
+        return consent, request
+
     def _anonymise(self, partners, user):
         wizard_form = Form(
             self.env["rgpd.anonymise.wizard"]
@@ -229,7 +313,8 @@ class TestAnonymisation(RgpdCase):
 
         self.env.flush_all()
         for term in self.terms:
-            self.assertEqual(self._tables_holding(term), [], f"{term} is still in the database")
+            left = set(self._tables_holding(term)) - KEPT_COLUMNS
+            self.assertEqual(left, set(), f"{term} is still in the database")
         self.env["ir.attachment"]._gc_file_store_unsafe()
         self.assertFalse(os.path.exists(store_path), "the file left the filestore")
         for partner in (self.company, self.person):
@@ -256,6 +341,42 @@ class TestAnonymisation(RgpdCase):
         self.assertNotIn("Zyxwvut", log.anonymized_name)
         self.assertEqual(log.user_id, self.manager)
         self.assertEqual(log.with_user(self.manager).read(["execution_details"])[0]["id"], log.id)
+
+    def test_erasure_reaches_every_text_and_file(self):
+        """Consent proofs, request notes and answers, activities, earlier
+        access files, the chatter of each: after the erasure no column of any
+        table and no stored file holds the person's name, e-mail or phone,
+        except the rows of Odoo's blacklists."""
+        self._make_personal_traces()
+        consent, request = self._make_module_traces()
+        for term in ("Jozefien", "Vandekerckhove", "jozefien.vdk@", "470 12 34 56"):
+            self.assertTrue(self._tables_holding(term), f"{term} is in the database before")
+
+        self._anonymise(self.person, self.manager)
+
+        self.env.flush_all()
+        terms = [*self.terms, "J. Vandekerckhove", "jozefien.vdk@", "Vandekerckhove-Zyx"]
+        for term in terms:
+            with self.subTest(term=term):
+                left = set(self._tables_holding(term)) - KEPT_COLUMNS
+                self.assertEqual(left, set(), f"{term} is still in the database")
+                self.assertEqual(self._attachments_holding(term), [], f"{term} is in a file")
+        self.assertTrue(consent.exists() and request.exists(), "the records of proof stay")
+        self.assertFalse(consent.proof or consent.proof_attachment_ids)
+        self.assertEqual(request.requester_name, "****")
+        self.assertFalse(request.requester_email or request.identity_note or request.answer)
+        self.assertTrue(
+            self.env["mail.blacklist"].search(
+                [("email", "=", "jozefien.vdk@zyxwvut-erasable.example")]
+            ),
+            "the address stays on the e-mail blacklist",
+        )
+        self.assertTrue(self.env["phone.blacklist"].search([("number", "=", "+32470123456")]))
+        retyped = self.Partner.create(
+            {"name": "Typed again", "email": "jozefien.vdk@zyxwvut-erasable.example"}
+        )
+        with self.assertRaises(UserError):
+            retyped._rgpd_check_can_prospect()
 
     def test_anonymisation_removes_leads_and_opportunities(self):
         self._require("crm.lead")
@@ -311,7 +432,8 @@ class TestAnonymisation(RgpdCase):
         self.assertEqual(self.person.name, "****")
         self.env.flush_all()
         for term in ("Jozefien", "Vandekerckhove", "zyxwvut-erasable.example", "+3225112233"):
-            self.assertEqual(self._tables_holding(term), [], f"{term} is still in the database")
+            left = set(self._tables_holding(term)) - KEPT_COLUMNS
+            self.assertEqual(left, set(), f"{term} is still in the database")
         log = self.env["privacy.log"].search([], order="id desc", limit=1)
         self.assertIn("Kept: 1 posted accounting documents", log.execution_details)
         self.assertIn("17(3)(b)", log.execution_details)

@@ -1,0 +1,295 @@
+"""The doors around an opposition: a company typed again by hand, a search
+that must find the opposed company even archived, and the checks every
+prospecting message passes before it leaves."""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import email_normalize
+
+from ..bce_engine.numbers import format_enterprise_number, normalize_enterprise_number
+
+OPPOSITION_MATCH = "rgpd_opposition_match"
+
+
+def number_from_vat(vat):
+    """The enterprise number of a Belgian VAT number (BE + the 10 digits),
+    ``False`` for another country's or an invalid one."""
+    vat = (vat or "").strip()
+    if not vat.upper().startswith("BE"):
+        return False
+    try:
+        return normalize_enterprise_number(vat)
+    except ValueError:
+        return False
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    rgpd_opposition_match = fields.Char(
+        string="Opposed company (number, VAT, e-mail)",
+        compute="_compute_rgpd_opposition_match",
+        search="_search_rgpd_opposition_match",
+        help="Search helper: an enterprise number, a VAT number or an e-mail address finds the "
+        "companies that objected to prospecting and their contact persons, archived ones "
+        "included.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        if any(vals.get("vat") for vals in vals_list):
+            partners._rgpd_fill_bce_number_from_vat()
+        return partners
+
+    def write(self, vals):
+        self._rgpd_check_keeps_opposition(vals)
+        result = super().write(vals)
+        if vals.get("vat"):
+            self._rgpd_fill_bce_number_from_vat()
+        return result
+
+    def _rgpd_check_keeps_opposition(self, vals):
+        """The opposition is keyed by the company's number and covers its
+        contact persons: only a manager may change the number of an opposed
+        company or take a contact person out of it."""
+        if not {"bce_number", "bce_number_display", "parent_id"} & set(vals):
+            return
+        if self.env.su or self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+            return
+        normalize = self._normalize_bce_number
+        for partner in self.sudo().filtered("rgpd_opted_out"):
+            number_changed = partner.is_company and any(
+                fname in vals and normalize(vals[fname]) != partner.bce_number
+                for fname in ("bce_number", "bce_number_display")
+            )
+            parent_changed = "parent_id" in vals and vals["parent_id"] != partner.parent_id.id
+            if number_changed or (parent_changed and partner.parent_id):
+                raise UserError(
+                    _(
+                        "%(company)s objected to prospecting: only a GDPR prospecting manager "
+                        "may change its enterprise number or take a contact person out of it.",
+                        company=partner.commercial_partner_id.name,
+                    )
+                )
+
+    def _rgpd_fill_bce_number_from_vat(self):
+        """A Belgian VAT number is BE and the enterprise number: a company typed
+        with its VAT only gets its number, so that an opposition (and the one
+        company per number rule) holds for it at once, whoever created it."""
+        for partner in self.filtered(lambda p: p.vat and not p.bce_number and not p.parent_id):
+            number = number_from_vat(partner.vat)
+            if number:
+                partner.write({"bce_number": number})
+
+    def _compute_rgpd_opposition_match(self):
+        self.rgpd_opposition_match = False
+
+    @api.model
+    def _rgpd_opposed_partners_matching(self, value):
+        """Contacts of opposed companies, archived ones included, whose
+        enterprise number, VAT number or e-mail address is ``value``."""
+        if not isinstance(value, str) or not value.strip():
+            return self.browse()
+        value = value.strip()
+        literal = value.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+        leaves = [[("vat", "=ilike", literal)]]
+        number = number_from_vat(value) or self._rgpd_number_or_false(value)
+        if number:
+            leaves += [
+                [("commercial_partner_id.bce_number", "=", number)],
+                [("commercial_partner_id.vat", "=ilike", f"BE{number}")],
+            ]
+        email = email_normalize(value)
+        if email:
+            leaves.append([("email_normalized", "=", email)])
+        partners = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(expression.AND([[("rgpd_opted_out", "=", True)], expression.OR(leaves)]))
+        )
+        return self.browse(partners.ids)
+
+    @api.model
+    def _rgpd_number_or_false(self, value):
+        try:
+            return normalize_enterprise_number(value)
+        except ValueError:
+            return False
+
+    def _search_rgpd_opposition_match(self, operator, value):
+        if operator not in ("=", "ilike"):
+            raise UserError(_("Search opposed companies by their number, VAT or e-mail."))
+        return [("id", "in", self._rgpd_opposed_partners_matching(value).ids)]
+
+    def _search(self, domain, offset=0, limit=None, order=None):
+        """Searching an opposed company by its number, VAT or e-mail finds it
+        even archived: a sales user who finds nothing would create it again."""
+        matches = [
+            leaf
+            for leaf in domain
+            if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and leaf[0] == OPPOSITION_MATCH
+        ]
+        if (
+            matches
+            and self._active_name
+            and self.env.context.get("active_test", True)
+            and not any(
+                isinstance(leaf, (list, tuple)) and leaf[0] == self._active_name for leaf in domain
+            )
+        ):
+            domain = expression.AND(
+                [expression.OR([[(self._active_name, "=", True)], *[[m] for m in matches]]), domain]
+            )
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.onchange("bce_number_display", "vat", "email")
+    def _onchange_rgpd_opposition_warning(self):
+        """Warn while typing a company that objected to prospecting (the save
+        flags it as opposed): its number, VAT or e-mail address is known."""
+        values = {
+            self.bce_number_display,
+            number_from_vat(self.vat),
+            self.email,
+        } - {False, None, ""}
+        opposed = self.browse()
+        for value in values:
+            opposed |= self._rgpd_opposed_partners_matching(value)
+        opposed = opposed.sudo().commercial_partner_id - self._origin
+        email = email_normalize(self.email or "")
+        blacklisted_email = email and self.env["mail.blacklist"].sudo().search_count(
+            [("email", "=", email)], limit=1
+        )
+        if not opposed and not blacklisted_email:
+            return None
+        lines = [
+            _(
+                "%(company)s (enterprise number %(number)s, %(state)s) objected to prospecting: "
+                "do not create it again, do not mail or call it.",
+                company=company.name,
+                number=format_enterprise_number(company.bce_number) if company.bce_number else "-",
+                state=_("archived") if not company.active else _("active"),
+            )
+            for company in opposed[:5]
+        ]
+        if blacklisted_email:
+            lines.append(
+                _(
+                    "%(email)s is on the e-mail blacklist: no prospecting mail will be sent to it.",
+                    email=email,
+                )
+            )
+        return {
+            "warning": {"title": _("Opposed to prospecting"), "message": "\n".join(lines)},
+        }
+
+    # What every prospecting message checks before it leaves
+
+    @api.model
+    def _rgpd_blacklisted_emails(self, emails):
+        normalized = {email_normalize(email) for email in emails} - {False, None}
+        if not normalized:
+            return set()
+        rows = self.env["mail.blacklist"].sudo().search([("email", "in", sorted(normalized))])
+        return set(rows.mapped("email"))
+
+    def _rgpd_prospecting_refusal(self, emails=()):
+        """Why a prospecting message may not reach these contacts (or the
+        addresses ``emails``): an opposition of their company, or an address
+        on Odoo's e-mail blacklist. ``False`` when nothing stands in the way.
+        Colleagues following the record are not prospected."""
+        partners = self.sudo().filtered(lambda p: not (p.user_ids - p.user_ids.filtered("share")))
+        opted_out = partners.filtered("rgpd_opted_out")
+        blacklisted = self._rgpd_blacklisted_emails(
+            [p.email_normalized for p in partners if p.email_normalized] + list(emails)
+        )
+        reasons = []
+        if opted_out:
+            names = sorted(set(opted_out.commercial_partner_id.mapped("name")))
+            reasons.append(_("%(companies)s objected to prospecting.", companies=", ".join(names)))
+        if blacklisted:
+            reasons.append(
+                _(
+                    "%(emails)s is on the e-mail blacklist.",
+                    emails=", ".join(sorted(blacklisted)),
+                )
+            )
+        return " ".join(reasons) or False
+
+    def _rgpd_check_can_prospect(self, emails=()):
+        """Refuse a prospecting message (the information notice): no exemption,
+        not even the answer to a request, which may not advertise."""
+        refusal = self._rgpd_prospecting_refusal(emails)
+        if refusal:
+            raise UserError(
+                _(
+                    "%(refusal)s No prospecting message is sent to it.",
+                    refusal=refusal,
+                )
+            )
+
+    def _rgpd_check_can_text(self):
+        """An SMS to a contact of an opposed company is refused as a mail is
+        (a manager may still answer the company's own request); one to a
+        prospect's number on Odoo's phone blacklist is refused outright."""
+        partners = self.sudo()
+        opted_out = partners.filtered("rgpd_opted_out")
+        if opted_out and not self._rgpd_may_answer_request():
+            names = sorted(set(opted_out.commercial_partner_id.mapped("name")))
+            raise UserError(
+                _(
+                    "%(companies)s objected to prospecting: this SMS will not be sent.",
+                    companies=", ".join(names),
+                )
+            )
+        prospects = partners.filtered(lambda p: p.commercial_partner_id.is_bce_prospect)
+        numbers = prospects._rgpd_phone_numbers()
+        blacklisted = numbers and self.env["phone.blacklist"].sudo().search(
+            [("number", "in", sorted(numbers))]
+        )
+        if blacklisted:
+            raise UserError(
+                _(
+                    "%(numbers)s is on the phone blacklist: no SMS is sent to it.",
+                    numbers=", ".join(blacklisted.mapped("number")),
+                )
+            )
+
+    def _rgpd_notice_missing_values(self):
+        """What the information notice would print empty for this contact."""
+        self.ensure_one()
+        company = self.commercial_partner_id
+        checks = [
+            (company.name and company.name.strip(), _("the company's name")),
+            (company.bce_number, _("the enterprise number")),
+            (self.email_normalized, _("the e-mail address")),
+            (company.rgpd_purpose_ids, _("at least one purpose")),
+            (self.rgpd_privacy_contact, _("the privacy contact (settings)")),
+            (self.env.company.name, _("your company's name")),
+        ]
+        return [label for value, label in checks if not value]
+
+    def _rgpd_acknowledgement_missing_values(self):
+        self.ensure_one()
+        company = self.commercial_partner_id
+        checks = [
+            (company.name and company.name.strip(), _("the company's name")),
+            (company.bce_number, _("the enterprise number")),
+        ]
+        return [label for value, label in checks if not value]
+
+    def _rgpd_check_template_values(self, missing_method):
+        """Refuse to send a template of the module that would print an empty
+        required value ("your enterprise number is .")."""
+        for partner in self.sudo():
+            missing = getattr(partner, missing_method)()
+            if missing:
+                raise UserError(
+                    _(
+                        "The mail to %(partner)s is not sent: %(missing)s is missing. Fill it in "
+                        "first.",
+                        partner=partner.display_name,
+                        missing=", ".join(missing),
+                    )
+                )
