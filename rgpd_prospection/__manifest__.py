@@ -1,7 +1,7 @@
 {
     "name": "GDPR prospecting from BCE open data",
     "summary": "Prospect Belgian companies from the BCE/KBO open data while honouring the GDPR",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Marketing",
     "website": "https://github.com/rgpd-prospection/rgpd_prospection",
     "author": "rgpd_prospection contributors",
@@ -41,6 +41,8 @@
         "views/rgpd_unsubscribe_templates.xml",
         "views/mail_activity_inbound_views.xml",
         "views/rgpd_prospection_menus.xml",
+        "views/rgpd_purpose_assessment_views.xml",
+        "views/mailing_mailing_purpose_views.xml",
         "data/opposition_mail_template.xml",
         "data/rgpd_bce_import_cron.xml",
         "data/rgpd_purpose_data.xml",

@@ -16,3 +16,5 @@ from . import test_information_notice
 from . import test_anonymisation
 from . import test_erasure_log
 from . import test_migration
+from . import test_purpose_assessment
+from . import test_mailing_purpose
