@@ -265,9 +265,7 @@ def deploy_addon_alone(workdir):
     addons folder: the way integrators deploy it, so every run proves the
     folder installs and passes its tests on its own."""
     addons = workdir / "addons"
-    shutil.copytree(
-        ADDON, addons / MODULE, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
-    )
+    shutil.copytree(ADDON, addons / MODULE, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return addons
 
 
