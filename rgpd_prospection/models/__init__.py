@@ -25,7 +25,5 @@ from . import res_partner_purpose
 from . import mailing_mailing
 from . import mailing_trace
 from . import mail_notification
-from . import mail_compose_message_purpose
-from . import sms_composer
 from . import sms_sms
 from . import mail_activity_purpose

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 EMAIL_ACTIVITY_XMLID = "mail.mail_activity_data_email"
 
@@ -46,17 +46,17 @@ class MailActivity(models.Model):
             .filtered(lambda purpose: company._rgpd_contactable_for(purpose))
         )
         if not self.rgpd_purpose_id:
-            return _(
+            return self.env._(
                 "State the purpose of this contact: %(company)s may be contacted for %(purposes)s.",
                 company=company.display_name,
-                purposes=", ".join(allowed.mapped("name")) or _("no purpose"),
+                purposes=", ".join(allowed.mapped("name")) or self.env._("no purpose"),
             )
         if self.rgpd_purpose_id not in allowed:
-            return _(
+            return self.env._(
                 "%(company)s may not be contacted for %(purpose)s; its purposes: %(purposes)s.",
                 company=company.display_name,
                 purpose=self.rgpd_purpose_id.name,
-                purposes=", ".join(allowed.mapped("name")) or _("none"),
+                purposes=", ".join(allowed.mapped("name")) or self.env._("none"),
             )
         return ""
 
@@ -65,7 +65,7 @@ class MailActivity(models.Model):
         if self.rgpd_purpose_id and self.rgpd_purpose_warning:
             return {
                 "warning": {
-                    "title": _("Purpose not covered"),
+                    "title": self.env._("Purpose not covered"),
                     "message": self.rgpd_purpose_warning,
                 }
             }

@@ -1,5 +1,5 @@
 from markupsafe import Markup, escape
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import email_normalize
 
 
@@ -55,7 +55,7 @@ class ResPartner(models.Model):
                 Markup("<tr><td>%s</td><td>%s</td><td>%s</td></tr>")
                 % (
                     purpose.name,
-                    _("Yes") if allowed else _("No"),
+                    self.env._("Yes") if allowed else self.env._("No"),
                     reason,
                 )
                 for purpose in purposes
@@ -64,20 +64,25 @@ class ResPartner(models.Model):
             partner.rgpd_contactable_summary = Markup(
                 '<table class="table table-sm o_rgpd_contactable"><thead><tr>'
                 "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>%s</tbody></table>"
-            ) % (_("Purpose"), _("May be contacted"), _("Why"), Markup("").join(rows))
+            ) % (
+                self.env._("Purpose"),
+                self.env._("May be contacted"),
+                self.env._("Why"),
+                Markup("").join(rows),
+            )
 
     def _rgpd_purpose_reason(self, purpose, basis_labels):
         """(allowed, reason) for one company and one purpose, in words."""
         self.ensure_one()
         company = self.sudo()
         if company.rgpd_opted_out:
-            return False, _("The company objected to prospecting.")
+            return False, self.env._("The company objected to prospecting.")
         if purpose not in company.rgpd_purpose_ids:
-            return False, _("Not one of the company's purposes.")
+            return False, self.env._("Not one of the company's purposes.")
         if company._rgpd_needs_consent_for(purpose):
             consent = company._rgpd_consents_for(purpose)[:1]
             if consent.state == "given":
-                return True, _(
+                return True, self.env._(
                     "Consent given on %(date)s (%(channel)s).",
                     date=consent.date,
                     channel=dict(consent._fields["channel"]._description_selection(self.env))[
@@ -85,17 +90,17 @@ class ResPartner(models.Model):
                     ],
                 )
             if consent:
-                return False, _(
+                return False, self.env._(
                     "Consent withdrawn on %(date)s.", date=consent.withdrawal_date or ""
                 )
-            return False, _("Consent needed, none recorded.")
+            return False, self.env._("Consent needed, none recorded.")
         basis = purpose.legal_basis if purpose.legal_basis != "consent" else "legitimate_interest"
         reason = basis_labels.get(basis, "")
         if basis == "legitimate_interest":
             problem = purpose._assessment_problem()
             current = purpose.sudo().current_assessment_id
             if current:
-                reason = _(
+                reason = self.env._(
                     "%(basis)s (assessment version %(version)s of %(date)s)",
                     basis=reason,
                     version=current.version,

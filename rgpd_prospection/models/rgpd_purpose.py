@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -93,23 +93,25 @@ class RgpdPurpose(models.Model):
         if not current:
             draft = self.sudo().assessment_ids.sorted("version")[-1:]
             if not draft:
-                return _(
+                return self.env._(
                     "The purpose %(purpose)s relies on legitimate interest and has no "
                     "assessment: a GDPR manager writes and completes it under Configuration > "
                     "Purposes.",
                     purpose=self.name,
                 )
             missing = draft._missing_parts()
-            return _(
+            return self.env._(
                 "The purpose %(purpose)s relies on legitimate interest and its assessment is "
                 "not completed yet: a GDPR manager reviews version %(version)s under "
                 "Configuration > Purposes%(missing)s and completes it.",
                 purpose=self.name,
                 version=draft.version,
-                missing=_(", fills in %(parts)s", parts=", ".join(missing)) if missing else "",
+                missing=self.env._(", fills in %(parts)s", parts=", ".join(missing))
+                if missing
+                else "",
             )
         if current.outcome != "favourable":
-            return _(
+            return self.env._(
                 "The assessment of %(purpose)s (version %(version)s) concluded that the "
                 "companies' interests prevail: the purpose may not be used for mailings.",
                 purpose=self.name,

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 # The parts of a legitimate-interest assessment a manager must fill before it
@@ -26,11 +26,8 @@ class RgpdPurposeAssessment(models.Model):
     _inherit = ["mail.thread"]
     _description = "Legitimate-interest assessment"
     _order = "purpose_id, version desc"
-    _rec_name = "display_name"
 
-    purpose_id = fields.Many2one(
-        "rgpd.purpose", string="Purpose", required=True, index=True, ondelete="cascade"
-    )
+    purpose_id = fields.Many2one("rgpd.purpose", required=True, index=True, ondelete="cascade")
     version = fields.Integer(readonly=True, copy=False, default=1)
     state = fields.Selection(
         [("draft", "Draft"), ("done", "Completed")],
@@ -83,9 +80,7 @@ class RgpdPurposeAssessment(models.Model):
     )
     conclusion = fields.Text(help="Why the balancing ends this way, and on which conditions.")
     date = fields.Date(readonly=True, copy=False, tracking=True, help="When it was completed.")
-    author_id = fields.Many2one(
-        "res.users", string="Author", readonly=True, copy=False, help="Who completed it."
-    )
+    author_id = fields.Many2one("res.users", readonly=True, copy=False, help="Who completed it.")
 
     @api.depends("purpose_id.assessment_ids.state", "version")
     def _compute_is_current(self):
@@ -95,7 +90,7 @@ class RgpdPurposeAssessment(models.Model):
     @api.depends("purpose_id", "version")
     def _compute_display_name(self):
         for assessment in self:
-            assessment.display_name = _(
+            assessment.display_name = self.env._(
                 "%(purpose)s, version %(version)s",
                 purpose=assessment.purpose_id.name or "",
                 version=assessment.version,
@@ -116,18 +111,22 @@ class RgpdPurposeAssessment(models.Model):
         """A completed version is the proof of the test as it was done: it is
         revised by a new version, never edited."""
         if {"state", "date", "author_id"} & set(vals):
-            raise UserError(_("An assessment is completed with its Complete button only."))
+            raise UserError(self.env._("An assessment is completed with its Complete button only."))
         edits = set(vals) - {"message_main_attachment_id"}
         if edits and self.filtered(lambda a: a.state == "done"):
             raise UserError(
-                _("A completed assessment is kept as it was: revise it to write a new version.")
+                self.env._(
+                    "A completed assessment is kept as it was: revise it to write a new version."
+                )
             )
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_completed(self):
         if self.filtered(lambda a: a.state == "done"):
-            raise UserError(_("A completed assessment is kept as proof: it cannot be deleted."))
-        return super().unlink()
+            raise UserError(
+                self.env._("A completed assessment is kept as proof: it cannot be deleted.")
+            )
 
     def _missing_parts(self):
         """Labels of the parts still empty, in the order of the form."""
@@ -144,14 +143,16 @@ class RgpdPurposeAssessment(models.Model):
             missing = assessment._missing_parts()
             if missing:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Complete the assessment of %(purpose)s first; missing: %(missing)s.",
                         purpose=assessment.purpose_id.name,
                         missing=", ".join(missing),
                     )
                 )
         # Past the guard of ``write``, which refuses these fields to any other caller.
-        super(RgpdPurposeAssessment, self.filtered(lambda a: a.state == "draft")).write(
+        super(  # pylint: disable=super-method-mismatch
+            RgpdPurposeAssessment, self.filtered(lambda a: a.state == "draft")
+        ).write(
             {"state": "done", "date": fields.Date.context_today(self), "author_id": self.env.uid}
         )
         return True
@@ -174,36 +175,36 @@ class RgpdPurposeAssessment(models.Model):
         months = self.env["rgpd.retention.run"]._retention_months()
         return {
             "purpose_id": purpose.id,
-            "interest": _(
+            "interest": self.env._(
                 "Offering our products and services to other companies (business to business "
                 "direct marketing, GDPR recital 47): %(purpose)s",
                 purpose=purpose.description or purpose.name,
             ),
-            "necessity": _(
+            "necessity": self.env._(
                 "Reaching companies that do not know us yet needs their business contact "
                 "details; only the data needed to address the company and to choose the "
                 "relevant offers (its activities, its region) are used."
             ),
-            "data_kept": _(
+            "data_kept": self.env._(
                 "Enterprise number, name, juridical form, NACE activities, address of the seat, "
                 "generic company e-mail and phone. No data on natural persons; the e-mail of a "
                 "person only with that person's consent."
             ),
-            "bce_source": _(
+            "bce_source": self.env._(
                 "Open data of the Crossroads Bank for Enterprises (BCE/KBO), published by the "
                 "Belgian State for reuse; the source, extract number and snapshot date are named "
                 "in the information notice and in every file produced about prospects."
             ),
-            "business_contacts_only": _(
+            "business_contacts_only": self.env._(
                 "Only legal persons are imported; enterprises of natural persons and personal "
                 "e-mail addresses are left out at import, before anything is stored."
             ),
-            "opt_out": _(
+            "opt_out": self.env._(
                 "Every mailing and the information notice offer to object in one click; an "
                 "objection blacklists the enterprise number, so later imports never bring the "
                 "company back."
             ),
-            "retention": _(
+            "retention": self.env._(
                 "%(months)s months after the last contact coming from the company, then the "
                 "personal data are erased.",
                 months=months,

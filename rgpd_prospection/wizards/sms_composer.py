@@ -1,6 +1,6 @@
 from odoo import models
 
-from .mailing_mailing import PURPOSE_FAILURE_TYPE
+from ..models.mailing_mailing import PURPOSE_FAILURE_TYPE
 
 
 class SmsComposer(models.TransientModel):
