@@ -42,6 +42,7 @@ class MailActivity(models.Model):
             return ""
         allowed = (
             self.env["rgpd.purpose"]
+            .sudo()
             .search([])
             .filtered(lambda purpose: company._rgpd_contactable_for(purpose))
         )

@@ -1,6 +1,7 @@
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
 
@@ -65,6 +66,21 @@ class MailingMailing(models.Model):
         for mailing in self:
             mailing.rgpd_purpose_problem = mailing.rgpd_purpose_id.assessment_status or False
 
+    def write(self, vals):
+        """The version sent under is recorded by the sending only, and the
+        purpose of a mailing being sent or sent stays what it was."""
+        if "rgpd_assessment_id" in vals and not self.env.su:
+            raise UserError(
+                self.env._("The assessment of a mailing is recorded when its sending starts.")
+            )
+        if "rgpd_purpose_id" in vals and any(
+            mailing.state in ("sending", "done")
+            and mailing.rgpd_purpose_id.id != vals["rgpd_purpose_id"]
+            for mailing in self
+        ):
+            raise UserError(self.env._("The purpose of a mailing sent or being sent is kept."))
+        return super().write(vals)
+
     def _rgpd_check_purpose(self):
         """Refuse a purpose on legitimate interest whose assessment is not
         completed (or concluded against): the manager is told what is missing."""
@@ -116,7 +132,7 @@ class MailingMailing(models.Model):
         """Check the purpose, then keep the assessment version in force."""
         self._rgpd_check_purpose()
         for mailing in self.filtered(lambda m: m.rgpd_purpose_id and not m.rgpd_assessment_id):
-            mailing.rgpd_assessment_id = mailing.rgpd_purpose_id.current_assessment_id
+            mailing.sudo().rgpd_assessment_id = mailing.rgpd_purpose_id.current_assessment_id
 
     def _rgpd_purpose_blocked_ids(self, model, res_ids):
         """The records among ``res_ids`` of ``model`` that reach a BCE prospect

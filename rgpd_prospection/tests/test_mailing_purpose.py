@@ -1,5 +1,6 @@
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import MockSMS
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import email_normalize_all
 
@@ -155,6 +156,25 @@ class TestMailingPurpose(PurposeWorld, MockEmail):
         self.assertEqual(mailing.sent, 4)
         self.assertEqual(mailing.rgpd_assessment_id, self.assessment)
 
+        # what the mailing was sent for and under stays as it was sent
+        for values in (
+            {"rgpd_purpose_id": self.other_purpose.id},
+            {"rgpd_assessment_id": False},
+        ):
+            with self.subTest(values=values), self.assertRaises(UserError):
+                mailing.with_user(self.marketer).write(values)
+        self.assertEqual(
+            (mailing.rgpd_purpose_id, mailing.rgpd_assessment_id), (self.purpose, self.assessment)
+        )
+
+    def test_the_marketer_cannot_forge_the_assessment_of_a_draft(self):
+        mailing = self._mailing("res.partner", self.purpose)
+        with self.assertRaises(UserError):
+            mailing.with_user(self.marketer).write({"rgpd_assessment_id": self.assessment.id})
+        self.assertFalse(mailing.rgpd_assessment_id)
+        mailing.with_user(self.marketer).rgpd_purpose_id = self.other_purpose
+        self.assertEqual(mailing.rgpd_purpose_id, self.other_purpose, "a draft may change")
+
     def test_default_purposes_count_without_stored_rows(self):
         default_purpose = self.Purpose.create({"name": "Default webinars", "is_default": True})
         default_purpose.assessment_ids.write({"outcome": "favourable", "conclusion": "Fine."})
@@ -286,6 +306,15 @@ class TestMailingPurpose(PurposeWorld, MockEmail):
         self.assertFalse(fine.rgpd_purpose_warning)
         unset = self.willing.activity_schedule("mail.mail_activity_data_call", summary="Call")
         self.assertIn("State the purpose", unset.rgpd_purpose_warning)
+        employee = new_test_user(
+            self.env,
+            login="rgpd_purpose_employee",
+            groups="base.group_user,base.group_partner_manager",
+        )
+        plain = self.defaults.with_user(employee).activity_schedule(
+            "mail.mail_activity_data_call", summary="Call"
+        )
+        self.assertIn("State the purpose", plain.rgpd_purpose_warning)
         result = fine._onchange_rgpd_purpose_id()
         self.assertIsNone(result)
         fine.rgpd_purpose_id = self.other_purpose
