@@ -42,6 +42,7 @@ class ResPartner(models.Model):
         "commercial_partner_id.rgpd_purpose_ids",
         "commercial_partner_id.rgpd_legal_basis",
         "commercial_partner_id.is_bce_prospect",
+        "commercial_partner_id.rgpd_consent_ids.state",
     )
     def _compute_rgpd_contactable_summary(self):
         purposes = self.env["rgpd.purpose"].sudo().search([])

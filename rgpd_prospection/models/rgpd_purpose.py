@@ -95,20 +95,27 @@ class RgpdPurpose(models.Model):
             if not draft:
                 return self.env._(
                     "The purpose %(purpose)s relies on legitimate interest and has no "
-                    "assessment: a GDPR manager writes and completes it under Configuration > "
-                    "Purposes.",
+                    "assessment: a GDPR manager writes and completes it (Configuration > "
+                    "Purposes, Assessment button).",
                     purpose=self.name,
                 )
             missing = draft._missing_parts()
+            if missing:
+                return self.env._(
+                    "The purpose %(purpose)s relies on legitimate interest and its assessment "
+                    "is not completed yet; still missing: %(missing)s. A GDPR manager fills "
+                    "them in and completes version %(version)s (Configuration > Purposes, "
+                    "Assessment button).",
+                    purpose=self.name,
+                    missing=", ".join(missing),
+                    version=draft.version,
+                )
             return self.env._(
                 "The purpose %(purpose)s relies on legitimate interest and its assessment is "
-                "not completed yet: a GDPR manager reviews version %(version)s under "
-                "Configuration > Purposes%(missing)s and completes it.",
+                "not completed yet: a GDPR manager reviews version %(version)s and completes "
+                "it (Configuration > Purposes, Assessment button).",
                 purpose=self.name,
                 version=draft.version,
-                missing=self.env._(", fills in %(parts)s", parts=", ".join(missing))
-                if missing
-                else "",
             )
         if current.outcome != "favourable":
             return self.env._(
