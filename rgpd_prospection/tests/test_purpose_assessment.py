@@ -127,6 +127,18 @@ class TestPurposeAssessment(AccountabilityCase, MockEmail):
         )
         with self.assertRaises(UserError):
             test_wizard.send_mail_test()
+        sms_mailing = self.mailing.copy(
+            {"mailing_type": "sms", "body_plaintext": "Join us", "subject": "SMS webinar"}
+        )
+        sms_test = self.env["mailing.sms.test"].create(
+            {"mailing_id": sms_mailing.id, "numbers": "+32470999999"}
+        )
+        with self.assertRaisesRegex(UserError, "not completed"):
+            sms_test.action_send_sms()
+        with self.assertRaisesRegex(UserError, "not completed"):
+            sms_mailing.action_send_sms()
+        self.assertFalse(self.env["sms.sms"].search([("number", "=", "+32470999999")]))
+        self.assertFalse(sms_mailing.mailing_trace_ids)
         self.assertEqual(self._snapshot(), before)
 
     def test_an_unfavourable_outcome_blocks_too(self):
