@@ -41,6 +41,8 @@
         "views/rgpd_unsubscribe_templates.xml",
         "views/mail_activity_inbound_views.xml",
         "views/rgpd_prospection_menus.xml",
+        "views/rgpd_purpose_assessment_views.xml",
+        "views/mailing_mailing_purpose_views.xml",
         "data/opposition_mail_template.xml",
         "data/rgpd_bce_import_cron.xml",
         "data/rgpd_purpose_data.xml",

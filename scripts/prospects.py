@@ -28,6 +28,7 @@ from bce_engine import (  # noqa: E402
 )
 from bce_engine.codes import read_code_table  # noqa: E402
 from bce_engine.numbers import format_enterprise_number  # noqa: E402
+from bce_engine.source import LICENCE_NOTE, SOURCE_NAME, source_statement  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 from openpyxl.styles import Font  # noqa: E402
 
@@ -144,10 +145,12 @@ def write_workbook(output, meta, perimeter_text, rows, drops, kept):
         excluded.append((reason, count, REASON_EXPLANATIONS.get(reason, "")))
     about = workbook.create_sheet("About")
     for item in (
-        ("Source", "BCE/KBO open data (Banque-Carrefour des Entreprises)"),
+        ("Source", SOURCE_NAME),
         ("Extract type", meta.extract_type),
         ("Extract number", meta.extract_number),
         ("Snapshot date", meta.snapshot_date),
+        ("Cite as", source_statement(meta.extract_number, meta.snapshot_date)),
+        ("Licence", LICENCE_NOTE),
         ("Perimeter", perimeter_text),
         ("Prospects", kept),
         ("Generated", datetime.now().replace(microsecond=0)),

@@ -25,3 +25,10 @@ from . import rgpd_request
 from . import rgpd_access_report
 from . import rgpd_processing_record
 from . import models
+from . import rgpd_purpose_assessment
+from . import res_partner_purpose
+from . import mailing_mailing
+from . import mailing_trace
+from . import mail_notification
+from . import sms_sms
+from . import mail_activity_purpose

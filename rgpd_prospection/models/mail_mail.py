@@ -1,9 +1,13 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import email_split
 
 
 class MailMail(models.Model):
     _inherit = "mail.mail"
+
+    failure_type = fields.Selection(
+        selection_add=[("rgpd_purpose", "Not contactable for the mailing's purpose")]
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -85,6 +85,7 @@ class RgpdAccessReport(models.AbstractModel):
                     [_("BCE extract number"), company.bce_extract_number],
                     [_("BCE snapshot date"), company.bce_snapshot_date],
                     [_("Last BCE sync"), company.bce_last_sync],
+                    *self._source_rows(),
                 ],
             ),
             self._section(
@@ -184,6 +185,38 @@ class RgpdAccessReport(models.AbstractModel):
             ),
         ]
         return sections
+
+    @api.model
+    def _data_source(self):
+        """(extract number, snapshot date) of the BCE data the database holds:
+        the last import applied, else the newest extract a prospect came from."""
+        last = self.env["rgpd.bce.import"].sudo()._last_done()
+        if last:
+            return last.extract_number, last.snapshot_date
+        newest = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("bce_extract_number", "!=", 0)], order="bce_extract_number desc", limit=1)
+        )
+        return newest.bce_extract_number, newest.bce_snapshot_date
+
+    @api.model
+    def _source_rows(self):
+        """The source and the date of the data, as the BCE licence asks every
+        file made from them to name."""
+        number, snapshot = self._data_source()
+        return [
+            [_("Last BCE extract applied"), number or ""],
+            [_("Its snapshot date"), snapshot or ""],
+            [
+                _("Licence"),
+                _(
+                    "BCE/KBO open data, reused under its licence: source and date named; no "
+                    "data of natural persons kept."
+                ),
+            ],
+        ]
 
     @api.model
     def _section(self, key, title, columns, rows):

@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from .rgpd_purpose_assessment import ASSESSMENT_PARTS
+
 DPO_EMAIL_PARAM = "rgpd_prospection.dpo_email"
 RECIPIENTS_PARAM = "rgpd_prospection.record_recipients"
 SECURITY_PARAM = "rgpd_prospection.record_security"
@@ -36,21 +38,25 @@ class RgpdProcessingRecord(models.TransientModel):
         company = self.company_id
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         months = self.env["rgpd.retention.run"]._retention_months()
-        last_extract = Partner.search(
-            [("bce_extract_number", "!=", 0)], order="bce_extract_number desc", limit=1
-        )
+        number, snapshot = self.env["rgpd.access.report"]._data_source()
         purposes = self.env["rgpd.purpose"].sudo().search([])
         basis_labels = dict(purposes._fields["legal_basis"]._description_selection(self.env))
         contact = params.get_param(DPO_EMAIL_PARAM) or company.email or ""
         source = [_("Open data of the Crossroads Bank for Enterprises (BCE/KBO), public data.")]
-        if last_extract:
+        if number:
             source.append(
                 _(
                     "Last extract imported: number %(number)s of %(date)s.",
-                    number=last_extract.bce_extract_number,
-                    date=last_extract.bce_snapshot_date or "",
+                    number=number,
+                    date=snapshot or "",
                 )
             )
+        source.append(
+            _(
+                "Reused under the licence of the BCE/KBO open data: source and date named in "
+                "every file about prospects; no data of natural persons kept."
+            )
+        )
         return [
             (
                 _("Controller"),
@@ -69,6 +75,7 @@ class RgpdProcessingRecord(models.TransientModel):
                 _("Purposes and legal basis"),
                 [f"{purpose.name}: {basis_labels[purpose.legal_basis]}" for purpose in purposes],
             ),
+            (_("Legitimate-interest assessments"), self._assessment_lines(purposes)),
             (
                 _("Categories of data subjects"),
                 [
@@ -150,6 +157,41 @@ class RgpdProcessingRecord(models.TransientModel):
                 ],
             ),
         ]
+
+    def _assessment_lines(self, purposes):
+        """For each purpose on legitimate interest, its current assessment
+        (GDPR art. 6.1.f, 5.2), or what is still missing."""
+        lines = []
+        for purpose in purposes.filtered(lambda p: p.legal_basis == "legitimate_interest"):
+            assessment = purpose.current_assessment_id
+            if not assessment:
+                lines.append(
+                    _(
+                        "%(purpose)s: assessment not completed yet; mailings for this purpose "
+                        "wait.",
+                        purpose=purpose.name,
+                    )
+                )
+                continue
+            outcome = dict(assessment._fields["outcome"]._description_selection(self.env))
+            lines += [
+                _(
+                    "%(purpose)s: version %(version)s, completed on %(date)s by %(author)s; "
+                    "outcome: %(outcome)s.",
+                    purpose=purpose.name,
+                    version=assessment.version,
+                    date=assessment.date,
+                    author=assessment.author_id.name or "",
+                    outcome=outcome.get(assessment.outcome, ""),
+                ),
+                *(
+                    f"{assessment._fields[fname].get_description(self.env)['string']}: "
+                    f"{assessment[fname]}"
+                    for fname in ASSESSMENT_PARTS
+                    if fname != "outcome" and assessment[fname]
+                ),
+            ]
+        return lines
 
     def _to_xlsx(self):
         self.ensure_one()

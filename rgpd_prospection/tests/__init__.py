@@ -22,3 +22,5 @@ from . import test_manager_check
 from . import test_privacy_doors
 from . import test_privacy_doors_http
 from . import test_opposition_doors
+from . import test_purpose_assessment
+from . import test_mailing_purpose

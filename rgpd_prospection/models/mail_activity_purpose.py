@@ -1,0 +1,73 @@
+from odoo import api, fields, models
+
+EMAIL_ACTIVITY_XMLID = "mail.mail_activity_data_email"
+
+
+class MailActivity(models.Model):
+    """A call or an e-mail planned on a prospect states its purpose, and
+    warns when the prospect may not be contacted for it."""
+
+    _inherit = "mail.activity"
+
+    rgpd_purpose_id = fields.Many2one(
+        "rgpd.purpose",
+        string="Prospecting purpose",
+        ondelete="restrict",
+        help="Why the prospect is called or written to; it must be one of the prospect's purposes.",
+    )
+    rgpd_purpose_warning = fields.Char(
+        string="Purpose warning",
+        compute="_compute_rgpd_purpose_warning",
+        help="Shown when a call or an e-mail is planned on a prospect for a purpose it may not "
+        "be contacted for.",
+    )
+
+    def _rgpd_is_outbound_contact(self):
+        self.ensure_one()
+        activity_type = self.activity_type_id
+        return activity_type.category == "phonecall" or activity_type == self.env.ref(
+            EMAIL_ACTIVITY_XMLID, raise_if_not_found=False
+        )
+
+    @api.depends("res_model", "res_id", "activity_type_id", "rgpd_purpose_id")
+    def _compute_rgpd_purpose_warning(self):
+        for activity in self:
+            activity.rgpd_purpose_warning = activity._rgpd_purpose_warning_text() or False
+
+    def _rgpd_purpose_warning_text(self):
+        if not self.activity_type_id or not self._rgpd_is_outbound_contact():
+            return ""
+        company = self._rgpd_partner().commercial_partner_id
+        if not company.is_bce_prospect:
+            return ""
+        allowed = (
+            self.env["rgpd.purpose"]
+            .sudo()
+            .search([])
+            .filtered(lambda purpose: company._rgpd_contactable_for(purpose))
+        )
+        if not self.rgpd_purpose_id:
+            return self.env._(
+                "State the purpose of this contact: %(company)s may be contacted for %(purposes)s.",
+                company=company.display_name,
+                purposes=", ".join(allowed.mapped("name")) or self.env._("no purpose"),
+            )
+        if self.rgpd_purpose_id not in allowed:
+            return self.env._(
+                "%(company)s may not be contacted for %(purpose)s; its purposes: %(purposes)s.",
+                company=company.display_name,
+                purpose=self.rgpd_purpose_id.name,
+                purposes=", ".join(allowed.mapped("name")) or self.env._("none"),
+            )
+        return ""
+
+    @api.onchange("rgpd_purpose_id")
+    def _onchange_rgpd_purpose_id(self):
+        if self.rgpd_purpose_id and self.rgpd_purpose_warning:
+            return {
+                "warning": {
+                    "title": self.env._("Purpose not covered"),
+                    "message": self.rgpd_purpose_warning,
+                }
+            }
+        return None

@@ -1,0 +1,9 @@
+from odoo import fields, models
+
+
+class SmsSms(models.Model):
+    _inherit = "sms.sms"
+
+    failure_type = fields.Selection(
+        selection_add=[("rgpd_purpose", "Not contactable for the mailing's purpose")]
+    )
