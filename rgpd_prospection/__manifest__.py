@@ -1,7 +1,7 @@
 {
     "name": "GDPR prospecting from BCE open data",
     "summary": "Prospect Belgian companies from the BCE/KBO open data while honouring the GDPR",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Marketing",
     "website": "https://github.com/rgpd-prospection/rgpd_prospection",
     "author": "rgpd_prospection contributors",
@@ -29,6 +29,7 @@
         "wizards/rgpd_blacklist_lift_wizard_views.xml",
         "wizards/rgpd_anonymise_wizard_views.xml",
         "views/rgpd_bce_import_views.xml",
+        "views/rgpd_bce_import_drop_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/rgpd_bce_import_wizard_views.xml",
         "views/res_partner_accountability_views.xml",
@@ -49,6 +50,10 @@
         "data/rgpd_notice_mail_template.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "rgpd_prospection/static/src/activity/*",
+            "rgpd_prospection/static/src/settings/*",
+        ],
         "web.assets_tests": ["rgpd_prospection/static/tests/tours/*.js"],
     },
     "uninstall_hook": "uninstall_hook",

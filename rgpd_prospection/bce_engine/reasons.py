@@ -8,6 +8,8 @@ UNKNOWN_TYPE = "unknown_type"
 NOT_LEGAL_PERSON = "not_legal_person"
 OUTSIDE_PERIMETER = "outside_perimeter"
 BLACKLISTED = "blacklisted"
+ERASED = "erased"
+EXPIRED = "expired"
 INVALID_EMAIL = "invalid_email"
 PRIVATE_MAILBOX = "private_mailbox"
 NOMINATIVE_EMAIL = "nominative_email"
@@ -23,6 +25,8 @@ DROP_REASONS = (
     NOT_LEGAL_PERSON,
     OUTSIDE_PERIMETER,
     BLACKLISTED,
+    ERASED,
+    EXPIRED,
     INVALID_EMAIL,
     PRIVATE_MAILBOX,
     NOMINATIVE_EMAIL,

@@ -2,8 +2,12 @@ from . import rgpd_nace
 from . import rgpd_juridical_form
 from . import rgpd_code_table
 from . import rgpd_blacklist
+from . import rgpd_blacklist_acknowledgement
 from . import res_partner
+from . import res_partner_prospecting
 from . import rgpd_bce_import
+from . import rgpd_bce_import_drop
+from . import rgpd_bce_import_funnel
 from . import res_config_settings
 from . import mail_blacklist
 from . import phone_blacklist
