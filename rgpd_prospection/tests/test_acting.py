@@ -197,7 +197,7 @@ class TestInformationNoticeComposer(AccountabilityCase, HttpCase):
         cls.sales = new_test_user(
             cls.env,
             login="h14_notice_sales",
-            groups="base.group_user,rgpd_prospection.group_rgpd_user",
+            groups="base.group_user,base.group_partner_manager,rgpd_prospection.group_rgpd_user",
         )
 
     def _composer(self, partner, user=None):

@@ -87,7 +87,7 @@ class TestDailyTasks(AccountabilityCase):
             "Répondre à la demande de la personne concernée avant le "
             + format_date(french, request.due_date),
         )
-        request.extension_months = 2
+        request.write({"extension_months": 2, "extension_reason": "Many requests"})
         self.assertIn(format_date(french, date(2027, 2, 26)), reminder.summary)
         request.user_id = self.manager
         self.assertIn(

@@ -34,7 +34,7 @@ class TestDailyTours(HttpCase):
         return new_test_user(
             self.env,
             login=f"h14_{group}_{lang}",
-            groups=f"base.group_user,rgpd_prospection.group_rgpd_{group}",
+            groups=f"base.group_user,base.group_partner_manager,rgpd_prospection.group_rgpd_{group}",
             lang=lang,
         )
 
