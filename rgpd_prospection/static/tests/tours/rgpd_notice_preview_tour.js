@@ -20,7 +20,7 @@ registry.category("web_tour.tours").add("rgpd_notice_preview_tour", {
             trigger: ".modal .o_field_widget[name=body]:contains(0207.288.802)",
         },
         {
-            trigger: ".modal button[name=action_send_mail]",
+            trigger: ".modal .modal-footer button.o_mail_send:not(.dropdown-toggle-split)",
             run: "click",
         },
         {
