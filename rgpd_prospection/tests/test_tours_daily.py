@@ -75,3 +75,20 @@ class TestDailyTours(HttpCase):
 
     def test_notice_preview_in_dutch(self):
         self._notice("nl_BE")
+
+    def test_mark_done_asks_who_initiated_and_refreshes_the_date(self):
+        user = self._user("fr_BE", "user")
+        company = self.env["res.partner"].create(
+            {"name": "Caller Tour", "is_company": True, "is_bce_prospect": True}
+        )
+        company.activity_schedule("mail.mail_activity_data_call", user_id=user.id)
+        url = f"/odoo/res.partner/{company.id}"
+        self.start_tour(url, "rgpd_mark_done_tour", login=user.login)
+        self.assertTrue(company.rgpd_last_contact_date)
+
+    def test_settings_show_their_help_and_units(self):
+        user = self._user("nl_BE", "manager")
+        user.groups_id += self.env.ref("base.group_system")
+        self.start_tour(
+            "/odoo/settings#rgpd_prospection", "rgpd_settings_help_tour", login=user.login
+        )
