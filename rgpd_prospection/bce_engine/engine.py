@@ -8,9 +8,10 @@ anything is kept, so the state never holds what the GDPR forbids to keep.
 Drop counts: ``natural_person`` and ``unknown_type`` count enterprises;
 ``not_legal_person`` counts rows of the other tables (names, addresses, contacts,
 activities, establishments, branches) not shown to belong to a legal person; the
-contact reasons count contact rows; ``outside_perimeter``, ``blacklisted`` and
-``personal_name`` count companies, ``shared_contact`` and ``mobile_phone`` the
-contacts left out of the companies given.
+contact reasons count contact rows; ``outside_perimeter``, ``blacklisted``,
+``erased``, ``expired`` and ``personal_name`` count companies (an excluded number
+counts once: erased, else expired, else blacklisted), ``shared_contact`` and
+``mobile_phone`` the contacts left out of the companies given.
 """
 
 import re
