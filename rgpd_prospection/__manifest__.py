@@ -29,6 +29,7 @@
         "wizards/rgpd_blacklist_lift_wizard_views.xml",
         "wizards/rgpd_anonymise_wizard_views.xml",
         "views/rgpd_bce_import_views.xml",
+        "views/rgpd_bce_import_drop_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/rgpd_bce_import_wizard_views.xml",
         "views/res_partner_accountability_views.xml",
@@ -51,6 +52,10 @@
         "data/rgpd_notice_mail_template.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "rgpd_prospection/static/src/activity/*",
+            "rgpd_prospection/static/src/settings/*",
+        ],
         "web.assets_tests": ["rgpd_prospection/static/tests/tours/*.js"],
     },
     "uninstall_hook": "uninstall_hook",

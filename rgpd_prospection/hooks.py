@@ -87,3 +87,13 @@ def migrate_nace_levels(env):
             "rgpd_prospection: level of %s NACE codes corrected",
             sum(len(ids) for ids in wrong.values()),
         )
+
+
+def migrate_drop_lines(env):
+    """From 18.0.1.1.0, where an import kept its drops as one JSON value: a
+    line per reason, for the graph and pivot views. The history of imports
+    before it counted expired and erased companies with the oppositions."""
+    env.cr.execute("SELECT id FROM rgpd_bce_import WHERE drops IS NOT NULL ORDER BY id")
+    imports = env["rgpd.bce.import"].browse([row[0] for row in env.cr.fetchall()])
+    imports._sync_drop_lines()
+    _logger.info("BCE import history: drop lines written for %s imports", len(imports))

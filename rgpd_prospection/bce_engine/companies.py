@@ -69,6 +69,10 @@ def _seat_postal_numbers(state, numbers):
     return np.where(positions >= 0, postal[np.maximum(positions, 0)], 0)
 
 
+def _isin_numbers(numbers, texts):
+    return np.isin(numbers, np.asarray([int(number) for number in texts], dtype=np.int64))
+
+
 def select(state, perimeter, drops, only=None):
     """Enterprise numbers (int64, sorted) of the legal persons inside ``perimeter``."""
     enterprises = state.enterprises
@@ -79,7 +83,11 @@ def select(state, perimeter, drops, only=None):
         mask &= np.isin(numbers, np.asarray(wanted, dtype=np.int64))
     excluded = np.asarray([int(number) for number in perimeter.excluded], dtype=np.int64)
     blacklisted = mask & np.isin(numbers, excluded)
-    drops[reasons.BLACKLISTED] += int(blacklisted.sum())
+    erased = blacklisted & _isin_numbers(numbers, perimeter.erased)
+    expired = blacklisted & ~erased & _isin_numbers(numbers, perimeter.expired)
+    drops[reasons.ERASED] += int(erased.sum())
+    drops[reasons.EXPIRED] += int(expired.sum())
+    drops[reasons.BLACKLISTED] += int((blacklisted & ~erased & ~expired).sum())
     mask &= ~blacklisted
     inside = perimeter.postal_mask(_seat_postal_numbers(state, numbers))
     if perimeter.forms_in or perimeter.forms_out:

@@ -8,9 +8,10 @@ anything is kept, so the state never holds what the GDPR forbids to keep.
 Drop counts: ``natural_person`` and ``unknown_type`` count enterprises;
 ``not_legal_person`` counts rows of the other tables (names, addresses, contacts,
 activities, establishments, branches) not shown to belong to a legal person; the
-contact reasons count contact rows; ``outside_perimeter``, ``blacklisted`` and
-``personal_name`` count companies, ``shared_contact`` and ``mobile_phone`` the
-contacts left out of the companies given.
+contact reasons count contact rows; ``outside_perimeter``, ``blacklisted``,
+``erased``, ``expired`` and ``personal_name`` count companies (an excluded number
+counts once: erased, else expired, else blacklisted), ``shared_contact`` and
+``mobile_phone`` the contacts left out of the companies given.
 """
 
 from collections import Counter
@@ -76,6 +77,12 @@ class _Result:
         return build_companies(
             self.state, wanted, self.config, Counter() if drops is None else drops
         )
+
+    def listed(self, numbers):
+        """The enterprise numbers among ``numbers`` that the state holds as legal
+        persons (a number it no longer lists was stopped or struck off)."""
+        known = set(self.state.enterprises["bce"].to_numpy().tolist())
+        return {number for number in numbers if int(number) in known}
 
     def _selected(self, perimeter, only, drops):
         perimeter.check_not_empty()

@@ -86,6 +86,10 @@ class Perimeter:
     forms_in: frozenset = field(default_factory=frozenset)
     forms_out: frozenset = field(default_factory=frozenset)
     excluded: frozenset = field(default_factory=frozenset)
+    # Why some excluded numbers are: counted apart from the oppositions, so
+    # that each skipped count has one meaning (subsets of ``excluded``).
+    erased: frozenset = field(default_factory=frozenset)
+    expired: frozenset = field(default_factory=frozenset)
 
     def __post_init__(self):
         set_field = object.__setattr__
@@ -95,6 +99,9 @@ class Perimeter:
         set_field(self, "forms_out", _codes(self.forms_out))
         excluded = [self.excluded] if isinstance(self.excluded, str) else self.excluded or ()
         set_field(self, "excluded", frozenset(map(normalize_enterprise_number, excluded)))
+        for name in ("erased", "expired"):
+            numbers = frozenset(map(normalize_enterprise_number, getattr(self, name) or ()))
+            set_field(self, name, numbers & self.excluded)
 
     @property
     def is_empty(self):

@@ -2,12 +2,16 @@ from . import rgpd_nace
 from . import rgpd_juridical_form
 from . import rgpd_code_table
 from . import rgpd_blacklist
+from . import rgpd_blacklist_acknowledgement
 from . import res_partner
 from . import res_partner_privacy
 from . import ir_attachment
 from . import res_partner_opposition
 from . import res_partner_erasure
+from . import res_partner_prospecting
 from . import rgpd_bce_import
+from . import rgpd_bce_import_drop
+from . import rgpd_bce_import_funnel
 from . import res_config_settings
 from . import mail_blacklist
 from . import phone_blacklist

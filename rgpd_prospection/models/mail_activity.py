@@ -52,6 +52,23 @@ class MailActivity(models.Model):
         "Calls and meetings we initiate do not.",
     )
 
+    rgpd_can_be_inbound = fields.Boolean(
+        string="May be initiated by the prospect",
+        compute="_compute_rgpd_can_be_inbound",
+        help="A call or meeting on a BCE prospect: the “Mark done” popup asks whether the "
+        "prospect initiated it.",
+    )
+
+    @api.depends("res_model", "res_id", "activity_type_id")
+    def _compute_rgpd_can_be_inbound(self):
+        meeting = self.env.ref(MEETING_TYPE_XMLID, raise_if_not_found=False)
+        for activity in self:
+            activity_type = activity.activity_type_id
+            activity.rgpd_can_be_inbound = bool(
+                (activity_type.category in INBOUND_ACTIVITY_CATEGORIES or activity_type == meeting)
+                and activity._rgpd_partner().commercial_partner_id.is_bce_prospect
+            )
+
     def _rgpd_is_inbound_contact(self):
         self.ensure_one()
         activity_type = self.activity_type_id

@@ -757,7 +757,10 @@ class ResPartner(models.Model):
             "res_model": model,
             "view_mode": "form",
             "target": "new",
-            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+            "context": {
+                "default_partner_ids": self.commercial_partner_id.ids,
+                "rgpd_show_bce_number": True,
+            },
         }
 
     def action_rgpd_record_opposition(self):
@@ -1023,13 +1026,26 @@ class ResPartner(models.Model):
         return self.env["mail.blacklist"].sudo()._add(self.email, message=reason)
 
     def action_rgpd_send_notice(self):
-        """Send the information notice (GDPR art. 14) in the company's
-        language and record the date on the company."""
+        """Open the information notice (GDPR art. 14) in the mail composer, in
+        the company's language, so that the user reads it before sending; the
+        date is recorded when it is sent. Companies that objected are refused
+        here already."""
+        self._rgpd_check_can_mail()
         template = self.env.ref("rgpd_prospection.rgpd_notice_mail_template")
-        for partner in self:
-            partner.message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment"
-            )
-        (self | self.commercial_partner_id).sudo().write(
-            {"rgpd_notice_date": fields.Date.context_today(self)}
-        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send the information notice"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "res.partner",
+                "default_res_ids": self.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "default_subtype_xmlid": "mail.mt_comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "force_email": True,
+            },
+        }

@@ -197,8 +197,9 @@ class RgpdBceImport(models.Model):
         help="Existing contacts (customers…) given their enterprise number, otherwise untouched.",
     )
     count_blacklisted = fields.Integer(
-        string="Skipped (blacklist)",
-        help="Companies left out because they objected, were anonymised or expired.",
+        string="Skipped (opposition)",
+        help="Companies left out because they objected to prospecting (erased and expired "
+        "companies are counted apart).",
     )
     stage_done = fields.Boolean(
         string="Contacts prepared",
@@ -440,7 +441,11 @@ class RgpdBceImport(models.Model):
     def _perimeter(self):
         """The configured perimeter, the blacklist and the anonymised or expired
         companies excluded; raises ValueError or EmptyPerimeterError."""
-        perimeter = Perimeter(excluded=self._excluded_numbers(), **self._perimeter_settings())
+        perimeter = Perimeter(
+            excluded=self._excluded_numbers(),
+            **self._excluded_by_reason(),
+            **self._perimeter_settings(),
+        )
         perimeter.check_not_empty()
         return perimeter
 
@@ -1341,6 +1346,7 @@ class RgpdBceImport(models.Model):
                 sync = _PartnerSync(self.env["res.partner"].sudo(), result.meta, perimeter.excluded)
                 selection = result.select(perimeter)
                 phase_drops = Counter(selection.drops)
+                sync.archive_reasons = partial(self._archive_reasons, result, perimeter)
                 if self.stage_done and sync.inserter:
                     columns = self.stage_columns or {"columns": [], "many2many": []}
                     counts = sync.run_staged(
@@ -1451,6 +1457,7 @@ class _PartnerSync:
         self.now = fields.Datetime.now()
         self.counts = Counter()
         self.messages = {}
+        self.archive_reasons = None  # numbers -> {number: why it is archived}
         self.last_values = {}
         self.tag = self._prospect_tag()
         self.country = self.env.ref("base.be")
@@ -1778,6 +1785,7 @@ class _PartnerSync:
         else:
             domain = [("is_bce_prospect", "=", True), ("bce_number", "in", list(leaving))]
             partners = self.Partner.search(domain)
+        why = self.archive_reasons(partners.mapped("bce_number")) if self.archive_reasons else {}
         for partner in partners:
             if partner.bce_number in self.excluded and not partner.active:
                 continue
@@ -1789,6 +1797,8 @@ class _PartnerSync:
                 vals.update(active=False, bce_last_sync=self.now)
                 self.counts["count_archived"] += 1
                 self.messages[partner.id] = self._message(partner, [("active", True, False)])
+                if why.get(partner.bce_number):
+                    self.messages[partner.id] += Markup("<p>%s</p>") % why[partner.bce_number]
             partner.write(vals)
 
     def _message(self, partner, changes):
@@ -1808,12 +1818,12 @@ class _PartnerSync:
 
     def _display(self, partner, fname, value):
         field = partner._fields[fname]
+        if field.type == "boolean":
+            return escape(_("yes") if value else _("no"))
         if value in (False, None, []):
             return escape(_("(empty)"))
         if field.type == "many2one":
             return escape(self.env[field.comodel_name].browse(value).display_name)
-        if field.type == "boolean":
-            return escape(_("yes") if value else _("no"))
         if fname == "bce_nace_codes":
             return escape(
                 ", ".join(

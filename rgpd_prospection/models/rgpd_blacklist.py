@@ -458,28 +458,6 @@ class RgpdBlacklist(models.Model):
             _("The recipient subscribed again on the mailing subscription page (his own choice)."),
         )
 
-    def _send_acknowledgement(self):
-        """Confirm the opposition to the company by e-mail when an address is
-        known (its own, else a contact person's); the mail is the answer to
-        its request, so the opposition check lets it through."""
-        template = self.env.ref("rgpd_prospection.rgpd_opposition_mail_template")
-        sent = self.env["res.partner"]
-        for entry in self:
-            company = entry.sudo().partner_id
-            if not company:
-                continue
-            recipients = (company | company.child_ids).filtered("email_normalized")
-            if not recipients:
-                continue
-            template.sudo().with_context(rgpd_answer_request=True).send_mail(recipients[0].id)
-            company.sudo().message_post(
-                author_id=self.env.user.partner_id.id,
-                body=_("Acknowledgement of the opposition sent by e-mail."),
-                subtype_xmlid="mail.mt_note",
-            )
-            sent |= company
-        return sent
-
     def action_open_lift_wizard(self):
         self.check_access("write")
         return {

@@ -74,10 +74,14 @@ class RgpdNace(models.Model):
             return ["&", ("name_fr", operator, value), ("name_nl", operator, value)]
         return ["|", ("name_fr", operator, value), ("name_nl", operator, value)]
 
-    @api.depends("code", "name")
+    @api.depends("code", "version", "name")
     def _compute_display_name(self):
+        """``62.010 (2008) – Programmation informatique``: the 2008 and 2025
+        editions share codes and labels, the version tells them apart."""
         for nace in self:
             code = format_nace_code(nace.code) or ""
+            if nace.version:
+                code = f"{code} ({nace.version})"
             nace.display_name = f"{code} – {nace.name}" if nace.name else code
 
     @api.model

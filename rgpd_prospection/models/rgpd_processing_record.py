@@ -1,6 +1,7 @@
 import io
 
 from odoo import _, api, fields, models
+from odoo.tools import format_date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -48,7 +49,7 @@ class RgpdProcessingRecord(models.TransientModel):
                 _(
                     "Last extract imported: number %(number)s of %(date)s.",
                     number=number,
-                    date=snapshot or "",
+                    date=format_date(self.env, snapshot) if snapshot else "",
                 )
             )
         source.append(

@@ -1,6 +1,7 @@
 from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_date
 
 from ..tools import is_rgpd_manager
 
@@ -176,17 +177,24 @@ class RgpdRequest(models.Model):
             reminder = request.activity_ids.filtered(
                 lambda a: a.activity_type_id == self.env.ref(TODO_XMLID)
             )
-            values = {"date_deadline": request._reminder_date(), "user_id": request.user_id.id}
+            values = {
+                "date_deadline": request._reminder_date(),
+                "user_id": request.user_id.id,
+                "summary": request._reminder_summary(),
+            }
             if reminder:
                 reminder.write(values)
             else:
-                request.activity_schedule(
-                    TODO_XMLID,
-                    summary=_(
-                        "Answer the data subject request before %(date)s", date=request.due_date
-                    ),
-                    **values,
-                )
+                request.activity_schedule(TODO_XMLID, **values)
+
+    def _reminder_summary(self):
+        """Stored on the to-do: written in its assignee's language, the date
+        formatted for it, and rewritten when the due date moves."""
+        env = self.with_context(lang=self.user_id.lang or self.env.lang).env
+        return env._(
+            "Answer the data subject request before %(date)s",
+            date=format_date(env, self.due_date),
+        )
 
     def action_start(self):
         self.write({"state": "in_progress"})

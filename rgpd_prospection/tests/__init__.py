@@ -3,6 +3,11 @@ from . import test_blacklist
 from . import test_code_table
 from . import test_enterprise_number
 from . import test_partner_search
+from . import test_finding_companies
+from . import test_import_funnel
+from . import test_acting
+from . import test_daily_tasks
+from . import test_tours_daily
 from . import test_bce_import
 from . import test_import_reliability
 from . import test_opposition

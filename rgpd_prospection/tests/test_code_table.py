@@ -11,13 +11,13 @@ class TestCodeTable(RgpdCase):
     def test_before_any_load_codes_work_without_labels(self):
         nace = self.Nace.create({"code": "62010", "version": "2008"})
         self.assertFalse(nace.name)
-        self.assertEqual(nace.display_name, "62.010")
+        self.assertEqual(nace.display_name, "62.010 (2008)")
         form = self.env["rgpd.juridical.form"].create({"code": "014"})
         self.assertEqual(form.display_name, "014")
         company = self.Partner.create(
             {"name": "Unlabelled", "is_company": True, "bce_main_nace_id": nace.id}
         )
-        self.assertEqual(company.bce_main_nace_id.display_name, "62.010")
+        self.assertEqual(company.bce_main_nace_id.display_name, "62.010 (2008)")
 
     def test_load_builds_levels_labels_and_parents(self):
         counts = self._load_small_code_table()
@@ -36,7 +36,7 @@ class TestCodeTable(RgpdCase):
         )
         self.assertEqual(class_.name_fr, "Programmation informatique")
         self.assertEqual(class_.name_nl, "Ontwerpen en programmeren van computerprogramma's")
-        self.assertEqual(class_.display_name, "62.010 – Programmation informatique")
+        self.assertEqual(class_.display_name, "62.010 (2008) – Programmation informatique")
         self.assertEqual(
             class_.with_context(lang="nl_BE").name,
             "Ontwerpen en programmeren van computerprogramma's",

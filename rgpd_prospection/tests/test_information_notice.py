@@ -1,6 +1,6 @@
 from markupsafe import escape
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from .accountability_case import AccountabilityCase
 
@@ -31,7 +31,10 @@ class TestInformationNotice(AccountabilityCase, HttpCase):
         self.assertEqual(self.template._render_lang(self.company.ids)[self.company.id], "nl_BE")
 
     def test_sending_records_the_date_and_is_not_a_contact_from_the_prospect(self):
-        self.company.action_rgpd_send_notice()
+        action = self.company.action_rgpd_send_notice()
+        self.assertFalse(self.company.rgpd_notice_date, "opening the composer sends nothing")
+        composer = Form(self.env["mail.compose.message"].with_context(action["context"]))
+        composer.save().action_send_mail()
         self.assertEqual(self.company.rgpd_notice_date, fields.Date.context_today(self.company))
         self.assertFalse(self.company.rgpd_last_contact_date)
         message = self.company.message_ids[:1]

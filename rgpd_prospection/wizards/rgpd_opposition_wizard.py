@@ -44,17 +44,5 @@ class RgpdOppositionWizard(models.TransientModel):
         entries = self.env["rgpd.blacklist"]._add(
             companies.mapped("bce_number"), self.channel, self.note
         )
-        for company in companies.sudo():
-            company.message_post(
-                author_id=self.env.user.partner_id.id,
-                body=_(
-                    "Opposition to prospecting recorded (%(channel)s).",
-                    channel=dict(self._fields["channel"]._description_selection(self.env))[
-                        self.channel
-                    ],
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-        if self.send_acknowledgement:
-            entries._send_acknowledgement()
+        entries._acknowledge_opposition(send=self.send_acknowledgement, channel=self.channel)
         return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,81 @@
+from odoo import api, fields, models
+from odoo.tools import email_normalize
+
+from ..bce_engine.numbers import format_enterprise_number
+
+# Context key the module's actions and fields set where companies of the same
+# name meet (prospect lists, requests, consents, oppositions): their display
+# name then carries the enterprise number.
+SHOW_NUMBER_KEY = "rgpd_show_bce_number"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    rgpd_source_extract_number = fields.Integer(
+        string="Source extract",
+        compute="_compute_rgpd_source",
+        help="The BCE extract the company's data come from, for the information notice: "
+        "its own, else the last applied one.",
+    )
+    rgpd_source_date = fields.Date(
+        string="Source data date",
+        compute="_compute_rgpd_source",
+        help="Date of the BCE data of that extract, for the information notice.",
+    )
+
+    @api.depends("commercial_partner_id.bce_extract_number")
+    def _compute_rgpd_source(self):
+        last = (
+            self.env["rgpd.bce.import"]
+            .sudo()
+            .search([("state", "=", "done")], order="extract_number desc, id desc", limit=1)
+        )
+        for partner in self:
+            company = partner.commercial_partner_id
+            if company.bce_extract_number:
+                partner.rgpd_source_extract_number = company.bce_extract_number
+                partner.rgpd_source_date = company.bce_snapshot_date
+            else:
+                partner.rgpd_source_extract_number = last.extract_number
+                partner.rgpd_source_date = last.snapshot_date
+
+    @api.depends_context(SHOW_NUMBER_KEY)
+    @api.depends("bce_number")
+    def _compute_display_name(self):
+        """``ALPHABUILD ‒ 0207.288.802`` while prospecting: four companies of
+        one name are told apart in lists, dropdowns and breadcrumbs."""
+        super()._compute_display_name()
+        if not self.env.context.get(SHOW_NUMBER_KEY):
+            return
+        for partner in self:
+            if partner.is_company and partner.bce_number:
+                number = format_enterprise_number(partner.bce_number)
+                partner.display_name = f"{partner.display_name} ‒ {number}"
+
+    def _rgpd_reader_lang(self):
+        """The language of who reads this company's chatter: its salesperson,
+        else the internal user at work, else the administrator."""
+        self.ensure_one()
+        user = self.user_id or self.env.user
+        if user._is_public() or user.share:
+            user = self.env.ref("base.user_admin", raise_if_not_found=False) or user
+        return user.lang or self.env.lang
+
+    def _rgpd_acknowledgement_recipient(self, email=False):
+        """Whom the acknowledgement of an opposition goes to: the contact
+        whose address objected, else the company, else a contact person."""
+        self.ensure_one()
+        candidates = (self | self.with_context(active_test=False).child_ids).filtered(
+            "email_normalized"
+        )
+        normalized = email_normalize(email or "")
+        own = candidates.filtered(lambda partner: partner.email_normalized == normalized)
+        return (own or candidates)[:1]
+
+    def _rgpd_unsubscribe(self, reason):
+        """The notice's link acknowledges the opposition like every channel."""
+        entry = super()._rgpd_unsubscribe(reason)
+        if entry._name == "rgpd.blacklist":
+            entry._acknowledge_opposition(email=self.email)
+        return entry
