@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, email_normalize, mute_logger
+from odoo.tools.misc import formatLang
 from psycopg2 import errors as pg_errors
 from psycopg2.extras import Json as PsycopgJson
 
@@ -999,11 +1000,13 @@ class RgpdBceImport(models.Model):
                         "Table %(table)s shrank from %(before)s to %(after)s rows (%(percent)s %%) "
                         "against full extract %(number)s; the limit is %(limit)s %%.",
                         table=table,
-                        before=f"{before:,}",
-                        after=f"{counts[table]:,}",
-                        percent=f"{100 * (counts[table] - before) / before:.1f}",
+                        before=formatLang(self.env, before, digits=0),
+                        after=formatLang(self.env, counts[table], digits=0),
+                        percent=formatLang(
+                            self.env, 100 * (counts[table] - before) / before, digits=1
+                        ),
                         number=previous.extract_number,
-                        limit=f"{shrink:g}",
+                        limit=formatLang(self.env, shrink, digits=1),
                     )
                 )
         archived, active = self._bce_archives(result)
@@ -1015,14 +1018,14 @@ class RgpdBceImport(models.Model):
                     "It would archive %(archived)s of the %(active)s active prospects "
                     "(%(percent)s %%) that the BCE stopped or struck off; the limit for one "
                     "%(type)s extract is %(limit)s %% (from %(minimum)s prospects).",
-                    archived=f"{archived:,}",
-                    active=f"{active:,}",
-                    percent=f"{100 * archived / max(active, 1):.1f}",
+                    archived=formatLang(self.env, archived, digits=0),
+                    active=formatLang(self.env, active, digits=0),
+                    percent=formatLang(self.env, 100 * archived / max(active, 1), digits=1),
                     type=dict(self._fields["extract_type"]._description_selection(self.env))[
                         self.extract_type
                     ].lower(),
-                    limit=f"{limit:g}",
-                    minimum=minimum,
+                    limit=formatLang(self.env, limit, digits=1),
+                    minimum=formatLang(self.env, minimum, digits=0),
                 )
             )
         values = {"table_counts": counts, "count_bce_archived": archived}
