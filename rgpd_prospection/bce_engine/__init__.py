@@ -7,13 +7,15 @@ never runs.
 """
 
 from .engine import apply_update_extract, is_personal_name, read_full_extract
-from .errors import BceFormatError
+from .errors import BceFormatError, BceReadError
 from .model import Company, EngineConfig, ExtractMeta, LegalPersonState
 from .perimeter import EmptyPerimeterError, Perimeter
-from .reader import read_meta
+from .reader import CORE_TABLES, count_rows, read_meta, shrunken_tables
 
 __all__ = [
+    "CORE_TABLES",
     "BceFormatError",
+    "BceReadError",
     "Company",
     "EmptyPerimeterError",
     "EngineConfig",
@@ -21,7 +23,9 @@ __all__ = [
     "LegalPersonState",
     "Perimeter",
     "apply_update_extract",
+    "count_rows",
     "is_personal_name",
     "read_full_extract",
     "read_meta",
+    "shrunken_tables",
 ]

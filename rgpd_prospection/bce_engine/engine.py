@@ -28,7 +28,7 @@ from .language import company_language, postal_code_number, region_language
 from .model import Company, EngineConfig, LegalPersonState
 from .numbers import normalize_enterprise_number
 from .phones import normalize_phone
-from .reader import CHUNK_ROWS, TABLES, Extract, meta_of, read_table
+from .reader import CHUNK_ROWS, CORE_TABLES, TABLES, Extract, meta_of, read_table
 
 NAME_LANGUAGES = {0: None, 1: "fr", 2: "nl", 3: "de", 4: "en"}
 LANGUAGE_CODES = {language: code for code, language in NAME_LANGUAGES.items()}
@@ -173,16 +173,24 @@ class _Reading:
         self.drops = drops
         self.progress = progress
         self.chunk_rows = chunk_rows
+        self.rows = {}
 
     def table(self, file, columns, required=()):
-        return read_table(
+        self.rows[file] = 0
+        for offset, chunk in read_table(
             self.extract,
             file,
             columns,
             required=required,
             chunk_rows=self.chunk_rows,
             progress=self.progress,
-        )
+        ):
+            self.rows[file] = offset + len(chunk)
+            yield offset, chunk
+
+    def core_row_counts(self, suffix):
+        """Rows of each core table's file (``<table><suffix>.csv``), as ``count_rows``."""
+        return {table: self.rows[f"{table}{suffix}.csv"] for table in CORE_TABLES}
 
     def keys(self, file, column):
         parts = [chunk[column].to_numpy() for _, chunk in self.table(file, [column])]
@@ -483,12 +491,14 @@ def _empty_contacts():
 class _Result:
     """What reading an extract gives: its state, the drops, and the companies."""
 
-    def __init__(self, meta, state, config, drops):
+    def __init__(self, meta, state, config, drops, row_counts=None):
         self.meta = meta
         self.state = state
         self.config = config
         self.read_drops = drops
         self.selection_drops = Counter()
+        # rows of the core tables, as ``count_rows`` gives them: sanity figures
+        self.row_counts = row_counts or {}
 
     @property
     def drops(self):
@@ -525,8 +535,8 @@ class FullResult(_Result):
 
 
 class UpdateResult(_Result):
-    def __init__(self, meta, state, config, drops, created, updated, stopped):
-        super().__init__(meta, state, config, drops)
+    def __init__(self, meta, state, config, drops, created, updated, stopped, row_counts=None):
+        super().__init__(meta, state, config, drops, row_counts)
         self.created = created
         self.updated = updated
         self.stopped = stopped
@@ -575,7 +585,7 @@ def read_full_extract(zip_path, config=None, progress=None, chunk_rows=CHUNK_ROW
                 reading.activities("activity.csv", known, _Vocabulary()), "entity"
             ),
         )
-    return FullResult(meta, state, config, drops)
+    return FullResult(meta, state, config, drops, reading.core_row_counts(""))
 
 
 def _replace_rows(old, remove, new, key):
@@ -710,7 +720,16 @@ def apply_update_extract(zip_path, state, config=None, progress=None, chunk_rows
         for number in after.keys() & before.keys()
         if not after[number].same_data(before[number])
     }
-    return UpdateResult(meta, new_state, config, drops, created, updated, stopped)
+    return UpdateResult(
+        meta,
+        new_state,
+        config,
+        drops,
+        created,
+        updated,
+        stopped,
+        reading.core_row_counts("_insert"),
+    )
 
 
 def _changed_candidates(old, new, touched):
