@@ -4,6 +4,7 @@ from . import test_code_table
 from . import test_enterprise_number
 from . import test_partner_search
 from . import test_bce_import
+from . import test_bce_download
 from . import test_opposition
 from . import test_opposition_mailing
 from . import test_consent
