@@ -172,6 +172,8 @@ class _MarkedRows:
         if data:
             self.open_line = not data.endswith(b"\n")
         marked = data.replace(b"\n", _END_FIELD + b"\n")
+        if b"\r" not in data:
+            return marked
         return marked.replace(b"\r" + _END_FIELD + b"\n", _END_FIELD + b"\r\n")
 
     def readable(self):
