@@ -573,9 +573,11 @@ def test_crc_error_names_the_file(tmp_path, member):
     files["code.csv"] = csv_text(HEADERS["code.csv"], [("Nace2008", "62", "FR", "Info")])
     path = damage(stored_zip(tmp_path / "full.zip", files), member, flip)
     with pytest.raises(BceReadError, match="fails its integrity check") as error:
-        read_full_extract(path)
-        with Extract(path) as extract:
-            extract.read_bytes("code.csv")
+        if member == "code.csv":  # read by the import beside the engine
+            with Extract(path) as extract:
+                extract.read_bytes("code.csv")
+        else:
+            read_full_extract(path)
     assert error.value.file == member
     assert str(error.value).startswith(f"{member}: the ZIP is damaged")
 
