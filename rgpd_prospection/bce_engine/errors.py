@@ -70,7 +70,7 @@ def read_error(error, file=None, line=None):
     elif isinstance(error, (zlib.error, lzma.LZMAError)):
         message = f"the ZIP is damaged: the compressed data cannot be unpacked ({detail}); {again}"
     elif isinstance(error, EOFError):
-        message = f"the ZIP is cut short: the file ends before its end ({detail}); {again}"
+        message = f"the ZIP is cut short ({detail}): {file or 'a file'} ends too early; {again}"
     elif isinstance(error, MemoryError):
         message = "a value is too large to be read (the server ran out of memory): not a BCE file"
     elif isinstance(error, csv.Error) and "field limit" in detail:
