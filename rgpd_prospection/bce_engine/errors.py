@@ -65,12 +65,11 @@ def read_error(error, file=None, line=None):
     detail = str(error) or type(error).__name__
     again = "download the extract again"
     if isinstance(error, zipfile.BadZipFile):
-        message = f"the ZIP is damaged: {file or 'a file'} fails its integrity check ({detail}); "
-        message += again
+        message = f"the ZIP is damaged: the file fails its integrity check ({detail}); {again}"
     elif isinstance(error, (zlib.error, lzma.LZMAError)):
         message = f"the ZIP is damaged: the compressed data cannot be unpacked ({detail}); {again}"
     elif isinstance(error, EOFError):
-        message = f"the ZIP is cut short ({detail}): {file or 'a file'} ends too early; {again}"
+        message = f"the ZIP is cut short: the file ends too early ({detail}); {again}"
     elif isinstance(error, MemoryError):
         message = "a value is too large to be read (the server ran out of memory): not a BCE file"
     elif isinstance(error, csv.Error) and "field limit" in detail:
