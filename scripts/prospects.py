@@ -11,7 +11,6 @@ personal data the filter exists to drop) and a sheet on the source.
 import argparse
 import sys
 import time
-import zipfile
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from bce_engine import (  # noqa: E402
 )
 from bce_engine.codes import read_code_table  # noqa: E402
 from bce_engine.numbers import format_enterprise_number  # noqa: E402
+from bce_engine.reader import Extract  # noqa: E402
 from bce_engine.source import LICENCE_NOTE, SOURCE_NAME, source_statement  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 from openpyxl.styles import Font  # noqa: E402
@@ -91,10 +91,10 @@ class Progress:
 
 
 def juridical_form_labels(zip_path, language):
-    with zipfile.ZipFile(zip_path) as archive:
-        if "code.csv" not in archive.namelist():
+    with Extract(zip_path) as extract:
+        if not extract.has("code.csv"):
             return {}
-        table = read_code_table(archive.read("code.csv"))
+        table = read_code_table(extract.read_bytes("code.csv"))
     return {
         code: labels.get(language.upper()) or next(iter(labels.values()), "")
         for code, labels in table.get("JuridicalForm", {}).items()
@@ -229,7 +229,8 @@ def main(argv=None):
         drops = +drops  # reasons that dropped nothing are not listed
         progress.close()
     except (BceFormatError, ValueError, OSError) as error:
-        print(f"prospects: {error}", file=sys.stderr)
+        name = options.extract.name
+        print(f"prospects: {'' if name in str(error) else name + ': '}{error}", file=sys.stderr)
         return 2
     perimeter_text = f"postal {options.postal or 'any'}; NACE {options.nace or 'any'}"
     write_workbook(options.output, meta, perimeter_text, rows, drops, len(rows))

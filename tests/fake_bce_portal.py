@@ -4,7 +4,8 @@ It behaves as the public clients of the real portal show it: a Spring Security f
 ``/kbo-open-data/static/j_spring_security_check`` (fields ``j_username``, ``j_password``) that
 redirects to the home page with a ``JSESSIONID`` cookie, or to ``login?error``; a listing at
 ``/kbo-open-data/affiliation/xml/?files`` linking ``files/<name>.zip``; downloads that send a
-logged-out client to the login form. Switches let a test break one thing at a time.
+logged-out client to the login form; downloads honour a ``Range: bytes=N-`` header (206 with
+``Content-Range``) unless ``ranges`` is off. Switches let a test break one thing at a time.
 """
 
 import secrets
@@ -30,6 +31,8 @@ class FakeBcePortal:
         self.user = user
         self.password = password
         self.truncated = set()
+        self.ranges = True
+        self.range_requests = []
         self.html_instead = set()
         self.expire_before_listing = False
         self.sessions = set()
@@ -137,11 +140,24 @@ class _Handler(BaseHTTPRequestHandler):
         if name in self.portal.html_instead:
             self._page("<html><body>Your session has expired</body></html>")
             return
-        self.send_response(200)
+        asked = self.headers.get("Range")
+        start = int(asked[len("bytes=") : -1]) if asked and self.portal.ranges else 0
+        if asked:
+            self.portal.range_requests.append((name, asked))
+        if start >= len(data) > 0:
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{len(data)}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(206 if start else 200)
         self.send_header("Content-Type", "application/zip")
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(len(data) - start))
+        if start:
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         self.end_headers()
+        body = data[: len(data) // 2] if name in self.portal.truncated else data
         try:
-            self.wfile.write(data[: len(data) // 2] if name in self.portal.truncated else data)
+            self.wfile.write(body[start:])
         except (BrokenPipeError, ConnectionResetError):
             return  # the client closed early: it already had what it wanted (the size)

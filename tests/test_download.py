@@ -1,4 +1,5 @@
-"""Extract downloader against a fake BCE portal on 127.0.0.1 (never the real one)."""
+"""The portal client (``bce_engine.portal``) and its command line, against a fake BCE portal
+on 127.0.0.1 (never the real one)."""
 
 import io
 import os
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import download_bce_extracts as dl
 import pytest
+from bce_engine import portal as client
 from fake_bce_portal import FakeBcePortal
 
 SCRIPT = Path(dl.__file__)
@@ -66,7 +68,7 @@ def names_in(folder):
 
 def test_new_extracts_are_downloaded_whole_in_apply_order(portal, tmp_path):
     inbox = tmp_path / "inbox"
-    written = dl.download_new_extracts(portal.url, USER, PASSWORD, inbox)
+    written = client.download_new_extracts(portal.url, USER, PASSWORD, inbox)
     assert [p.name for p in written] == APPLY_ORDER
     assert all(p.parent == inbox and p.read_bytes() == portal.files[p.name] for p in written)
     assert names_in(inbox) == sorted(APPLY_ORDER)
@@ -77,19 +79,19 @@ def test_files_already_present_are_kept_and_a_second_run_fetches_nothing(portal,
     same_size = b"k" * len(portal.files[F146])
     (tmp_path / F146).write_bytes(same_size)
     (tmp_path / U147).write_bytes(b"an earlier, shorter copy")
-    written = dl.download_new_extracts(portal.url, USER, PASSWORD, tmp_path)
+    written = client.download_new_extracts(portal.url, USER, PASSWORD, tmp_path)
     assert [p.name for p in written] == [F127, U127, U146, F147, U147]
     assert (tmp_path / F146).read_bytes() == same_size
     assert (tmp_path / U147).read_bytes() == portal.files[U147]
     stamps = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
-    assert dl.download_new_extracts(portal.url, USER, PASSWORD, tmp_path) == []
+    assert client.download_new_extracts(portal.url, USER, PASSWORD, tmp_path) == []
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == stamps
 
 
 def test_bad_login_raises_a_clear_login_error_without_the_password(portal, tmp_path):
-    with pytest.raises(dl.LoginError, match="refused the login") as raised:
-        dl.download_new_extracts(portal.url, USER, WRONG_PASSWORD, tmp_path)
-    assert isinstance(raised.value, dl.PortalError)
+    with pytest.raises(client.LoginError, match="refused the login") as raised:
+        client.download_new_extracts(portal.url, USER, WRONG_PASSWORD, tmp_path)
+    assert isinstance(raised.value, client.PortalError)
     assert USER in str(raised.value) and WRONG_PASSWORD not in str(raised.value)
     assert portal.served == [] and list(tmp_path.iterdir()) == []
 
@@ -132,8 +134,8 @@ def test_cli_downloads_with_credentials_from_the_environment(portal, tmp_path, c
 
 def test_empty_listing_is_an_error(tmp_path, monkeypatch, capsys):
     with FakeBcePortal({}, USER, PASSWORD) as fake:
-        with pytest.raises(dl.PortalError, match="lists no extract"):
-            dl.download_new_extracts(fake.url, USER, PASSWORD, tmp_path)
+        with pytest.raises(client.PortalError, match="lists no extract"):
+            client.download_new_extracts(fake.url, USER, PASSWORD, tmp_path)
         monkeypatch.setenv("BCE_PASSWORD", PASSWORD)
         assert dl.main(["--url", fake.url, "--user", USER, "--dest", str(tmp_path)]) == 1
     err = capsys.readouterr().err
@@ -142,16 +144,72 @@ def test_empty_listing_is_an_error(tmp_path, monkeypatch, capsys):
 
 def test_listing_answered_with_the_login_form_is_a_login_error(portal, tmp_path):
     portal.expire_before_listing = True
-    with pytest.raises(dl.LoginError, match="login page"):
-        dl.download_new_extracts(portal.url, USER, PASSWORD, tmp_path)
+    with pytest.raises(client.LoginError, match="login page"):
+        client.download_new_extracts(portal.url, USER, PASSWORD, tmp_path)
     assert portal.served == []
 
 
-def test_truncated_download_is_not_left_in_place(portal, tmp_path):
+def test_truncated_download_is_kept_apart_and_resumed(portal, tmp_path):
     portal.truncated.add(U146)
-    with pytest.raises(dl.PortalError, match=rf"{U146} stopped after \d+ of \d+ bytes"):
-        dl.download_new_extracts(portal.url, USER, PASSWORD, tmp_path)
-    assert names_in(tmp_path) == sorted([F127, U127, F146])
+    with pytest.raises(client.PortalError, match=rf"{U146} stopped after \d+ of \d+ bytes"):
+        client.download_new_extracts(portal.url, USER, PASSWORD, tmp_path)
+    half = len(portal.files[U146]) // 2
+    assert names_in(tmp_path) == sorted([F127, U127, F146, U146 + ".part"])
+    assert (tmp_path / (U146 + ".part")).read_bytes() == portal.files[U146][:half]
+    portal.truncated.clear()
+    written = client.download_new_extracts(portal.url, USER, PASSWORD, tmp_path)
+    assert [p.name for p in written] == [U146, F147, U147]
+    assert portal.range_requests == [(U146, f"bytes={half}-")]
+    assert (tmp_path / U146).read_bytes() == portal.files[U146]
+    assert names_in(tmp_path) == sorted(APPLY_ORDER)
+
+
+def test_resume_without_range_support_starts_again(portal, tmp_path):
+    portal.ranges = False
+    (tmp_path / (F147 + ".part")).write_bytes(b"stale bytes of an earlier attempt")
+    written = client.download_new_extracts(portal.url, USER, PASSWORD, tmp_path, "full", 146)
+    assert [p.name for p in written] == [F147]
+    assert (tmp_path / F147).read_bytes() == portal.files[F147]
+    assert names_in(tmp_path) == [F147]
+
+
+def test_part_longer_than_the_file_starts_again(portal, tmp_path):
+    (tmp_path / (F147 + ".part")).write_bytes(b"x" * (len(portal.files[F147]) + 10))
+    written = client.download_new_extracts(portal.url, USER, PASSWORD, tmp_path, "full", 146)
+    assert [p.name for p in written] == [F147]
+    assert (tmp_path / F147).read_bytes() == portal.files[F147]
+
+
+def test_download_next_extract_fetches_one_file_per_call(portal, tmp_path):
+    steps = []
+    while step := client.download_next_extract(portal.url, USER, PASSWORD, tmp_path, since=145):
+        steps.append(step)
+    assert steps == [
+        client.DownloadStep(U146, finished=True, more=True),
+        client.DownloadStep(U147, finished=True, more=False),
+    ]
+    assert names_in(tmp_path) == [U146, U147]
+    assert portal.login_attempts == [USER] * 3
+
+
+def test_download_next_extract_stops_at_its_time_budget_and_resumes(portal, tmp_path, monkeypatch):
+    monkeypatch.setattr(client, "CHUNK_SIZE", 100)
+    portal.files[F147] = extract_zip(F147, members={"meta.csv": os.urandom(5000).hex()})
+    first = client.download_next_extract(portal.url, USER, PASSWORD, tmp_path, seconds=0)
+    assert first == client.DownloadStep(F147, finished=False, more=True)
+    assert names_in(tmp_path) == [F147 + ".part"]
+    assert (tmp_path / (F147 + ".part")).stat().st_size == 100
+    second = client.download_next_extract(portal.url, USER, PASSWORD, tmp_path)
+    assert second == client.DownloadStep(F147, finished=True, more=False)
+    assert portal.range_requests == [(F147, "bytes=100-")]
+    assert (tmp_path / F147).read_bytes() == portal.files[F147]
+    assert client.download_next_extract(portal.url, USER, PASSWORD, tmp_path) is None
+
+
+def test_download_next_extract_bad_login_is_a_login_error(portal, tmp_path):
+    with pytest.raises(client.LoginError, match="refused the login"):
+        client.download_next_extract(portal.url, USER, WRONG_PASSWORD, tmp_path)
+    assert portal.served == [] and list(tmp_path.iterdir()) == []
 
 
 def _not_a_zip(name):
@@ -179,15 +237,15 @@ def _no_meta(name):
 )
 def test_bad_zip_is_refused_and_removed(portal, tmp_path, payload, message):
     portal.files[F127] = payload(F127)
-    with pytest.raises(dl.PortalError, match=message):
-        dl.download_new_extracts(portal.url, USER, PASSWORD, tmp_path)
+    with pytest.raises(client.PortalError, match=message):
+        client.download_new_extracts(portal.url, USER, PASSWORD, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_web_page_instead_of_a_zip_is_refused(portal, tmp_path):
     portal.html_instead.add(F146)
-    with pytest.raises(dl.PortalError, match=f"web page instead of {F146}"):
-        dl.download_new_extracts(portal.url, USER, PASSWORD, tmp_path)
+    with pytest.raises(client.PortalError, match=f"web page instead of {F146}"):
+        client.download_new_extracts(portal.url, USER, PASSWORD, tmp_path)
     assert names_in(tmp_path) == sorted([F127, U127])
 
 
@@ -207,15 +265,17 @@ def test_web_page_instead_of_a_zip_is_refused(portal, tmp_path):
     ],
 )
 def test_only_and_since_filters(portal, tmp_path, only, since, expected):
-    written = dl.download_new_extracts(portal.url, USER, PASSWORD, tmp_path, only, since)
+    written = client.download_new_extracts(portal.url, USER, PASSWORD, tmp_path, only, since)
     assert [p.name for p in written] == expected
     assert names_in(tmp_path) == sorted(expected)
 
 
 def test_needed_without_a_full_to_restart_from_is_an_error():
-    updates = [dl.Extract(n, "update", f"u{n}", f"http://127.0.0.1/u{n}") for n in (146, 147)]
-    with pytest.raises(dl.PortalError, match="updates after extract 140 are missing"):
-        dl.select_extracts(updates, "needed", 140)
+    updates = [
+        client.PortalExtract(n, "update", f"u{n}", f"http://127.0.0.1/u{n}") for n in (146, 147)
+    ]
+    with pytest.raises(client.PortalError, match="updates after extract 140 are missing"):
+        client.select_extracts(updates, "needed", 140)
 
 
 def test_dry_run_lists_without_downloading(portal, tmp_path, capsys, monkeypatch):
@@ -232,8 +292,8 @@ def test_unreachable_portal_is_a_portal_error(tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/kbo-open-data"
-    with pytest.raises(dl.PortalError, match="cannot reach the BCE portal"):
-        dl.download_new_extracts(url, USER, PASSWORD, tmp_path, timeout=5)
+    with pytest.raises(client.PortalError, match="cannot reach the BCE portal"):
+        client.download_new_extracts(url, USER, PASSWORD, tmp_path, timeout=5)
 
 
 @pytest.mark.parametrize(
@@ -250,4 +310,4 @@ def test_unreachable_portal_is_a_portal_error(tmp_path):
     ],
 )
 def test_parse_extract_name(name, parsed):
-    assert dl.parse_extract_name(name) == parsed
+    assert client.parse_extract_name(name) == parsed

@@ -114,3 +114,47 @@ def test_corrupt_zip_names_the_file(tmp_path, capsys):
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     assert main([str(broken), "--postal", "1000", "-o", str(tmp_path / "x.xlsx")]) == 2
     assert broken.name in capsys.readouterr().err
+
+
+def _rewritten(source, target, member, change):
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            new.writestr(info.filename, change(data) if info.filename == member else data)
+    return target
+
+
+def _flip_stored(path, member):
+    """Damage ``member``'s stored bytes: its CRC no longer matches."""
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0x20
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _bad_files(extract, tmp_path):
+    def short_row(data):
+        lines = data.split(b"\n")
+        lines[2] = lines[2].rsplit(b",", 1)[0]
+        return b"\n".join(lines)
+
+    short = _rewritten(extract, tmp_path / "short.zip", "enterprise.csv", short_row)
+    crc = _rewritten(extract, tmp_path / "crc.zip", "meta.csv", lambda data: data)
+    return {
+        "short": (short, "enterprise.csv, line 3: 6 fields, the header has 7"),
+        "crc": (_flip_stored(crc, "meta.csv"), "meta.csv: the ZIP is damaged"),
+    }
+
+
+@pytest.mark.parametrize("case", ["short", "crc"])
+def test_bad_file_prints_the_engine_message_without_traceback(extract, tmp_path, capsys, case):
+    path, message = _bad_files(extract, tmp_path)[case]
+    output = tmp_path / "out.xlsx"
+    assert main([str(path), "--postal", "1000-9999", "-o", str(output)]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith(f"prospects: {path.name}: {message}")
+    assert len(err.splitlines()) == 1 and "Traceback" not in err + out
+    assert not output.exists()

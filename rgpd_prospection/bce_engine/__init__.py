@@ -19,13 +19,15 @@ from .engine import (
     read_full_extract,
     result_of_state,
 )
-from .errors import BceFormatError
+from .errors import BceFormatError, BceReadError
 from .model import Company, EngineConfig, ExtractMeta, LegalPersonState
 from .perimeter import EmptyPerimeterError, Perimeter
-from .reader import read_meta
+from .reader import CORE_TABLES, count_rows, read_meta, shrunken_tables
 
 __all__ = [
+    "CORE_TABLES",
     "BceFormatError",
+    "BceReadError",
     "Company",
     "EmptyPerimeterError",
     "EngineConfig",
@@ -34,9 +36,11 @@ __all__ = [
     "Perimeter",
     "Selection",
     "apply_update_extract",
+    "count_rows",
     "is_personal_name",
     "read_extract_code_table",
     "read_full_extract",
     "read_meta",
     "result_of_state",
+    "shrunken_tables",
 ]

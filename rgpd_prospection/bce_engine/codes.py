@@ -5,7 +5,7 @@ import io
 import re
 from collections import defaultdict
 
-from .errors import BceFormatError
+from .errors import BceFormatError, read_error
 
 CODE_HEADER = ["Category", "Code", "Language", "Description"]
 NACE_CATEGORIES = {"Nace2003": "2003", "Nace2008": "2008", "Nace2025": "2025"}
@@ -31,23 +31,29 @@ def read_code_table(data, file="code.csv"):
     """
     text = decode_csv_bytes(data, file)
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise read_error(error, file=file, line=1) from error
     if header != CODE_HEADER:
         raise BceFormatError(
             f"header {header!r} differs from the official {CODE_HEADER!r}", file=file, line=1
         )
     table = defaultdict(lambda: defaultdict(dict))
-    for line_number, row in enumerate(reader, start=2):
-        if not row:
-            continue
-        if len(row) != len(CODE_HEADER):
-            raise BceFormatError(
-                f"{len(row)} fields where {len(CODE_HEADER)} are expected",
-                file=file,
-                line=line_number,
-            )
-        category, code, language, description = row
-        table[category][code][language.upper()] = description
+    try:
+        for line_number, row in enumerate(reader, start=2):
+            if not row:
+                continue
+            if len(row) != len(CODE_HEADER):
+                raise BceFormatError(
+                    f"{len(row)} fields, the header has {len(CODE_HEADER)}",
+                    file=file,
+                    line=line_number,
+                )
+            category, code, language, description = row
+            table[category][code][language.upper()] = description
+    except csv.Error as error:
+        raise read_error(error, file=file, line=reader.line_num) from error
     return {category: dict(codes) for category, codes in table.items()}
 
 

@@ -43,11 +43,13 @@ class _Result:
     companies of a perimeter. Selecting and building return or add to drops the
     caller owns: nothing here changes between two calls."""
 
-    def __init__(self, meta, state, config, drops):
+    def __init__(self, meta, state, config, drops, row_counts=None):
         self.meta = meta
         self.state = state
         self.config = config
         self.drops = drops
+        # rows of the core tables, as ``count_rows`` gives them: sanity figures
+        self.row_counts = row_counts or {}
 
     @property
     def changed(self):
@@ -94,8 +96,8 @@ class FullResult(_Result):
 
 
 class UpdateResult(_Result):
-    def __init__(self, meta, state, config, drops, created, updated, stopped):
-        super().__init__(meta, state, config, drops)
+    def __init__(self, meta, state, config, drops, created, updated, stopped, row_counts=None):
+        super().__init__(meta, state, config, drops, row_counts)
         self.created = set(created)
         self.updated = set(updated)
         self.stopped = set(stopped)
@@ -199,7 +201,7 @@ def read_full_extract(zip_path, config=None, progress=None, chunk_rows=CHUNK_ROW
             for table, (stem, read) in _ENTITY_TABLES.items()
         }
         state = LegalPersonState(meta=meta, enterprises=enterprises, units=units, **tables)
-    return FullResult(meta, state, config, drops)
+    return FullResult(meta, state, config, drops, reading.core_row_counts(""))
 
 
 def _check_follows(meta, state):
@@ -284,7 +286,16 @@ def apply_update_extract(zip_path, state, config=None, progress=None, chunk_rows
         for number in after.keys() & before.keys()
         if not after[number].same_data(before[number])
     }
-    return UpdateResult(meta, new_state, config, drops, created, updated, stopped)
+    return UpdateResult(
+        meta,
+        new_state,
+        config,
+        drops,
+        created,
+        updated,
+        stopped,
+        reading.core_row_counts("_insert"),
+    )
 
 
 def _changed_candidates(old, new, touched):

@@ -5,20 +5,25 @@ Speed comes from letting pandas' C parser do the conversions: entity numbers
 codes and dates become categoricals, so validation looks at a few hundred distinct
 values instead of millions of rows. Only when a chunk is found faulty is the
 file re-read to name the exact line and column.
+
+pandas pads a row with too few fields and drops the surplus of a too long first
+row without a word. So each line reaches it with one more field, ``ROW_END``:
+a row whose last field is not that marker has the wrong number of fields.
 """
 
 import csv
 import io
 import re
+import warnings
 import zipfile
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
 
 from .codes import CODE_HEADER, decode_csv_bytes
-from .errors import BceFormatError
+from .errors import READ_ERRORS, BceFormatError, read_error
 from .model import ExtractMeta
 
 CHUNK_ROWS = 1_000_000
@@ -57,6 +62,15 @@ HEADERS = {
     "branch.csv": ["Id", "StartDate", "EnterpriseNumber"],
 }
 TABLES = ("enterprise", "establishment", "branch", "denomination", "address", "contact", "activity")
+# Tables whose row counts tell whether a full extract is plausible.
+CORE_TABLES = ("enterprise", "denomination", "address", "activity", "contact")
+# The members an extract may hold, at the root of the ZIP only.
+OFFICIAL_FILES = frozenset(
+    ["meta.csv", "code.csv"]
+    + [f"{table}{suffix}.csv" for table in TABLES for suffix in ("", "_delete", "_insert")]
+)
+# A meta.csv is five short lines: a bigger one is not read into memory.
+META_MAX_BYTES = 1 << 16
 DELETE_KEYS = {
     "enterprise": "EnterpriseNumber",
     "establishment": "EstablishmentNumber",
@@ -124,23 +138,66 @@ def format_number(value):
     return f"{digits[0]}.{digits[1:4]}.{digits[4:7]}.{digits[7:]}"
 
 
-class _CountingStream:
-    """Counts the uncompressed bytes pandas has consumed, for progress reports."""
+ROW_END = "\x1f"  # the ASCII unit separator: never in a BCE value
+_END_FIELD = b",\x1f"
+ROW_END_COLUMN = "(end of row)"
+
+
+class _MarkedRows:
+    """The bytes of a CSV member with the field ``ROW_END`` added at the end of
+    every line, as pandas reads them; counts the bytes read, for progress reports.
+
+    A line break inside a quoted text gets the marker too: ``_unmark`` removes
+    it from the values read."""
 
     def __init__(self, raw):
         self.raw = raw
         self.done = 0
+        self.carry = b""
+        self.open_line = False
+        self.finished = False
 
     def read(self, size=-1):
+        if self.finished:
+            return b""
         data = self.raw.read(size)
         self.done += len(data)
-        return data
+        if not data:
+            self.finished = True
+            tail, self.carry = self.carry, b""
+            return tail + _END_FIELD + b"\n" if tail or self.open_line else b""
+        data, self.carry = self.carry + data, b""
+        if data.endswith(b"\r"):  # its \n may start the next block
+            data, self.carry = data[:-1], b"\r"
+        if data:
+            self.open_line = not data.endswith(b"\n")
+        marked = data.replace(b"\n", _END_FIELD + b"\n")
+        if b"\r" not in data:
+            return marked
+        return marked.replace(b"\r" + _END_FIELD + b"\n", _END_FIELD + b"\r\n")
 
     def readable(self):
         return True
 
     def __iter__(self):
-        return iter(self.raw)
+        raise io.UnsupportedOperation("read by blocks only")
+
+
+def _unmark(chunk, columns):
+    """Remove the markers a quoted line break got from the values of ``columns``."""
+    for column in columns:
+        values = chunk[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            categories = values.cat.categories
+            if len(categories) and categories.str.contains(ROW_END, regex=False).any():
+                text = values.astype(object).str.replace(_END_FIELD.decode(), "", regex=False)
+                chunk[column] = text.astype("category")
+        elif values.dtype != np.int64:
+            marked = values.str.contains(ROW_END, regex=False).fillna(False).to_numpy(dtype=bool)
+            if marked.any():
+                chunk.loc[marked, column] = values[marked].str.replace(
+                    _END_FIELD.decode(), "", regex=False
+                )
 
 
 class Extract:
@@ -149,19 +206,47 @@ class Extract:
     def __init__(self, path):
         self.path = Path(path)
         self.label = self.path.name
+        self.current = None  # the member being read, named by errors
         try:
             self.zip = zipfile.ZipFile(self.path)
         except FileNotFoundError:
             raise BceFormatError("file not found", file=str(self.path)) from None
-        except (zipfile.BadZipFile, OSError) as error:
+        except zipfile.BadZipFile as error:
             raise BceFormatError(f"not a ZIP file ({error})", file=self.label) from None
-        self.names = {Path(name).name: name for name in self.zip.namelist()}
+        except READ_ERRORS as error:
+            raise read_error(error, file=self.label) from error
+        try:
+            self.names = self._official_members(self.zip.namelist())
+        except BaseException:
+            self.zip.close()
+            raise
+
+    def _official_members(self, names):
+        """Official file name -> member; only the root of the ZIP counts, and a
+        second copy of an official file, at the root or in a folder, is refused:
+        which one the BCE meant cannot be told."""
+        members = {}
+        for name in names:
+            base = PurePosixPath(name.replace("\\", "/")).name
+            if base not in OFFICIAL_FILES:
+                continue
+            if base in members or name != base:
+                first = members.get(base, name)
+                raise BceFormatError(
+                    f'the ZIP {self.label} holds {base} more than once ("{first}" and '
+                    f'"{name}"): an extract has each file once, at the root of the ZIP',
+                    file=base,
+                )
+            members[base] = name
+        return members
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, error, traceback):
         self.zip.close()
+        if isinstance(error, READ_ERRORS) and not isinstance(error, BceFormatError):
+            raise read_error(error, file=self.current or self.label) from error
 
     def member(self, file):
         if file not in self.names:
@@ -172,10 +257,37 @@ class Extract:
         return self.zip.getinfo(self.member(file)).file_size
 
     def open(self, file):
-        return self.zip.open(self.member(file))
+        member = self.member(file)
+        self.current = file
+        return self.zip.open(member)
 
-    def read_bytes(self, file):
-        return self.zip.read(self.member(file))
+    def read_bytes(self, file, limit=None):
+        member = self.member(file)
+        self.current = file
+        size = self.zip.getinfo(member).file_size
+        if limit is not None and size > limit:
+            raise BceFormatError(
+                f"{size:,} bytes where a BCE {file} holds a few lines: not a BCE file", file=file
+            )
+        return self.zip.read(member)
+
+    def check_shape(self, file, expected):
+        """Raise on the first row whose field count is not ``expected``: the slow
+        path, once pandas was found to have padded or cut a row."""
+        with self.open(file) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+            reader = csv.reader(text)
+            start = 1
+            try:
+                for row in reader:
+                    if len(row) != expected:
+                        what = f"{len(row)} fields" if row else "an empty line"
+                        raise BceFormatError(
+                            f"{what}, the header has {expected}", file=file, line=start
+                        )
+                    start = reader.line_num + 1
+            except csv.Error as error:
+                raise read_error(error, file=file, line=start) from error
 
     def check_header(self, file, expected):
         with self.open(file) as stream:
@@ -257,8 +369,12 @@ def read_meta(zip_path):
 
 def meta_of(extract):
     file = "meta.csv"
-    text = decode_csv_bytes(extract.read_bytes(file), file)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    text = decode_csv_bytes(extract.read_bytes(file, limit=META_MAX_BYTES), file)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        raise read_error(error, file=file, line=reader.line_num) from error
     if not rows or rows[0] != HEADERS[file]:
         raise BceFormatError(
             f"header {rows[0] if rows else []!r} differs from the official {HEADERS[file]!r}",
@@ -269,7 +385,7 @@ def meta_of(extract):
     for line, row in enumerate(rows[1:], start=2):
         if row:
             if len(row) != 2:
-                raise BceFormatError(f"{len(row)} fields where 2 are expected", file, line)
+                raise BceFormatError(f"{len(row)} fields, the header has 2", file, line)
             values[row[0]], lines[row[0]] = row[1], line
 
     def get(name, parse):
@@ -387,6 +503,7 @@ def read_table(extract, file, columns, required=(), chunk_rows=CHUNK_ROWS, progr
 
     ``offset`` is the 0-based index of the chunk's first record. Numbers are int64,
     codes categoricals of text, dates datetime64[D], texts strings; NULL is missing.
+    Every row must have the header's number of fields.
     """
     base = (
         file.rsplit("_", 1)[0] + ".csv" if file.endswith(("_delete.csv", "_insert.csv")) else file
@@ -400,27 +517,42 @@ def read_table(extract, file, columns, required=(), chunk_rows=CHUNK_ROWS, progr
         dtypes[column] = {"number": "int64", "code": "category", "date": "category"}.get(
             kind, "str"
         )
+    dtypes[ROW_END_COLUMN] = "category"
     total = extract.size(file)
     offset = 0
     with extract.open(file) as raw:
-        stream = _CountingStream(raw)
+        stream = _MarkedRows(raw)
         try:
             reader = pd.read_csv(
                 stream,
-                # all columns parsed: with usecols pandas silently drops surplus fields
+                header=0,
+                names=[*expected, ROW_END_COLUMN],
                 usecols=None,
                 dtype=dtypes,
                 thousands=".",
                 decimal=",",
                 keep_default_na=False,
-                na_values=[""],
+                na_values={column: [""] for column in expected},
+                skip_blank_lines=False,
                 chunksize=chunk_rows,
                 encoding="utf-8",
                 index_col=False,
                 engine="c",
             )
-            for chunk in reader:
+            while True:
+                with warnings.catch_warnings():
+                    # a surplus field on the first row: ROW_END_COLUMN tells it
+                    warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                    chunk = next(reader, None)
+                if chunk is None:
+                    break
+                ends = chunk[ROW_END_COLUMN]
+                if len(chunk) and (
+                    list(ends.cat.categories) != [ROW_END] or ends.cat.codes.to_numpy().min() < 0
+                ):
+                    _wrong_shape(extract, file, len(expected))
                 chunk = chunk[list(columns)]
+                _unmark(chunk, columns)
                 _check_chunk(extract, file, chunk, offset, required)
                 yield offset, chunk
                 offset += len(chunk)
@@ -429,19 +561,51 @@ def read_table(extract, file, columns, required=(), chunk_rows=CHUNK_ROWS, progr
         except UnicodeDecodeError:
             extract.locate_undecodable(file)
         except pd.errors.ParserError as error:
-            fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
-            if fields:
-                # pandas counts records (header = 1), not lines: quoted texts may break lines
-                expected_count, record, count = (int(value) for value in fields.groups())
-                extract.fail(
-                    file, record - 2, None, f"{count} fields where {expected_count} are expected"
-                )
+            _wrong_shape(extract, file, len(expected))
             match = re.search(r"line (\d+)", str(error))
-            raise BceFormatError(
-                f"malformed CSV ({error})", file=file, line=int(match.group(1)) if match else None
-            ) from None
+            line = int(match.group(1)) if match else None
+            raise read_error(error, file=file, line=line) from None
         except ValueError as error:
             if isinstance(error, BceFormatError):
                 raise
+            extract.check_shape(file, len(expected))
             numbers = [column for column in columns if column_kind(column) == "number"]
             _first_unparsable_number(extract, file, numbers, chunk_rows)
+        except READ_ERRORS as error:
+            raise read_error(error, file=file) from error
+
+
+def _wrong_shape(extract, file, expected):
+    """Name the first row without ``expected`` fields; a file whose rows all
+    have them is malformed in some other way."""
+    extract.check_shape(file, expected)
+    raise BceFormatError("malformed CSV: a row could not be read", file=file)
+
+
+def count_rows(zip_path, tables=CORE_TABLES):
+    """Rows of each table of ``tables`` in an extract, shape and values checked:
+    the rows of ``<table>.csv`` for a full, of ``<table>_insert.csv`` for an
+    update. Sanity figures: a full whose core table is empty or shrank sharply
+    against the previous full cannot be right."""
+    with Extract(zip_path) as extract:
+        meta = meta_of(extract)
+        suffix = "" if meta.extract_type == "full" else "_insert"
+        counts = {}
+        for table in tables:
+            file = f"{table}{suffix}.csv"
+            key = HEADERS[f"{table}.csv"][0]
+            counts[table] = sum(len(chunk) for _offset, chunk in read_table(extract, file, [key]))
+    return counts
+
+
+def shrunken_tables(counts, previous, max_drop=0.2):
+    """``{table: (rows, previous rows)}`` of the tables of ``counts`` that are
+    empty, or have lost more than ``max_drop`` (a fraction) of the rows they
+    had in ``previous`` (the counts of the last applied full, may be empty)."""
+    previous = previous or {}
+    suspicious = {}
+    for table, rows in counts.items():
+        before = previous.get(table) or 0
+        if not rows or (before and rows < before * (1 - max_drop)):
+            suspicious[table] = (rows, before)
+    return suspicious

@@ -12,7 +12,7 @@ from .emails import classify_email
 from .errors import BceFormatError
 from .frames import Vocabulary, category_values
 from .phones import normalize_phone
-from .reader import read_table
+from .reader import CORE_TABLES, read_table
 
 CLASSIFICATIONS = ("MAIN", "SECO", "ANCI")
 KEPT_CONTACT_TYPES = ("EMAIL", "TEL")
@@ -27,16 +27,24 @@ class TableReading:
         self.drops = drops
         self.progress = progress
         self.chunk_rows = chunk_rows
+        self.rows = {}
 
     def table(self, file, columns, required=()):
-        return read_table(
+        self.rows[file] = 0
+        for offset, chunk in read_table(
             self.extract,
             file,
             columns,
             required=required,
             chunk_rows=self.chunk_rows,
             progress=self.progress,
-        )
+        ):
+            self.rows[file] = offset + len(chunk)
+            yield offset, chunk
+
+    def core_row_counts(self, suffix):
+        """Rows of each core table's file (``<table><suffix>.csv``), as ``count_rows``."""
+        return {table: self.rows.get(f"{table}{suffix}.csv", 0) for table in CORE_TABLES}
 
     def keys(self, file, column):
         parts = [chunk[column].to_numpy() for _, chunk in self.table(file, [column])]

@@ -107,8 +107,8 @@ class ResConfigSettings(models.TransientModel):
     rgpd_bce_portal_user = fields.Char(
         string="BCE portal user",
         config_parameter=PARAM + "portal_user",
-        help="Your account on the BCE open-data portal; with a password, the scheduled import "
-        "downloads new extracts into the folder first.",
+        help="Your account on the BCE open-data portal; with a password, the scheduled action "
+        "'download BCE extracts' fetches new extracts into the folder.",
     )
     rgpd_bce_portal_password = fields.Char(
         string="BCE portal password",

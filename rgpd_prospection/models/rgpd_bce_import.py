@@ -4,8 +4,6 @@ import io
 import json
 import logging
 import os
-import subprocess
-import sys
 import zipfile
 import zlib
 from collections import Counter
@@ -18,7 +16,7 @@ import numpy as np
 from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, email_normalize, mute_logger
+from odoo.tools import SQL, config, email_normalize, mute_logger
 from odoo.tools.misc import formatLang
 from psycopg2 import errors as pg_errors
 from psycopg2.extras import Json as PsycopgJson
@@ -35,6 +33,7 @@ from ..bce_engine import (
     read_meta,
     result_of_state,
 )
+from ..bce_engine import portal as bce_portal
 from ..bce_engine.codes import format_nace_code, nace_level
 from ..bce_engine.model import STATE_TABLES
 from ..bce_engine.numbers import format_enterprise_number
@@ -77,7 +76,7 @@ STAGED_INSERT = 50_000  # staged partners created per INSERT
 STAGE_BATCH = 100_000  # companies prepared per committed step
 # COPY's text format: these characters are escaped, \N is NULL
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "download_bce_extracts.py"
+DOWNLOAD_LOCK = "rgpd_prospection.bce_download"
 
 
 class RgpdBceImport(models.Model):
@@ -300,8 +299,6 @@ class RgpdBceImport(models.Model):
         """One step per call: the cron framework commits between calls and calls
         again while work remains. Run by hand ("Run manually"), the step is done
         in the request and the scheduler is triggered to carry on at once."""
-        if not self.search_count([("state", "in", UNDER_WAY)]):
-            self._download_new_extracts()
         self._remove_old_set_aside_files()
         record = self.run_pending_imports(max_steps=1)
         remaining = 1 if record and self._has_pending_work() else 0
@@ -1407,37 +1404,87 @@ class RgpdBceImport(models.Model):
     # ------------------------------------------------------------------ downloader
 
     @api.model
-    def _download_new_extracts(self):
-        """Fetch new extracts from the BCE portal with the customer's account,
-        when one is configured; a failure is recorded, the import goes on with
-        what the folder holds."""
-        user, password, folder = (
-            self._param("portal_user"),
-            self._param("portal_password"),
-            self._folder(),
-        )
-        if not (user and password and folder):
-            return
-        command = [sys.executable, str(SCRIPT), "--dest", str(folder), "--only", "needed"]
-        last = self._last_number()
-        if last is not None:
-            command += ["--since", str(last)]
-        if url := self._param("portal_url"):
-            command += ["--url", url]
-        env = dict(os.environ, BCE_USER=user, BCE_PASSWORD=password)
-        completed = subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=6 * 3600, check=False
-        )
-        if completed.returncode:
-            self.create(
-                {
-                    "state": "failed",
-                    "file_name": _("BCE portal download"),
-                    "error_message": completed.stderr.strip() or completed.stdout.strip(),
-                    "date_start": fields.Datetime.now(),
-                    "date_end": fields.Datetime.now(),
-                }
+    def _cron_download_bce_extracts(self):
+        """One file per call, within the cron's time limit: the cron framework
+        calls again while files remain."""
+        step = self.download_next_extract()
+        remaining = 1 if step and step.more else 0
+        self.env["ir.cron"]._notify_progress(done=1 if step else 0, remaining=remaining)
+
+    @api.model
+    def download_next_extract(self):
+        """Download, or go on downloading, the next extract the folder lacks
+        from the BCE portal with the customer's account, when one is set.
+
+        Runs apart from the import: a failure (refused login, no network) is
+        recorded once, and the import goes on with what the folder holds.
+        Returns the portal's ``DownloadStep``, or None."""
+        self._check_manager()
+        portal_login = self._param("portal_user")
+        portal_password = self._param("portal_password")
+        folder = self._folder()
+        if not (portal_login and portal_password and folder):
+            return None
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", DOWNLOAD_LOCK))
+        if not self.env.cr.fetchone()[0]:
+            return None
+        try:
+            step = bce_portal.download_next_extract(
+                self._param("portal_url") or bce_portal.DEFAULT_URL,
+                portal_login,
+                portal_password,
+                folder,
+                since=self._last_number(),
+                seconds=self._download_seconds(),
             )
+        except bce_portal.PortalError as error:
+            _logger.warning("BCE portal download failed: %s", error)
+            self._record_download_failure(str(error))
+            return None
+        self.env["ir.config_parameter"].sudo().set_param(PARAM + "download_error", False)
+        if step and step.more:
+            self._trigger_cron_of("ir_cron_rgpd_bce_download")
+        if step and step.finished:
+            self._trigger_cron_of("ir_cron_rgpd_bce_import")
+        return step
+
+    @api.model
+    def _download_seconds(self):
+        """Half the time a cron may run (``limit_time_real_cron``, else
+        ``limit_time_real``); an hour when neither limits it."""
+        limit = config.get("limit_time_real_cron")
+        if limit is None or limit < 0:
+            limit = config.get("limit_time_real")
+        return limit / 2 if limit and limit > 0 else 3600
+
+    @api.model
+    def _record_download_failure(self, message):
+        """A failed history record, once per cause: the cron retries every run."""
+        params = self.env["ir.config_parameter"].sudo()
+        if params.get_param(PARAM + "download_error") == message:
+            return self.browse()
+        params.set_param(PARAM + "download_error", message)
+        now = fields.Datetime.now()
+        return self.create(
+            {
+                "state": "failed",
+                "file_name": self.env._("BCE portal download"),
+                "error_message": self.env._(
+                    "The download from the BCE portal failed: %(error)s. The extracts already "
+                    "in the folder are still applied; the download is tried again at the next "
+                    "run.",
+                    error=message,
+                ),
+                "date_start": now,
+                "date_end": now,
+            }
+        )
+
+    @api.model
+    def _trigger_cron_of(self, xmlid):
+        cron = self.env.ref(f"rgpd_prospection.{xmlid}", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
 
 
 class _PartnerSync:

@@ -2,8 +2,6 @@ import base64
 import csv
 import io
 import shutil
-import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -549,25 +547,6 @@ class TestBceImport(RgpdCase):
         rerun = self.Import.import_file(self.full.name)
         self.assertEqual(rerun.state, "done", rerun.error_message)
         self.assert_partners_match(self.expected(self.full))
-
-    def test_cron_downloads_with_the_portal_account(self):
-        self.put(self.full)
-        self.Import.run_pending_imports()
-        params = self.env["ir.config_parameter"]
-        params.set_param(PARAM + "portal_user", "customer")
-        params.set_param(PARAM + "portal_password", "secret")
-        refused = subprocess.CompletedProcess([], 3, "", "login refused by the BCE portal")
-        with patch.object(rgpd_bce_import.subprocess, "run", return_value=refused) as run:
-            self.Import._cron_import_extracts()
-        command, env = run.call_args.args[0], run.call_args.kwargs["env"]
-        self.assertEqual(command[0], sys.executable)
-        self.assertTrue(command[1].endswith("download_bce_extracts.py"))
-        self.assertEqual(command[command.index("--since") + 1], "147")
-        self.assertEqual(command[command.index("--dest") + 1], str(self.folder))
-        self.assertNotIn("secret", command)
-        self.assertEqual((env["BCE_USER"], env["BCE_PASSWORD"]), ("customer", "secret"))
-        failed = self.Import.search([("state", "=", "failed")])
-        self.assertEqual(failed.error_message, "login refused by the BCE portal")
 
     def test_interrupted_engine_phase_resumes(self):
         self.put(self.full)
