@@ -1,4 +1,4 @@
-from odoo import _, http
+from odoo import http
 from odoo.http import request
 from werkzeug.exceptions import NotFound
 
@@ -24,7 +24,9 @@ class RgpdUnsubscribeController(http.Controller):
             raise NotFound()
         done = request.httprequest.method == "POST"
         if done:
-            partner._rgpd_unsubscribe(_("Unsubscribed through the link of the information notice."))
+            partner._rgpd_unsubscribe(
+                request.env._("Unsubscribed through the link of the information notice.")
+            )
         return request.render(
             "rgpd_prospection.rgpd_unsubscribe_page",
             {"company": partner.commercial_partner_id, "done": done},

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -36,11 +36,11 @@ class IrAttachment(models.Model):
             )
             if rows:
                 raise AccessError(
-                    _("Only a GDPR prospecting manager may open the personal data files.")
+                    self.env._("Only a GDPR prospecting manager may open the personal data files.")
                 )
         if values and values.get("rgpd_personal_data") and not self._rgpd_may_read_files():
             raise AccessError(
-                _("Only a GDPR prospecting manager may open the personal data files.")
+                self.env._("Only a GDPR prospecting manager may open the personal data files.")
             )
         return super().check(mode, values=values)
 

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 INBOUND_ACTIVITY_CATEGORIES = ("phonecall", "meeting")
 MEETING_TYPE_XMLID = "mail.mail_activity_data_meeting"
@@ -22,7 +22,7 @@ class MailActivity(models.Model):
             partner = activity._rgpd_partner()
             is_call = activity.activity_type_id.category == "phonecall"
             activity.rgpd_opposition_warning = (
-                _(
+                self.env._(
                     "%(company)s objected to prospecting: do not call it to prospect, only to "
                     "answer its own request.",
                     company=partner.commercial_partner_id.display_name,

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
@@ -61,7 +61,7 @@ class MailComposeMessage(models.TransientModel):
             or template._rgpd_is_prospecting()
         ):
             raise UserError(
-                _(
+                self.env._(
                     "An answer to a company's GDPR request is one mail written to that company; "
                     "it cannot be a mass mailing or a prospecting message."
                 )

@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 
@@ -23,7 +23,7 @@ class PrivacyLookupWizardLine(models.TransientModel):
             opposition = record if line.res_model == "rgpd.blacklist" else record.rgpd_blacklist_id
             if opposition.active:
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(record)s carries the opposition of enterprise %(number)s to "
                         "prospecting: a manager lifts it from the prospecting blacklist, with a "
                         "reason.",

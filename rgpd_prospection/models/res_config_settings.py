@@ -1,7 +1,7 @@
 import os
 from pathlib import Path
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..bce_engine import Perimeter
@@ -202,7 +202,9 @@ class ResConfigSettings(models.TransientModel):
             if name in current
         )
         if changed and not is_rgpd_manager(self.env):
-            raise AccessError(_("Only a GDPR prospecting manager may change the BCE import."))
+            raise AccessError(
+                self.env._("Only a GDPR prospecting manager may change the BCE import.")
+            )
         try:
             Perimeter(
                 postal_codes=self.rgpd_bce_postal_codes or "",
@@ -211,9 +213,11 @@ class ResConfigSettings(models.TransientModel):
                 forms_out=self.rgpd_bce_forms_out or "",
             )
         except ValueError as error:
-            raise ValidationError(_("The perimeter is not valid: %(error)s", error=error)) from None
+            raise ValidationError(
+                self.env._("The perimeter is not valid: %(error)s", error=error)
+            ) from None
         if self.rgpd_bce_max_shared_contacts < 1:
-            raise ValidationError(_("The shared contact limit must be at least 1."))
+            raise ValidationError(self.env._("The shared contact limit must be at least 1."))
         low, high = RETENTION_BOUNDS
         if not low <= self.rgpd_retention_months <= high:
             raise ValidationError(

@@ -2,7 +2,7 @@ import datetime
 import io
 import json
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import html2plaintext
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -55,15 +55,15 @@ class RgpdAccessReport(models.AbstractModel):
         rows of plain values (text, numbers, booleans, ISO dates). Gathered
         as superuser (the opposition, the consents, the history): for managers
         only, who may read all of it."""
-        self.env["res.partner"]._rgpd_check_manager(_("produce a personal data file"))
+        self.env["res.partner"]._rgpd_check_manager(self.env._("produce a personal data file"))
         company = company.sudo().with_context(active_test=False)
         persons = company.child_ids
         partners = company | persons
         sections = [
             self._section(
                 "company",
-                _("Company"),
-                [_("Field"), _("Value")],
+                self.env._("Company"),
+                [self.env._("Field"), self.env._("Value")],
                 [
                     [
                         company._fields[f].get_description(self.env)["string"],
@@ -75,23 +75,23 @@ class RgpdAccessReport(models.AbstractModel):
             ),
             self._section(
                 "source",
-                _("Source"),
-                [_("Field"), _("Value")],
+                self.env._("Source"),
+                [self.env._("Field"), self.env._("Value")],
                 [
                     [
-                        _("Source of the data"),
-                        _("BCE/KBO open data (Crossroads Bank for Enterprises)"),
+                        self.env._("Source of the data"),
+                        self.env._("BCE/KBO open data (Crossroads Bank for Enterprises)"),
                     ],
-                    [_("BCE extract number"), company.bce_extract_number],
-                    [_("BCE snapshot date"), company.bce_snapshot_date],
-                    [_("Last BCE sync"), company.bce_last_sync],
+                    [self.env._("BCE extract number"), company.bce_extract_number],
+                    [self.env._("BCE snapshot date"), company.bce_snapshot_date],
+                    [self.env._("Last BCE sync"), company.bce_last_sync],
                     *self._source_rows(),
                 ],
             ),
             self._section(
                 "purposes",
-                _("Purposes"),
-                [_("Purpose"), _("Legal basis"), _("Description")],
+                self.env._("Purposes"),
+                [self.env._("Purpose"), self.env._("Legal basis"), self.env._("Description")],
                 [
                     [
                         purpose.name,
@@ -103,21 +103,21 @@ class RgpdAccessReport(models.AbstractModel):
             ),
             self._section(
                 "contact_persons",
-                _("Contact persons"),
+                self.env._("Contact persons"),
                 [persons._fields[f].get_description(self.env)["string"] for f in PERSON_FIELDS],
                 [[self._value(person, f) for f in PERSON_FIELDS] for person in persons],
             ),
             self._section(
                 "consents",
-                _("Consents"),
+                self.env._("Consents"),
                 [
-                    _("Given by"),
-                    _("Purpose"),
-                    _("State"),
-                    _("Date"),
-                    _("Withdrawn on"),
-                    _("Channel"),
-                    _("Proof"),
+                    self.env._("Given by"),
+                    self.env._("Purpose"),
+                    self.env._("State"),
+                    self.env._("Date"),
+                    self.env._("Withdrawn on"),
+                    self.env._("Channel"),
+                    self.env._("Proof"),
                 ],
                 [
                     [
@@ -136,8 +136,13 @@ class RgpdAccessReport(models.AbstractModel):
             ),
             self._section(
                 "opposition",
-                _("Opposition"),
-                [_("Active"), _("Date"), _("Channel"), _("Reason")],
+                self.env._("Opposition"),
+                [
+                    self.env._("Active"),
+                    self.env._("Date"),
+                    self.env._("Channel"),
+                    self.env._("Reason"),
+                ],
                 [
                     [entry.active, entry.date, self._value(entry, "channel"), entry.reason]
                     for entry in self.env["rgpd.blacklist"]
@@ -148,8 +153,14 @@ class RgpdAccessReport(models.AbstractModel):
             ),
             self._section(
                 "contact_history",
-                _("Contact history"),
-                [_("Date"), _("Type"), _("Author"), _("Subject"), _("Content")],
+                self.env._("Contact history"),
+                [
+                    self.env._("Date"),
+                    self.env._("Type"),
+                    self.env._("Author"),
+                    self.env._("Subject"),
+                    self.env._("Content"),
+                ],
                 [
                     [
                         m.date,
@@ -168,8 +179,14 @@ class RgpdAccessReport(models.AbstractModel):
             ),
             self._section(
                 "requests",
-                _("Requests"),
-                [_("Reference"), _("Type"), _("Received"), _("Due"), _("State")],
+                self.env._("Requests"),
+                [
+                    self.env._("Reference"),
+                    self.env._("Type"),
+                    self.env._("Received"),
+                    self.env._("Due"),
+                    self.env._("State"),
+                ],
                 [
                     [
                         r.name,
@@ -207,11 +224,11 @@ class RgpdAccessReport(models.AbstractModel):
         file made from them to name."""
         number, snapshot = self._data_source()
         return [
-            [_("Last BCE extract applied"), number or ""],
-            [_("Its snapshot date"), snapshot or ""],
+            [self.env._("Last BCE extract applied"), number or ""],
+            [self.env._("Its snapshot date"), snapshot or ""],
             [
-                _("Licence"),
-                _(
+                self.env._("Licence"),
+                self.env._(
                     "BCE/KBO open data, reused under its licence: source and date named; no "
                     "data of natural persons kept."
                 ),
@@ -279,14 +296,14 @@ class RgpdAccessReport(models.AbstractModel):
         """Build the file in ``file_format`` (xlsx or json) and attach it to
         ``record`` (the company or the request), so the answer is kept; the
         file is marked so that only managers may open it, wherever it goes."""
-        self.env["res.partner"]._rgpd_check_manager(_("produce a personal data file"))
+        self.env["res.partner"]._rgpd_check_manager(self.env._("produce a personal data file"))
         record.check_access("read")
         sections = self._collect(company)
         if file_format == "xlsx":
             raw, mimetype = self._to_xlsx(sections), XLSX_MIMETYPE
         else:
             raw, mimetype = self._to_json(sections), "application/json"
-        name = _(
+        name = self.env._(
             "Personal data of %(company)s %(date)s.%(ext)s",
             company=company.bce_number or company.id,
             date=fields.Date.context_today(self).isoformat(),

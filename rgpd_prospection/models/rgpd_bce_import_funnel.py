@@ -1,7 +1,7 @@
 from collections import Counter
 
 from markupsafe import Markup
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
@@ -140,10 +140,10 @@ class RgpdBceImport(models.Model):
         return [
             step("count_in_file", "bg-secondary"),
             step("count_legal_in_file", "bg-info"),
-            (_("In the perimeter"), self.count_kept + skipped, "bg-primary"),
+            (self.env._("In the perimeter"), self.count_kept + skipped, "bg-primary"),
             step("count_created", "bg-success"),
             step("count_updated", "bg-success"),
-            (_("Unchanged"), unchanged, "bg-success opacity-50"),
+            (self.env._("Unchanged"), unchanged, "bg-success opacity-50"),
             step("count_archived", "bg-warning"),
             step("count_blacklisted", "bg-danger"),
             step("count_erased", "bg-danger"),
@@ -202,12 +202,12 @@ class RgpdBceImport(models.Model):
                 '<div class="col-lg-7"><h5>%s</h5>%s</div>'
                 '<div class="col-lg-5"><h5>%s</h5>%s%s</div></div>'
             ) % (
-                _("From the file to the contacts"),
+                self.env._("From the file to the contacts"),
                 record._bars(steps, scale),
-                _("Enterprises left out"),
-                record._bars(companies, scale) if companies else _("None"),
+                self.env._("Enterprises left out"),
+                record._bars(companies, scale) if companies else self.env._("None"),
                 Markup('<h6 class="mt-3">%s</h6><ul class="small">%s</ul>')
-                % (_("Lines and values left out of the kept companies"), row_list)
+                % (self.env._("Lines and values left out of the kept companies"), row_list)
                 if rows
                 else "",
             )
@@ -251,15 +251,15 @@ class RgpdBceImport(models.Model):
         reasons = {}
         for number in numbers:
             if number in perimeter.erased:
-                reasons[number] = _("its personal data were erased")
+                reasons[number] = self.env._("its personal data were erased")
             elif number in perimeter.expired:
-                reasons[number] = _("its retention period ran out without contact")
+                reasons[number] = self.env._("its retention period ran out without contact")
             elif number in perimeter.excluded:
-                reasons[number] = _("it objected to prospecting")
+                reasons[number] = self.env._("it objected to prospecting")
             elif number not in listed:
-                reasons[number] = _("the BCE no longer lists it as an active legal person")
+                reasons[number] = self.env._("the BCE no longer lists it as an active legal person")
             elif number not in built:
-                reasons[number] = _("its name is the name of a person")
+                reasons[number] = self.env._("its name is the name of a person")
             else:
                 reasons[number] = self._perimeter_miss(built[number], perimeter)
         return reasons
@@ -269,21 +269,21 @@ class RgpdBceImport(models.Model):
         """The first criterion of the perimeter the company does not meet."""
         postal = postal_code_number(company.postal_code) or 0
         if not perimeter.postal_mask([postal])[0]:
-            return _(
+            return self.env._(
                 "it left the perimeter: its seat's postal code %(postal_code)s is outside the "
                 "postal codes chosen",
-                postal_code=company.postal_code or _("(none)"),
+                postal_code=company.postal_code or self.env._("(none)"),
             )
         codes = [code for _version, code, _classification in company.nace_codes]
         if perimeter.nace_prefixes and not any(perimeter.nace_matches(code) for code in codes):
-            return _(
+            return self.env._(
                 "it left the perimeter: none of its activities (%(codes)s) is among the NACE "
                 "codes chosen",
-                codes=", ".join(format_nace_code(code) for code in codes) or _("none"),
+                codes=", ".join(format_nace_code(code) for code in codes) or self.env._("none"),
             )
         if not perimeter.form_matches(company.juridical_form, company.juridical_form_cac):
-            return _(
+            return self.env._(
                 "it left the perimeter: its juridical form %(form)s is not among those chosen",
-                form=company.juridical_form or company.juridical_form_cac or _("(none)"),
+                form=company.juridical_form or company.juridical_form_cac or self.env._("(none)"),
             )
-        return _("it left the perimeter")
+        return self.env._("it left the perimeter")

@@ -1,5 +1,5 @@
 from markupsafe import Markup
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
@@ -183,7 +183,7 @@ class RgpdBlacklist(models.Model):
         normalize = self.env["res.partner"]._normalize_bce_number
         vals_list = [dict(vals, bce_number=normalize(vals.get("bce_number"))) for vals in vals_list]
         if not all(vals["bce_number"] for vals in vals_list):
-            raise ValidationError(_("A blacklist entry needs an enterprise number."))
+            raise ValidationError(self.env._("A blacklist entry needs an enterprise number."))
         entries_by_number = {
             entry.bce_number: entry
             for entry in self.with_context(active_test=False).search(
@@ -232,7 +232,7 @@ class RgpdBlacklist(models.Model):
                 refused.add("user_id")
             if refused:
                 raise AccessError(
-                    _(
+                    self.env._(
                         "Only a GDPR prospecting manager may set %(fields)s on an opposition: "
                         "a user records the enterprise number, the channel and the reason.",
                         fields=", ".join(
@@ -261,7 +261,7 @@ class RgpdBlacklist(models.Model):
             and not self.env.context.get("rgpd_lifting")
         ):
             raise UserError(
-                _("Lift an opposition with the “Lift” button, which asks for the reason.")
+                self.env._("Lift an opposition with the “Lift” button, which asks for the reason.")
             )
         result = super().write(vals)
         if "active" in vals:
@@ -277,7 +277,7 @@ class RgpdBlacklist(models.Model):
         lifted first, with a reason."""
         if self.filtered("active"):
             raise UserError(
-                _(
+                self.env._(
                     "An active opposition cannot be deleted: lift it first (managers, with a "
                     "reason), so that the withdrawal is logged."
                 )
@@ -304,7 +304,10 @@ class RgpdBlacklist(models.Model):
         entries = self.search([("bce_number", "in", [normalize(n) for n in bce_numbers])])
         for entry in entries:
             entry.message_post(
-                body=_("Opposition withdrawn: %(reason)s", reason=reason or _("no reason given")),
+                body=self.env._(
+                    "Opposition withdrawn: %(reason)s",
+                    reason=reason or self.env._("no reason given"),
+                ),
                 subtype_xmlid="mail.mt_note",
             )
         entries.with_context(rgpd_lifting=True).action_archive()
@@ -312,7 +315,7 @@ class RgpdBlacklist(models.Model):
         erased.erased = False
         for entry in erased:
             entry.message_post(
-                body=_("The erasure is no longer re-applied; its log stays."),
+                body=self.env._("The erasure is no longer re-applied; its log stays."),
                 subtype_xmlid="mail.mt_note",
             )
         return entries
@@ -345,7 +348,7 @@ class RgpdBlacklist(models.Model):
         phone_blacklist = self.env["phone.blacklist"].sudo().with_context(active_test=False)
         for entry in self:
             partners = entry._covered_partners()
-            message = Markup("<p>%s</p>") % _(
+            message = Markup("<p>%s</p>") % self.env._(
                 "Added because enterprise %(number)s objected to prospecting.",
                 number=entry.bce_number_display,
             )
@@ -379,13 +382,15 @@ class RgpdBlacklist(models.Model):
             return
         if vals is not None and "rgpd_blacklist_id" in vals:
             raise AccessError(
-                _("The link of a blacklisted address to an opposition is set by the module only.")
+                self.env._(
+                    "The link of a blacklisted address to an opposition is set by the module only."
+                )
             )
         leaving = vals is None or ("active" in vals and not vals["active"])
         opposition = rows.sudo().rgpd_blacklist_id.filtered("active")
         if leaving and opposition:
             raise UserError(
-                _(
+                self.env._(
                     "%(rows)s carry the opposition of enterprise %(number)s to prospecting: a "
                     "manager lifts it from the prospecting blacklist, with a reason.",
                     rows=", ".join(rows.mapped("display_name")),
@@ -402,7 +407,7 @@ class RgpdBlacklist(models.Model):
             return
         if rows and rows.sudo().filtered("rgpd_blacklist_id"):
             raise AccessError(
-                _(
+                self.env._(
                     "Only a GDPR prospecting manager may take the e-mail addresses and phone "
                     "numbers of prospects out of Odoo (export, vCard, JSON). Open the companies "
                     "one at a time instead."
@@ -412,7 +417,9 @@ class RgpdBlacklist(models.Model):
     def _release_odoo_blacklists(self):
         """Lift the e-mail and phone blacklist rows this opposition added; rows
         a recipient created himself (an unsubscribe) stay."""
-        message = Markup("<p>%s</p>") % _("Removed: the opposition of the enterprise was lifted.")
+        message = Markup("<p>%s</p>") % self.env._(
+            "Removed: the opposition of the enterprise was lifted."
+        )
         for model in ("mail.blacklist", "phone.blacklist"):
             rows = self.env[model].sudo().search([("rgpd_blacklist_id", "in", self.ids)])
             rows._track_set_log_message(message)
@@ -443,7 +450,7 @@ class RgpdBlacklist(models.Model):
         return self.sudo()._add(
             numbers,
             "email_unsubscribe",
-            _("Unsubscribed from every mailing on the subscription page."),
+            self.env._("Unsubscribed from every mailing on the subscription page."),
         )
 
     @api.model
@@ -455,14 +462,16 @@ class RgpdBlacklist(models.Model):
             return self.browse()
         return self.sudo()._remove(
             numbers,
-            _("The recipient subscribed again on the mailing subscription page (his own choice)."),
+            self.env._(
+                "The recipient subscribed again on the mailing subscription page (his own choice)."
+            ),
         )
 
     def action_open_lift_wizard(self):
         self.check_access("write")
         return {
             "type": "ir.actions.act_window",
-            "name": _("Lift the opposition"),
+            "name": self.env._("Lift the opposition"),
             "res_model": "rgpd.blacklist.lift.wizard",
             "view_mode": "form",
             "target": "new",
@@ -489,7 +498,7 @@ class RgpdBlacklist(models.Model):
                 continue
             if entry.erased:
                 entry.message_post(
-                    body=_(
+                    body=self.env._(
                         "Personal data found again (e.g. from a restored backup) and erased "
                         "again by %(user)s.",
                         user=self.env.user.name,
@@ -516,9 +525,9 @@ class RgpdBlacklist(models.Model):
         emails = sorted({mask_email(e) for e in partners.mapped("email_normalized") if e})
         phones = sorted({mask_phone(number) for number in partners._rgpd_phone_numbers()})
         lines = [
-            (_("Names"), names),
-            (_("E-mails"), emails),
-            (_("Phones"), phones),
+            (self.env._("Names"), names),
+            (self.env._("E-mails"), emails),
+            (self.env._("Phones"), phones),
         ]
         return "\n".join(f"{label}: {', '.join(values)}" for label, values in lines if values)
 
@@ -548,7 +557,7 @@ class RgpdBlacklist(models.Model):
         from a restored backup once the exported blacklist is imported again.
         Each BCE import runs it too; nothing happens when nothing came back.
         Returns the entries re-applied."""
-        self.env["res.partner"]._rgpd_check_manager(_("re-apply erasures"))
+        self.env["res.partner"]._rgpd_check_manager(self.env._("re-apply erasures"))
         entries = (self or self.search([("erased", "=", True)])).sudo()
         entries = entries.filtered(lambda entry: entry.active and entry.erased)
         companies = {
@@ -557,7 +566,7 @@ class RgpdBlacklist(models.Model):
         reapplied = entries.filtered(lambda entry: entry.bce_number in companies)
         for entry in reapplied:
             companies[entry.bce_number]._rgpd_anonymise(
-                _("Erasure re-applied: %(reason)s", reason=entry.erasure_reason or "-"),
+                self.env._("Erasure re-applied: %(reason)s", reason=entry.erasure_reason or "-"),
                 entry.erasure_request_reference,
             )
         return self.browse(reapplied.ids)
@@ -569,8 +578,10 @@ class RgpdBlacklist(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "success" if reapplied else "info",
-                "message": _("Erasure re-applied to %(count)s companies.", count=len(reapplied))
+                "message": self.env._(
+                    "Erasure re-applied to %(count)s companies.", count=len(reapplied)
+                )
                 if reapplied
-                else _("No erased company holds personal data again: nothing to do."),
+                else self.env._("No erased company holds personal data again: nothing to do."),
             },
         }

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 CONSENT_CHANNELS = [
@@ -90,7 +90,9 @@ class RgpdConsent(models.Model):
     def _check_withdrawal_date(self):
         for consent in self:
             if consent.withdrawal_date and consent.withdrawal_date < consent.date:
-                raise ValidationError(_("A consent cannot be withdrawn before it was given."))
+                raise ValidationError(
+                    self.env._("A consent cannot be withdrawn before it was given.")
+                )
 
     @api.constrains("date", "withdrawal_date")
     def _check_not_in_future(self):
@@ -101,7 +103,7 @@ class RgpdConsent(models.Model):
             if consent.date > today or (
                 consent.withdrawal_date and consent.withdrawal_date > today
             ):
-                raise ValidationError(_("A consent cannot be dated in the future."))
+                raise ValidationError(self.env._("A consent cannot be dated in the future."))
 
     def _check_recorded_by(self, vals):
         """Who recorded a consent is part of its proof: a user records his
@@ -111,7 +113,9 @@ class RgpdConsent(models.Model):
             return
         if not self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
             raise AccessError(
-                _("Only a GDPR prospecting manager may record a consent in another user's name.")
+                self.env._(
+                    "Only a GDPR prospecting manager may record a consent in another user's name."
+                )
             )
 
     @api.model_create_multi

@@ -1,6 +1,6 @@
 import io
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import format_date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -43,69 +43,78 @@ class RgpdProcessingRecord(models.TransientModel):
         purposes = self.env["rgpd.purpose"].sudo().search([])
         basis_labels = dict(purposes._fields["legal_basis"]._description_selection(self.env))
         contact = params.get_param(DPO_EMAIL_PARAM) or company.email or ""
-        source = [_("Open data of the Crossroads Bank for Enterprises (BCE/KBO), public data.")]
+        source = [
+            self.env._("Open data of the Crossroads Bank for Enterprises (BCE/KBO), public data.")
+        ]
         if number:
             source.append(
-                _(
+                self.env._(
                     "Last extract imported: number %(number)s of %(date)s.",
                     number=number,
                     date=format_date(self.env, snapshot) if snapshot else "",
                 )
             )
         source.append(
-            _(
+            self.env._(
                 "Reused under the licence of the BCE/KBO open data: source and date named in "
                 "every file about prospects; no data of natural persons kept."
             )
         )
         return [
             (
-                _("Controller"),
+                self.env._("Controller"),
                 [
                     ", ".join(
                         filter(None, [company.name, company.street, company.zip, company.city])
                     ),
-                    _("Privacy contact: %(contact)s", contact=contact),
+                    self.env._("Privacy contact: %(contact)s", contact=contact),
                 ],
             ),
             (
-                _("Processing"),
-                [_("Direct marketing to companies (B2B prospecting) from the BCE open data.")],
+                self.env._("Processing"),
+                [
+                    self.env._(
+                        "Direct marketing to companies (B2B prospecting) from the BCE open data."
+                    )
+                ],
             ),
             (
-                _("Purposes and legal basis"),
+                self.env._("Purposes and legal basis"),
                 [f"{purpose.name}: {basis_labels[purpose.legal_basis]}" for purpose in purposes],
             ),
-            (_("Legitimate-interest assessments"), self._assessment_lines(purposes)),
+            (self.env._("Legitimate-interest assessments"), self._assessment_lines(purposes)),
             (
-                _("Categories of data subjects"),
+                self.env._("Categories of data subjects"),
                 [
-                    _(
+                    self.env._(
                         "Companies (legal persons) and the contact persons who gave their "
                         "consent; enterprises of natural persons are excluded."
                     )
                 ],
             ),
             (
-                _("Categories of data"),
+                self.env._("Categories of data"),
                 [
-                    _(
+                    self.env._(
                         "Enterprise number, name, juridical form, NACE activities, postal code "
                         "and address of the seat, generic company e-mail and phone; nominative "
                         "e-mails only with consent; consents, oppositions and contact history."
                     )
                 ],
             ),
-            (_("Source"), source),
+            (self.env._("Source"), source),
             (
-                _("Recipients"),
-                [params.get_param(RECIPIENTS_PARAM) or _("The sales team of the controller.")],
-            ),
-            (_("Transfers outside the EU"), [_("None.")]),
-            (
-                _("Retention"),
+                self.env._("Recipients"),
                 [
-                    _(
+                    params.get_param(RECIPIENTS_PARAM)
+                    or self.env._("The sales team of the controller.")
+                ],
+            ),
+            (self.env._("Transfers outside the EU"), [self.env._("None.")]),
+            (
+                self.env._("Retention"),
+                [
+                    self.env._(
                         "%(months)s months after the last contact coming from the prospect "
                         "(or its import), then the personal data are removed; the enterprise "
                         "number of a company that objected is kept in the blacklist.",
@@ -114,26 +123,26 @@ class RgpdProcessingRecord(models.TransientModel):
                 ],
             ),
             (
-                _("Security measures"),
+                self.env._("Security measures"),
                 [
                     params.get_param(SECURITY_PARAM) or "",
-                    _(
+                    self.env._(
                         "Access limited to the GDPR prospecting roles; the roles do not grant "
                         "the export right; oppositions, erasures and retention runs are logged."
                     ),
                 ],
             ),
             (
-                _("What each role may take out"),
+                self.env._("What each role may take out"),
                 [
-                    _(
+                    self.env._(
                         "GDPR prospecting / User (sales): reads the prospects one company at a "
                         "time; cannot take their e-mails and phones out in bulk (list export, "
                         "vCard, JSON route), even with Odoo's export right; neither produces nor "
                         "opens the access and portability files; records oppositions but cannot "
                         "write the erasure log, lift an opposition or set the retention dates."
                     ),
-                    _(
+                    self.env._(
                         "GDPR prospecting / Manager (data protection officer): may export the "
                         "prospects' contact data (with Odoo's export right), produces and opens "
                         "the access and portability files, confirms erasures, lifts oppositions "
@@ -142,9 +151,9 @@ class RgpdProcessingRecord(models.TransientModel):
                 ],
             ),
             (
-                _("Current figures"),
+                self.env._("Current figures"),
                 [
-                    _(
+                    self.env._(
                         "%(prospects)s prospects, %(blacklisted)s enterprises in the blacklist, "
                         "%(consents)s consents given.",
                         prospects=Partner.search_count(
@@ -167,7 +176,7 @@ class RgpdProcessingRecord(models.TransientModel):
             assessment = purpose.current_assessment_id
             if not assessment:
                 lines.append(
-                    _(
+                    self.env._(
                         "%(purpose)s: assessment not completed yet; mailings for this purpose "
                         "wait.",
                         purpose=purpose.name,
@@ -176,7 +185,7 @@ class RgpdProcessingRecord(models.TransientModel):
                 continue
             outcome = dict(assessment._fields["outcome"]._description_selection(self.env))
             lines += [
-                _(
+                self.env._(
                     "%(purpose)s: version %(version)s, completed on %(date)s by %(author)s; "
                     "outcome: %(outcome)s.",
                     purpose=purpose.name,
@@ -198,8 +207,8 @@ class RgpdProcessingRecord(models.TransientModel):
         self.ensure_one()
         workbook = Workbook()
         sheet = workbook.active
-        sheet.title = _("Record of processing")[:31]
-        sheet.append([_("Heading"), _("Content")])
+        sheet.title = self.env._("Record of processing")[:31]
+        sheet.append([self.env._("Heading"), self.env._("Content")])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for title, lines in self._sections():
@@ -217,7 +226,9 @@ class RgpdProcessingRecord(models.TransientModel):
         self.ensure_one()
         attachment = self.env["ir.attachment"].create(
             {
-                "name": _("Record of processing %(date)s.xlsx", date=self.date.isoformat()),
+                "name": self.env._(
+                    "Record of processing %(date)s.xlsx", date=self.date.isoformat()
+                ),
                 "raw": self._to_xlsx(),
                 "res_model": self._name,
                 "res_id": self.id,

@@ -1,5 +1,5 @@
 from dateutil.relativedelta import relativedelta
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date
 
@@ -44,7 +44,11 @@ class RgpdRequest(models.Model):
     _order = "due_date, id"
 
     name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, default=lambda self: _("New")
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New"),
     )
     request_type = fields.Selection(REQUEST_TYPES, string="Type", required=True, tracking=True)
     received_date = fields.Date(
@@ -107,7 +111,7 @@ class RgpdRequest(models.Model):
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Search overdue requests with “is set” or “is not set”."))
+            raise UserError(self.env._("Search overdue requests with “is set” or “is not set”."))
         overdue = [
             ("state", "in", OPEN_STATES),
             ("due_date", "<", fields.Date.context_today(self)),
@@ -119,10 +123,12 @@ class RgpdRequest(models.Model):
         for request in self:
             if not 0 <= request.extension_months <= MAX_EXTENSION_MONTHS:
                 raise ValidationError(
-                    _("The answer may be postponed by two months at most (GDPR art. 12.3).")
+                    self.env._(
+                        "The answer may be postponed by two months at most (GDPR art. 12.3)."
+                    )
                 )
             if request.extension_months and not (request.extension_reason or "").strip():
-                raise ValidationError(_("Give the reason of the extension."))
+                raise ValidationError(self.env._("Give the reason of the extension."))
 
     def _rgpd_is_manager(self):
         return is_rgpd_manager(self.env)
@@ -132,7 +138,10 @@ class RgpdRequest(models.Model):
         out in bulk (export, JSON route) by a manager only."""
         if self and "requester_email" in fnames and not self._rgpd_is_manager():
             raise AccessError(
-                _("Only a GDPR prospecting manager may take the requesters' addresses out of Odoo.")
+                self.env._(
+                    "Only a GDPR prospecting manager may take the requesters' addresses "
+                    "out of Odoo."
+                )
             )
 
     def _export_rows(self, fields, *, _is_toplevel_call=True):
@@ -150,8 +159,10 @@ class RgpdRequest(models.Model):
             if not self._rgpd_is_manager():
                 # the reference goes to the erasure log: numbered, never typed
                 vals.pop("name", None)
-            if vals.get("name", _("New")) == _("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("rgpd.request") or _("New")
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("rgpd.request") or self.env._(
+                    "New"
+                )
         requests = super().create(vals_list)
         requests._schedule_reminder()
         return requests
@@ -159,7 +170,7 @@ class RgpdRequest(models.Model):
     def write(self, vals):
         if "name" in vals and not self._rgpd_is_manager():
             raise AccessError(
-                _("Only a GDPR prospecting manager may change the reference of a request.")
+                self.env._("Only a GDPR prospecting manager may change the reference of a request.")
             )
         result = super().write(vals)
         if {"extension_months", "received_date", "user_id"} & set(vals):
@@ -203,7 +214,7 @@ class RgpdRequest(models.Model):
         self.write({"state": "done", "answer_date": fields.Date.context_today(self)})
         self.activity_ids.filtered(
             lambda a: a.activity_type_id == self.env.ref(TODO_XMLID)
-        ).action_feedback(feedback=_("Request answered."))
+        ).action_feedback(feedback=self.env._("Request answered."))
 
     def action_refuse(self):
         self.write({"state": "refused", "answer_date": fields.Date.context_today(self)})
@@ -216,7 +227,7 @@ class RgpdRequest(models.Model):
     def _check_partner(self):
         for request in self:
             if not request.partner_id:
-                raise UserError(_("Link the request to a contact first."))
+                raise UserError(self.env._("Link the request to a contact first."))
 
     def action_export_access(self):
         """Attach the access file (Excel) and, for portability, the JSON file."""
@@ -230,7 +241,7 @@ class RgpdRequest(models.Model):
                     request.company_partner_id, file_format, request
                 )
             request.message_post(
-                body=_("Copy of the personal data produced."),
+                body=self.env._("Copy of the personal data produced."),
                 attachment_ids=attachments.ids,
                 subtype_xmlid="mail.mt_note",
             )
@@ -242,9 +253,11 @@ class RgpdRequest(models.Model):
         self._check_partner()
         for request in self:
             if request.request_type not in ("opposition", "erasure"):
-                raise UserError(_("Only opposition and erasure requests are executed here."))
+                raise UserError(
+                    self.env._("Only opposition and erasure requests are executed here.")
+                )
             company = request.company_partner_id
-            reason = _("Request %(name)s", name=request.name)
+            reason = self.env._("Request %(name)s", name=request.name)
             if company.bce_number:
                 self.env["rgpd.blacklist"]._add([company.bce_number], "request", reason)
             if request.request_type == "erasure":

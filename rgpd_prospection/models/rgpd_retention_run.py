@@ -2,7 +2,7 @@ import datetime
 import logging
 
 from dateutil.relativedelta import relativedelta
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from psycopg2 import IntegrityError
 
@@ -235,7 +235,9 @@ class RgpdRetentionRun(models.Model):
 
     def _check_manager(self):
         if not is_rgpd_manager(self.env):
-            raise AccessError(_("Only a GDPR prospecting manager may run the retention rule."))
+            raise AccessError(
+                self.env._("Only a GDPR prospecting manager may run the retention rule.")
+            )
 
     @api.model
     def action_preview(self):

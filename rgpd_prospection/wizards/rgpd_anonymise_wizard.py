@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -38,7 +38,7 @@ class RgpdAnonymiseWizard(models.TransientModel):
         for wizard in self:
             documents = wizard.partner_ids.commercial_partner_id._rgpd_accounting_documents()
             wizard.accounting_note = (
-                _(
+                self.env._(
                     "%(count)s posted accounting documents concern these companies: accounting "
                     "law requires keeping them as issued, so they stay, with the name, address "
                     "and VAT number of the company on its contact (GDPR art. 17(3)(b)). "
@@ -52,6 +52,8 @@ class RgpdAnonymiseWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         if not self.confirm_irreversible:
-            raise UserError(_("Tick the box confirming that the erasure cannot be undone."))
+            raise UserError(
+                self.env._("Tick the box confirming that the erasure cannot be undone.")
+            )
         self.partner_ids._rgpd_anonymise(self.reason, self.request_reference)
         return {"type": "ir.actions.act_window_close"}

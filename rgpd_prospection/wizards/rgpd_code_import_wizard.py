@@ -1,6 +1,6 @@
 import base64
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..bce_engine.codes import read_code_table
@@ -28,7 +28,7 @@ class RgpdCodeImportWizard(models.TransientModel):
             table = read_code_table(base64.b64decode(self.code_file), file=file_name)
         except BceFormatError as error:
             raise UserError(
-                _("The code table cannot be read: %(error)s", error=str(error))
+                self.env._("The code table cannot be read: %(error)s", error=str(error))
             ) from None
         counts = self.env["rgpd.code.table"]._load_code_table(table)
         return {
@@ -36,8 +36,8 @@ class RgpdCodeImportWizard(models.TransientModel):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "title": _("Code table loaded"),
-                "message": _(
+                "title": self.env._("Code table loaded"),
+                "message": self.env._(
                     "NACE codes: %(nace_created)s created, %(nace_updated)s updated. "
                     "Juridical forms: %(forms_created)s created, %(forms_updated)s updated.",
                     nace_created=counts["rgpd.nace"]["created"],

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.rgpd_blacklist import CHANNELS
@@ -35,7 +35,7 @@ class RgpdOppositionWizard(models.TransientModel):
         missing = companies.filtered(lambda company: not company.bce_number)
         if missing:
             raise UserError(
-                _(
+                self.env._(
                     "%(companies)s has no enterprise number: the prospecting blacklist is keyed "
                     "by it. Fill it in first.",
                     companies=", ".join(missing.mapped("display_name")),
