@@ -60,5 +60,4 @@
     },
     "uninstall_hook": "uninstall_hook",
     "application": True,
-    "installable": True,
 }

@@ -157,7 +157,7 @@ class _MarkedRows:
         self.open_line = False
         self.finished = False
 
-    def read(self, size=-1):
+    def read(self, size=-1):  # pylint: disable=method-required-super
         if self.finished:
             return b""
         data = self.raw.read(size)

@@ -80,7 +80,8 @@ def read_meta(source):
 
 def report_progress(message):
     """Progress of an update on stderr: at national size each stage takes a while."""
-    print(f"  {message}", file=sys.stderr, flush=True)
+    sys.stderr.write(f"  {message}\n")
+    sys.stderr.flush()
 
 
 def derive_update(old_full, new_full, out_path, seed=2, duplicates=3):

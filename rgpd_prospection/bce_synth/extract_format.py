@@ -247,7 +247,7 @@ class ExtractReader:
             return open(self.path / name, "rb")
         return self.zip.open(name)
 
-    def read(self, name):
+    def read(self, name):  # pylint: disable=method-required-super
         with self.open(name) as f:
             return f.read()
 

@@ -436,7 +436,8 @@ def _progress_printer(total_enterprises):
 
     def show(table, part, done, size):
         if done == size or done % (10 * CHUNK) == 0:
-            print(f"  {table} [{part}] {done:,}/{size:,}", file=sys.stderr, flush=True)
+            sys.stderr.write(f"  {table} [{part}] {done:,}/{size:,}\n")
+            sys.stderr.flush()
 
     return show
 

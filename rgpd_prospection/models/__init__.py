@@ -17,10 +17,8 @@ from . import mail_blacklist
 from . import phone_blacklist
 from . import mail_thread
 from . import mail_mail
-from . import mail_compose_message
 from . import mail_template
 from . import mail_activity
-from . import privacy_lookup_wizard
 from . import rgpd_purpose
 from . import rgpd_consent
 from . import mail_message

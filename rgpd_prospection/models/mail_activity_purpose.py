@@ -40,12 +40,8 @@ class MailActivity(models.Model):
         company = self._rgpd_partner().commercial_partner_id
         if not company.is_bce_prospect:
             return ""
-        allowed = (
-            self.env["rgpd.purpose"]
-            .sudo()
-            .search([])
-            .filtered(lambda purpose: company._rgpd_contactable_for(purpose))
-        )
+        purposes = self.env["rgpd.purpose"].sudo().search([])  # pylint: disable=no-search-all
+        allowed = purposes.filtered(company._rgpd_contactable_for)
         if not self.rgpd_purpose_id:
             return self.env._(
                 "State the purpose of this contact: %(company)s may be contacted for %(purposes)s.",

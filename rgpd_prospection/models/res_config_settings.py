@@ -180,7 +180,7 @@ class ResConfigSettings(models.TransientModel):
     def set_values(self):
         """Only a GDPR prospecting manager may change the import settings."""
         self._check_rgpd_bce_settings()
-        super().set_values()
+        result = super().set_values()
         self.env["ir.config_parameter"].sudo().set_param(
             PARAM + "keep_municipality", str(bool(self.rgpd_bce_keep_municipality))
         )
@@ -192,6 +192,7 @@ class ResConfigSettings(models.TransientModel):
                     "interval_type": self.rgpd_bce_interval_type,
                 }
             )
+        return result
 
     def _check_rgpd_bce_settings(self):
         names = [name for name in self._fields if name.startswith("rgpd_bce_")]

@@ -44,9 +44,7 @@ class RgpdBceImportDrop(models.Model):
     _description = "BCE import drop"
     _order = "import_id desc, unit, count desc, id"
 
-    import_id = fields.Many2one(
-        "rgpd.bce.import", string="Import", required=True, index=True, ondelete="cascade"
-    )
+    import_id = fields.Many2one("rgpd.bce.import", required=True, index=True, ondelete="cascade")
     reason = fields.Selection(DROP_REASONS, required=True, help="Why the engine left them out.")
     unit = fields.Selection(
         [("company", "Enterprises"), ("row", "Lines and values")],

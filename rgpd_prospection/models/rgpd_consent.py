@@ -40,9 +40,7 @@ class RgpdConsent(models.Model):
         index=True,
         help="The company the consent is about; withdrawing every purpose blacklists it.",
     )
-    purpose_id = fields.Many2one(
-        "rgpd.purpose", string="Purpose", required=True, ondelete="restrict", tracking=True
-    )
+    purpose_id = fields.Many2one("rgpd.purpose", required=True, ondelete="restrict", tracking=True)
     state = fields.Selection(
         [("given", "Given"), ("withdrawn", "Withdrawn")],
         required=True,

@@ -12,7 +12,7 @@ RECIPIENTS_PARAM = "rgpd_prospection.record_recipients"
 SECURITY_PARAM = "rgpd_prospection.record_security"
 
 
-class RgpdProcessingRecord(models.TransientModel):
+class RgpdProcessingRecord(models.TransientModel):  # pylint: disable=no-wizard-in-models
     """The record of the prospecting processing (GDPR art. 30), built from the
     settings and the data each time it is opened, so it never goes stale."""
 
@@ -40,7 +40,8 @@ class RgpdProcessingRecord(models.TransientModel):
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         months = self.env["rgpd.retention.run"]._retention_months()
         number, snapshot = self.env["rgpd.access.report"]._data_source()
-        purposes = self.env["rgpd.purpose"].sudo().search([])
+        # every purpose (a few configuration records) is on the record
+        purposes = self.env["rgpd.purpose"].sudo().search([])  # pylint: disable=no-search-all
         basis_labels = dict(purposes._fields["legal_basis"]._description_selection(self.env))
         contact = params.get_param(DPO_EMAIL_PARAM) or company.email or ""
         source = [

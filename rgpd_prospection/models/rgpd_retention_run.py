@@ -219,8 +219,8 @@ class RgpdRetentionRun(models.Model):
             with self.env.cr.savepoint():
                 persons.unlink()
             return
-        except (UserError, IntegrityError):
-            pass
+        except (UserError, IntegrityError) as error:
+            _logger.info("Retention: contact persons kept archived, still referenced: %s", error)
         for person in persons.exists():
             try:
                 with self.env.cr.savepoint():

@@ -49,7 +49,7 @@ class RgpdCase(TransactionCase):
 
     @classmethod
     def _load_small_code_table(cls):
-        from odoo.addons.rgpd_prospection.bce_engine.codes import read_code_table
+        from ..bce_engine.codes import read_code_table
 
         return cls.env["rgpd.code.table"]._load_code_table(read_code_table(CODE_CSV))
 

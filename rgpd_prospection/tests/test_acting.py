@@ -207,7 +207,7 @@ class TestInformationNoticeComposer(AccountabilityCase, HttpCase):
         return Form(
             self.env["mail.compose.message"]
             .with_user(user or self.sales)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
 
     def test_opening_the_composer_sends_nothing_and_dates_nothing(self):

@@ -24,7 +24,7 @@ class TestBceDownload(RgpdCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        from odoo.addons.rgpd_prospection import bce_synth
+        from .. import bce_synth
 
         cls.Import = cls.env["rgpd.bce.import"]
         cls.source = Path(tempfile.mkdtemp(prefix="rgpd_bce_download_"))

@@ -21,7 +21,7 @@ PARAM = "rgpd_prospection.bce_"
 
 
 def _load_generator():
-    from odoo.addons.rgpd_prospection import bce_synth
+    from .. import bce_synth
 
     return bce_synth
 

@@ -33,7 +33,7 @@ class TestInformationNotice(AccountabilityCase, HttpCase):
     def test_sending_records_the_date_and_is_not_a_contact_from_the_prospect(self):
         action = self.company.action_rgpd_send_notice()
         self.assertFalse(self.company.rgpd_notice_date, "opening the composer sends nothing")
-        composer = Form(self.env["mail.compose.message"].with_context(action["context"]))
+        composer = Form(self.env["mail.compose.message"].with_context(**action["context"]))
         composer.save().action_send_mail()
         self.assertEqual(self.company.rgpd_notice_date, fields.Date.context_today(self.company))
         self.assertFalse(self.company.rgpd_last_contact_date)

@@ -18,7 +18,7 @@ class TestNaceLevels(RgpdCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        from odoo.addons.rgpd_prospection import bce_synth
+        from .. import bce_synth
 
         cls.source = Path(tempfile.mkdtemp(prefix="rgpd_nace_levels_"))
         cls.addClassCleanup(shutil.rmtree, cls.source, True)

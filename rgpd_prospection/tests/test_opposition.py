@@ -127,7 +127,7 @@ class TestOppositionFeedsOdooLists(OppositionCase):
         self.assertTrue(entry.active)
         action = entry.with_user(self.manager).action_open_lift_wizard()
         wizard_form = Form(
-            self.env[action["res_model"]].with_user(self.manager).with_context(action["context"])
+            self.env[action["res_model"]].with_user(self.manager).with_context(**action["context"])
         )
         wizard_form.reason = "Signed consent form of the trade fair"
         wizard_form.save().action_confirm()
@@ -252,7 +252,7 @@ class TestRecordOpposition(OppositionCase):
     def test_user_records_an_opposition_acknowledged_by_mail(self):
         action = self.person.with_user(self.user).action_rgpd_record_opposition()
         wizard_form = Form(
-            self.env[action["res_model"]].with_user(self.user).with_context(action["context"])
+            self.env[action["res_model"]].with_user(self.user).with_context(**action["context"])
         )
         self.assertEqual(wizard_form.partner_ids[:], self.company)
         wizard_form.channel = "request"

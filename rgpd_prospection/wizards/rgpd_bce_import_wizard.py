@@ -111,7 +111,7 @@ class RgpdBceImportWizard(models.TransientModel):
             return
         with registry.cursor() as cr:
             env = self.env(cr=cr)
-            env["rgpd.bce.import"].sudo().with_context(env.context).create(values)
+            env["rgpd.bce.import"].sudo().with_context(**env.context).create(values)
 
     def _import_upload(self, Import):
         """Put the upload where the extracts go (the folder, else a temporary
