@@ -79,6 +79,11 @@ COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r
 DOWNLOAD_LOCK = "rgpd_prospection.bce_download"
 
 
+def _percent(env, value):
+    """A percentage setting as the reader writes numbers: ``5`` or ``2,5``."""
+    return formatLang(env, value, digits=0 if float(value).is_integer() else 1)
+
+
 class RgpdBceImport(models.Model):
     """One attempt to apply a BCE extract: the history the data protection
     officer shows an auditor, and the checkpoint a later run resumes from.
@@ -1003,7 +1008,7 @@ class RgpdBceImport(models.Model):
                             self.env, 100 * (counts[table] - before) / before, digits=1
                         ),
                         number=previous.extract_number,
-                        limit=formatLang(self.env, shrink, digits=1),
+                        limit=_percent(self.env, shrink),
                     )
                 )
         archived, active = self._bce_archives(result)
@@ -1021,7 +1026,7 @@ class RgpdBceImport(models.Model):
                     type=dict(self._fields["extract_type"]._description_selection(self.env))[
                         self.extract_type
                     ].lower(),
-                    limit=formatLang(self.env, limit, digits=1),
+                    limit=_percent(self.env, limit),
                     minimum=formatLang(self.env, minimum, digits=0),
                 )
             )
