@@ -9,7 +9,7 @@ from . import ir_attachment
 from . import res_partner_opposition
 from . import res_partner_erasure
 from . import res_partner_prospecting
-from . import rgpd_bce_import
+from . import bce_import
 from . import rgpd_bce_import_drop
 from . import rgpd_bce_import_funnel
 from . import res_config_settings

@@ -6,7 +6,9 @@ from odoo.exceptions import AccessError, ValidationError
 
 from ..bce_engine import Perimeter
 from ..tools import is_rgpd_manager
-from .rgpd_bce_import import DEFAULT_SET_ASIDE_DAYS, PARAM, SANITY_DEFAULTS
+from .bce_import.files import DEFAULT_SET_ASIDE_DAYS
+from .bce_import.sanity import SANITY_DEFAULTS
+from .bce_import.settings import PARAM
 from .rgpd_processing_record import DPO_EMAIL_PARAM, RECIPIENTS_PARAM, SECURITY_PARAM
 from .rgpd_retention_run import (
     DEFAULT_RETENTION_MONTHS,

@@ -9,6 +9,7 @@ from . import test_acting
 from . import test_daily_tasks
 from . import test_tours_daily
 from . import test_bce_import
+from . import test_partner_insert
 from . import test_import_reliability
 from . import test_bce_download
 from . import test_opposition

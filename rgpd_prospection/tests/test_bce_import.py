@@ -7,11 +7,9 @@ import zipfile
 from pathlib import Path
 from unittest.mock import patch
 
-from freezegun import freeze_time
-from odoo import fields, models
-from odoo.addons.rgpd_prospection.bce_engine import Perimeter, read_full_extract
+from odoo.addons.rgpd_prospection.bce_engine import EngineConfig, Perimeter, read_full_extract
 from odoo.addons.rgpd_prospection.bce_engine.emails import classify_email
-from odoo.addons.rgpd_prospection.models import rgpd_bce_import
+from odoo.addons.rgpd_prospection.models.bce_import import partner_sync, rgpd_bce_import, staging
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -216,69 +214,6 @@ class TestBceImport(RgpdCase):
         self.assertEqual(everyone.search_count([("bce_number", "=", by_number)]), 1)
         self.assertFalse(archived.is_bce_prospect, "a contact not made by an import stays as is")
 
-    def test_set_based_insert_equals_orm_create(self):
-        """The fast path leaves every stored field as ``create`` does."""
-        Partner = self.Partner.with_context(active_test=False)
-        skipped = {"id", "create_date", "write_date", "bce_last_sync", "bce_last_values"}
-        names = [
-            name
-            for name, field in Partner._fields.items()
-            if field.store and name not in skipped and field.type != "one2many"
-        ]
-
-        def comparable(value):
-            """Records by name: the code table's ids change with each load."""
-            if isinstance(value, models.BaseModel):
-                return sorted(value.mapped("display_name"))
-            return value
-
-        def import_full(orm):
-            with self.env.cr.savepoint() as savepoint:
-                self.put(self.full)
-                Import = self.Import.with_context(rgpd_bce_orm_create=orm)
-                self.assertEqual(Import.run_pending_imports().count_created, 173)
-                prospects = self.prospects()
-                rows = {
-                    partner.bce_number: {name: comparable(partner[name]) for name in names}
-                    for partner in prospects
-                }
-                self.assertTrue(all(p.commercial_partner_id == p for p in prospects))
-                self.assertTrue(all(p.complete_name == p.name for p in prospects))
-                self.assertTrue(all(p.create_date == p.write_date for p in prospects))
-                savepoint.rollback()
-            self.env.invalidate_all()
-            return rows
-
-        def assert_same(rows, expected):
-            self.assertEqual(rows.keys(), expected.keys())
-            for number, values in expected.items():
-                for name, value in values.items():
-                    self.assertEqual(rows[number][name], value, f"{number} {name}")
-
-        inserter = rgpd_bce_import._PartnerInsert(Partner.sudo())
-        self.assertTrue(inserter.usable)
-        computed = {f.name for f in inserter.computed_here} | {f.name for f in inserter.left_to_orm}
-        stored_computed = {
-            name
-            for name, field in Partner._fields.items()
-            if field.store and field.compute and not getattr(field, "attachment", False)
-        }
-        self.assertEqual(computed, stored_computed, "every stored computed field is filled")
-        # the clock stands still so that defaults set to "now" (calendar's
-        # last notification, with Sales or CRM) are equal in every import
-        with freeze_time(fields.Datetime.now()):
-            by_orm, by_sql = import_full(True), import_full(False)
-            assert_same(by_sql, by_orm)
-            for name in ("email_normalized", "phone_sanitized", "bce_nace_codes", "category_id"):
-                self.assertTrue(any(values[name] for values in by_sql.values()), name)
-            # the fall-back: stored computed fields the fast path does not compute
-            # itself (a module overrides them) are computed by the ORM, same result
-            with patch.object(rgpd_bce_import._PartnerInsert, "COMPUTED_HERE", {}):
-                assert_same(import_full(False), by_orm)
-            # values the fast path does not handle go through ``create``
-            with patch.object(rgpd_bce_import._PartnerInsert, "can_insert", return_value=False):
-                assert_same(import_full(False), by_orm)
-
     # -- idempotence, sequence
 
     def test_same_extract_twice_changes_nothing(self):
@@ -369,7 +304,7 @@ class TestBceImport(RgpdCase):
         before = self.snapshot()
         self.put(self.update)
         with patch.object(
-            rgpd_bce_import._PartnerSync, "_archive", side_effect=RuntimeError("disk full")
+            partner_sync._PartnerSync, "_archive", side_effect=RuntimeError("disk full")
         ):
             failed = self.Import.run_pending_imports()
         self.assertEqual(failed.state, "failed")
@@ -472,7 +407,7 @@ class TestBceImport(RgpdCase):
         blacklisted before the last step is matched or left out, not doubled."""
         self.put(self.full)
         expected = sorted(self.expected(self.full))
-        with patch.object(rgpd_bce_import, "STAGE_BATCH", 50):
+        with patch.object(staging, "STAGE_BATCH", 50):
             record = self.Import.run_pending_imports(max_steps=2)
             steps = 0
             while not record.stage_done:
@@ -501,7 +436,7 @@ class TestBceImport(RgpdCase):
         """Companies prepared with other settings would be built as those
         settings say: a change between two steps starts the preparation again."""
         self.put(self.full)
-        with patch.object(rgpd_bce_import, "STAGE_BATCH", 50):
+        with patch.object(staging, "STAGE_BATCH", 50):
             record = self.Import.run_pending_imports(max_steps=3)
             self.assertEqual(record.stage_count, 50)
             record._run_step()
@@ -516,7 +451,7 @@ class TestBceImport(RgpdCase):
         expected = {
             company.bce_number: company
             for company in read_full_extract(
-                self.full, rgpd_bce_import.EngineConfig(preferred_name_language="nl")
+                self.full, EngineConfig(preferred_name_language="nl")
             ).companies(Perimeter(postal_codes="1000-9999"))
         }
         self.assert_partners_match(expected)
@@ -537,7 +472,7 @@ class TestBceImport(RgpdCase):
     def test_failed_last_step_drops_the_staging(self):
         self.put(self.full)
         with patch.object(
-            rgpd_bce_import._PartnerSync, "_archive", side_effect=RuntimeError("disk full")
+            partner_sync._PartnerSync, "_archive", side_effect=RuntimeError("disk full")
         ):
             failed = self.Import.run_pending_imports()
         self.assertEqual(failed.state, "failed")

@@ -14,7 +14,7 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.addons.rgpd_prospection.bce_engine import Perimeter, read_full_extract
-from odoo.addons.rgpd_prospection.models import rgpd_bce_import
+from odoo.addons.rgpd_prospection.models.bce_import import partner_sync, rgpd_bce_import
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -311,7 +311,7 @@ class TestImportReliability(RgpdCase):
         self.put(self.update)
         before = self.partners_checksum()
         with patch.object(
-            rgpd_bce_import._PartnerSync, "_archive", side_effect=RuntimeError("disk full")
+            partner_sync._PartnerSync, "_archive", side_effect=RuntimeError("disk full")
         ):
             self.run_scheduler()
         failed = self.Import.search([("extract_number", "=", 148)])

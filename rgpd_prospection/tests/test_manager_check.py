@@ -1,4 +1,4 @@
-from odoo.addons.rgpd_prospection.models.rgpd_bce_import import PARAM
+from odoo.addons.rgpd_prospection.models.bce_import.settings import PARAM
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from odoo.addons.rgpd_prospection.bce_engine.codes import nace_level
 from odoo.addons.rgpd_prospection.hooks import migrate_nace_levels
-from odoo.addons.rgpd_prospection.models.rgpd_bce_import import PARAM
+from odoo.addons.rgpd_prospection.models.bce_import.settings import PARAM
 from odoo.tests import tagged
 
 from .common import CODE_CSV, RgpdCase

@@ -1,0 +1,420 @@
+"""Engine companies mapped to contacts: matched, updated, created, archived."""
+
+from collections import Counter
+from itertools import islice
+
+from markupsafe import Markup, escape
+from odoo import fields
+from odoo.tools import SQL
+
+from ...bce_engine.codes import format_nace_code, nace_level
+from ...bce_engine.numbers import format_enterprise_number
+from ...tools import nace_codes_text, nace_keys
+from .partner_insert import _PartnerInsert
+
+PARTNER_LANGS = {"fr": "fr_BE", "nl": "nl_BE", "de": "de_DE"}
+CREATE_BATCH = 2000
+SYNC_CHUNK = 10_000
+
+
+class _PartnerSync:
+    """Maps engine companies to contacts, in batches, without tracking.
+
+    ``run(companies, leaving)``: ``leaving`` holds the numbers of prospects no
+    longer given (``None``: every prospect not in ``companies``)."""
+
+    def __init__(self, partner_model, meta, excluded):
+        self.env = partner_model.env
+        self.Partner = partner_model.with_context(
+            active_test=False,
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_notrack=True,
+            mail_auto_subscribe_no_notify=True,
+        )
+        self.meta = meta
+        self.excluded = set(excluded)
+        self.now = fields.Datetime.now()
+        self.counts = Counter()
+        self.messages = {}
+        self.archive_reasons = None  # numbers -> {number: why it is archived}
+        self.last_values = {}
+        self.tag = self._prospect_tag()
+        self.country = self.env.ref("base.be")
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        self.langs = {key: code for key, code in PARTNER_LANGS.items() if code in installed}
+        self.naces = {
+            (nace.version, nace.code): nace.id
+            for nace in self.env["rgpd.nace"].with_context(active_test=False).search([])
+        }
+        self.forms = {form.code: form.id for form in self.env["rgpd.juridical.form"].search([])}
+        orm_create = self.env.context.get("rgpd_bce_orm_create")
+        self.inserter = None if orm_create else _PartnerInsert(self.Partner)
+
+    def _prospect_tag(self):
+        tag = self.env.ref("rgpd_prospection.res_partner_category_bce_prospect", False)
+        return tag or self.env["res.partner.category"].search([("name", "=", "BCE prospect")])
+
+    def run(self, companies, leaving):
+        """``companies``: an iterable, synced by chunks so that a national
+        import stays within bounded memory."""
+        given = set()
+        companies = iter(companies)
+        while chunk := list(islice(companies, SYNC_CHUNK)):
+            self.counts["count_kept"] += len(chunk)
+            chunk = [c for c in chunk if c.bce_number not in self.excluded]
+            given.update(company.bce_number for company in chunk)
+            self._sync(chunk)
+        if self.inserter:
+            self.inserter.analyze()
+        self._archive(leaving, given)
+        self._post_messages()
+        return dict(self.counts)
+
+    def _sync(self, companies):
+        self._ensure_codes(companies)
+        existing = self._match([company.bce_number for company in companies])
+        to_create = []
+        for company in companies:
+            partner = existing.get(company.bce_number)
+            if partner:
+                self._apply_existing(partner, company.bce_number, self._values(company))
+            else:
+                to_create.append(company)
+        self._create([self._create_values(c.bce_number, self._values(c)) for c in to_create])
+
+    def _apply_existing(self, partner, number, values):
+        if partner.is_bce_prospect:
+            self._update(partner, values)
+        elif not partner.bce_number:
+            partner.write({"bce_number": number})
+            self.counts["count_linked"] += 1
+
+    # -- in two parts: staging in committed steps, then all at once
+
+    def stage(self, companies, numbers, table):
+        """Prepare ``companies`` (those built of ``numbers``) in ``table``:
+        the rows of the new prospects, and for each number what the final
+        step needs (the staged row, or the BCE values of an existing company,
+        or nothing for a company dropped while building)."""
+        companies = [c for c in companies if c.bce_number not in self.excluded]
+        self._ensure_codes(companies)
+        values = {company.bce_number: self._values(company) for company in companies}
+        existing = self._match(list(values))
+        new = [number for number in values if number not in existing]
+        vals_list = [self._create_values(number, values[number]) for number in new]
+        seen = dict.fromkeys(numbers, (None, None))
+        # existing companies, and new ones the fast path cannot stage: their values
+        seen.update((number, (None, value)) for number, value in values.items())
+        columns, many2many = [], []
+        if vals_list and self.inserter.can_insert(vals_list):
+            ids, columns, many2many = self.inserter.stage(vals_list, table)
+            seen.update((number, (pid, None)) for number, pid in zip(new, ids, strict=True))
+        self.inserter.stage_seen(table, seen)
+        return columns, many2many
+
+    def run_staged(self, numbers, changed, table, columns, many2many, companies_of):
+        """Apply what ``stage`` prepared for ``numbers`` (all at once):
+        staged rows inserted, existing companies updated, companies matched or
+        created since the staging handled as ``run`` does; ``companies_of``
+        builds the companies of numbers the staging did not see. ``changed``:
+        the numbers an update changed (``None``: the whole perimeter); those
+        not given any more leave."""
+        given, inserted, unseen = set(), [], []
+        cr = self.env.cr
+        for start in range(0, len(numbers), SYNC_CHUNK):
+            chunk = [n for n in numbers[start : start + SYNC_CHUNK] if n not in self.excluded]
+            cr.execute(
+                SQL(
+                    "SELECT bce_number, partner_id, bce_values FROM %s WHERE bce_number = ANY(%s)",
+                    SQL.identifier(f"{table}_seen"),
+                    chunk,
+                )
+            )
+            seen = {number: (pid, values) for number, pid, values in cr.fetchall()}
+            unseen.extend(number for number in chunk if number not in seen)
+            built = [n for n in chunk if n in seen and (seen[n][0] or seen[n][1] is not None)]
+            self.counts["count_kept"] += len(built)
+            given.update(built)
+            existing = self._match(built)
+            to_create = []
+            for number in built:
+                pid, values = seen[number]
+                partner = existing.get(number)
+                if partner:
+                    self._apply_existing(partner, number, values or self._staged_values(table, pid))
+                elif pid:
+                    inserted.append(pid)
+                else:
+                    to_create.append(self._create_values(number, values))
+            self._create(to_create)
+        if inserted:
+            self.inserter.insert_staged(table, inserted, columns, many2many, self._origin_values())
+            self.counts["count_created"] += len(inserted)
+        companies = list(companies_of(unseen)) if unseen else []
+        self.counts["count_kept"] += len(companies)
+        companies = [c for c in companies if c.bce_number not in self.excluded]
+        given.update(company.bce_number for company in companies)
+        for start in range(0, len(companies), SYNC_CHUNK):
+            self._sync(companies[start : start + SYNC_CHUNK])
+        self.inserter.analyze()
+        self._archive(None if changed is None else changed - given, given)
+        self._post_messages()
+        return dict(self.counts)
+
+    def _staged_values(self, table, partner_id):
+        """The BCE values of a staged row (a company created by hand since)."""
+        self.env.cr.execute(
+            SQL("SELECT bce_last_values FROM %s WHERE id = %s", SQL.identifier(table), partner_id)
+        )
+        return self.env.cr.fetchone()[0]
+
+    # -- matching
+
+    def _match(self, numbers):
+        """Existing companies by enterprise number (archived included), then by
+        Belgian VAT for the numbers not found."""
+        # SQL: the engine's numbers are normalised already, and the ORM search
+        # would normalise each again (a minute at national scale)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT id, bce_number FROM res_partner
+                   WHERE is_company AND bce_number = ANY(%s) ORDER BY id""",
+                numbers,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        # a column read at a time for the whole chunk: most companies are
+        # compared on their last BCE values only
+        partners = self.Partner.with_context(prefetch_fields=False).browse([r[0] for r in rows])
+        self._load_last_values(partners)
+        found = {number: partner for partner, (_id, number) in zip(partners, rows, strict=True)}
+        missing = [number for number in numbers if number not in found]
+        if missing:
+            self.env.cr.execute(
+                SQL(
+                    """SELECT id, digits FROM (
+                           SELECT id, regexp_replace(vat, '[^0-9]', '', 'g') AS digits
+                           FROM res_partner
+                           WHERE vat ILIKE %s AND parent_id IS NULL
+                       ) vats WHERE digits = ANY(%s) ORDER BY id""",
+                    "BE%",
+                    missing,
+                )
+            )
+            rows = self.env.cr.fetchall()
+            partners = self.Partner.browse([row[0] for row in rows])
+            for partner, (_id, digits) in zip(partners, rows, strict=True):
+                found.setdefault(digits.zfill(10), partner)
+        return found
+
+    def _load_last_values(self, partners):
+        """The last BCE values of ``partners``, read at once: most companies
+        are compared on them only (the ORM would copy each)."""
+        self.Partner.flush_model(["bce_last_values"])
+        self.env.cr.execute(
+            SQL("SELECT id, bce_last_values FROM res_partner WHERE id = ANY(%s)", partners.ids)
+        )
+        self.last_values = dict(self.env.cr.fetchall())
+
+    # -- values
+
+    def _ensure_codes(self, companies):
+        """NACE codes and juridical forms missing from the code table get a
+        record without label, so no activity is lost."""
+        code_table = self.env["rgpd.code.table"]
+        missing_naces = sorted(
+            {(version, code) for c in companies for version, code, _cls in c.nace_codes}
+            - set(self.naces)
+        )
+        for version, code in missing_naces:
+            by_code = {
+                k[1]: self.env["rgpd.nace"].browse(v)
+                for k, v in self.naces.items()
+                if k[0] == version
+            }
+            nace = self.env["rgpd.nace"].create(
+                {
+                    "code": code,
+                    "version": version,
+                    "level": nace_level(code),
+                    "parent_id": code_table._nearest_parent_id(code, version, by_code),
+                }
+            )
+            self.naces[(version, code)] = nace.id
+        forms = {self._form_code(c) for c in companies} - set(self.forms) - {None}
+        for form in self.env["rgpd.juridical.form"].create([{"code": f} for f in sorted(forms)]):
+            self.forms[form.code] = form.id
+
+    @staticmethod
+    def _form_code(company):
+        return company.juridical_form_cac or company.juridical_form
+
+    def _values(self, company):
+        """The BCE values of the synced fields, in the comparable form of
+        ``_current``."""
+        lang = self.langs.get(company.language)
+        if lang and lang.startswith("nl"):
+            city = company.municipality_nl or company.municipality_fr
+        else:
+            city = company.municipality_fr or company.municipality_nl
+        main = next((c for c in company.nace_codes if c[2] == "MAIN"), None)
+        values = {
+            "name": company.name or format_enterprise_number(company.bce_number),
+            "email": company.emails[0] if company.emails else False,
+            "phone": company.phones[0] if company.phones else False,
+            "zip": company.postal_code or False,
+            "city": city or False,
+            "country_id": self.country.id if company.postal_code else False,
+            "bce_juridical_form_id": self.forms.get(self._form_code(company), False),
+            "bce_start_date": company.start_date.isoformat() if company.start_date else False,
+            "bce_main_nace_id": self.naces[(main[0], main[1])] if main else False,
+            "bce_nace_codes": nace_codes_text((v, code) for v, code, _cls in company.nace_codes),
+            "active": True,
+        }
+        if lang:
+            values["lang"] = lang
+        return values
+
+    @staticmethod
+    def _current(partner, fname):
+        value = partner[fname]
+        field = partner._fields[fname]
+        if field.type == "many2one":
+            return value.id or False
+        if field.type == "date":
+            return value.isoformat() if value else False
+        return value if field.type == "boolean" else (value or False)
+
+    def _origin_values(self):
+        return {
+            "bce_extract_number": self.meta.extract_number,
+            "bce_snapshot_date": self.meta.snapshot_date,
+            "bce_last_sync": self.now,
+        }
+
+    # -- writing
+
+    def _create(self, vals_list):
+        """New prospects: set-based insert, or ORM ``create`` when the context
+        asks for it (benchmark, equivalence test) or the fast path cannot
+        reproduce them."""
+        if not vals_list:
+            return
+        if self.inserter and self.inserter.can_insert(vals_list):
+            self.inserter.insert(vals_list)
+        else:
+            for first in range(0, len(vals_list), CREATE_BATCH):
+                self.Partner.create(vals_list[first : first + CREATE_BATCH])
+        self.counts["count_created"] += len(vals_list)
+
+    def _create_values(self, number, values):
+        vals = dict(values)
+        vals.update(
+            self._origin_values(),
+            bce_number=number,
+            is_company=True,
+            is_bce_prospect=True,
+            category_id=[(4, self.tag.id)] if self.tag else [],
+            bce_last_values=values,
+        )
+        return vals
+
+    def _update(self, partner, values):
+        if partner.id in self.last_values:
+            last = self.last_values[partner.id] or {}
+        else:
+            last = partner.bce_last_values or {}
+        if last == values:
+            # the BCE changed nothing since the last import: each field holds
+            # that value or a hand correction, both kept
+            return
+        # read and written alone: the chunk it came in would be read with it
+        partner = partner.with_context(prefetch_fields=True).with_prefetch()
+        changes, vals = [], {}
+        for fname, new in values.items():
+            current = self._current(partner, fname)
+            hand_corrected = fname in last and current != last[fname]
+            if not hand_corrected and current != new:
+                vals[fname] = new
+                changes.append((fname, current, new))
+        if changes or last != values:
+            vals.update(self._origin_values(), bce_last_values=values)
+            if self.tag and self.tag not in partner.category_id:
+                vals["category_id"] = [(4, self.tag.id)]
+            partner.write(vals)
+        if changes:
+            self.counts["count_updated"] += 1
+            self.messages[partner.id] = self._message(partner, changes)
+
+    def _archive(self, leaving, given):
+        if leaving is None:
+            # compared in Python: a national ``not in`` list makes PostgreSQL
+            # compare each row with the whole list (the ORM's query, and a
+            # subquery larger than work_mem or one it believes small)
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    """SELECT id, bce_number FROM res_partner
+                       WHERE is_bce_prospect AND active AND bce_number IS NOT NULL"""
+                )
+            )
+            rows = self.env.cr.fetchall()
+            partners = self.Partner.browse([pid for pid, number in rows if number not in given])
+        else:
+            domain = [("is_bce_prospect", "=", True), ("bce_number", "in", list(leaving))]
+            partners = self.Partner.search(domain)
+        why = self.archive_reasons(partners.mapped("bce_number")) if self.archive_reasons else {}
+        for partner in partners:
+            if partner.bce_number in self.excluded and not partner.active:
+                continue
+            last = dict(partner.bce_last_values or {})
+            by_hand = last.get("active", True) != partner.active
+            last["active"] = False
+            vals = {"bce_last_values": last}
+            if partner.active and not by_hand:
+                vals.update(active=False, bce_last_sync=self.now)
+                self.counts["count_archived"] += 1
+                self.messages[partner.id] = self._message(partner, [("active", True, False)])
+                if why.get(partner.bce_number):
+                    self.messages[partner.id] += Markup("<p>%s</p>") % why[partner.bce_number]
+            partner.write(vals)
+
+    def _message(self, partner, changes):
+        lines = Markup("").join(
+            Markup("<li>%s: %s → %s</li>")
+            % (
+                partner._fields[fname]._description_string(self.env),
+                self._display(partner, fname, old),
+                self._display(partner, fname, new),
+            )
+            for fname, old, new in changes
+        )
+        return Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._(
+                "The BCE import of extract %(number)s changed:", number=self.meta.extract_number
+            ),
+            lines,
+        )
+
+    def _display(self, partner, fname, value):
+        field = partner._fields[fname]
+        if field.type == "boolean":
+            return escape(self.env._("yes") if value else self.env._("no"))
+        if value in (False, None, []):
+            return escape(self.env._("(empty)"))
+        if field.type == "many2one":
+            return escape(self.env[field.comodel_name].browse(value).display_name)
+        if fname == "bce_nace_codes":
+            return escape(
+                ", ".join(
+                    f"{format_nace_code(code)} ({version})" for version, code in nace_keys(value)
+                )
+            )
+        return escape(str(value))
+
+    def _post_messages(self):
+        if self.messages:
+            partners = self.Partner.browse(list(self.messages))
+            partners._message_log_batch(bodies=self.messages)
