@@ -69,10 +69,11 @@ class RgpdNoticeMixin(models.AbstractModel):
     def action_rgpd_send_notice(self):
         """Open the information notice (GDPR art. 14) in the mail composer, in
         the company's language, so that the user reads it before sending; the
-        date is recorded when it is sent. Companies that objected are refused
-        here already."""
-        self._rgpd_check_can_mail()
+        date is recorded when it is sent. What the send would refuse (an
+        opposed company, a blacklisted address, an empty required value) is
+        refused here already, by the same check."""
         template = self.env.ref("rgpd_prospection.rgpd_notice_mail_template")
+        self.env["mail.template"]._rgpd_check_before_send(template, self)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Send the information notice"),

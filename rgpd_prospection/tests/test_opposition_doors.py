@@ -287,7 +287,11 @@ class TestOppositionDoors(AccountabilityCase):
             opposed.with_user(self.sales)._message_sms("Our offer")
 
     def test_notice_still_goes_to_a_willing_prospect(self):
-        self.willing.with_user(self.sales).action_rgpd_send_notice()
+        action = self.willing.with_user(self.sales).action_rgpd_send_notice()
+        composer = Form(
+            self.env["mail.compose.message"].with_user(self.sales).with_context(action["context"])
+        )
+        composer.save().action_send_mail()
         self.assertTrue(self.willing.rgpd_notice_date)
         body = self.willing.message_ids[:1].body
         self.assertIn(self.willing.bce_number_display, body)
