@@ -20,15 +20,15 @@ class RgpdErasureMixin(models.AbstractModel):
     _description = "GDPR erasure of a company and its contacts"
 
     rgpd_anonymized = fields.Boolean(
-        string="Anonymised",
+        string="Erased",
         copy=False,
         help="The contact's personal data were erased at the data subject's request or at the "
         "end of the retention period; only what the law requires is kept.",
     )
 
     def action_rgpd_anonymise(self):
-        self._rgpd_check_manager(self.env._("anonymise contacts"))
-        return self._rgpd_open_wizard("rgpd.anonymise.wizard", self.env._("Anonymise"))
+        self._rgpd_check_manager(self.env._("erase contacts"))
+        return self._rgpd_open_wizard("rgpd.anonymise.wizard", self.env._("Erase personal data"))
 
     def _rgpd_accounting_documents(self):
         """Posted accounting documents of these partners, which accounting law
@@ -47,7 +47,7 @@ class RgpdErasureMixin(models.AbstractModel):
         everywhere Odoo keeps them, keep the enterprise number and NACE codes,
         and blacklist the enterprise so it is never prospected again. Returns
         the masked audit line (``privacy.log``)."""
-        self._rgpd_check_manager(self.env._("anonymise contacts"))
+        self._rgpd_check_manager(self.env._("erase contacts"))
         companies = self.sudo().commercial_partner_id
         partners = (
             self.sudo()
@@ -82,7 +82,7 @@ class RgpdErasureMixin(models.AbstractModel):
                     "anonymized_email": audit_email,
                     "execution_details": details,
                     "records_description": self.env._(
-                        "GDPR anonymisation of %(count)s companies (%(numbers)s) and their "
+                        "GDPR erasure of %(count)s companies (%(numbers)s) and their "
                         "contact persons",
                         count=len(companies),
                         numbers=", ".join(format_enterprise_number(n) for n in numbers),
