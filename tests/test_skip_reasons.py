@@ -1,4 +1,4 @@
-"""Issue 14: each skipped count has one meaning. Companies left out because
+"""Each skipped count has one meaning. Companies left out because
 they objected, were erased or expired are counted apart."""
 
 from bce_engine import Perimeter
