@@ -3,11 +3,16 @@ from . import rgpd_juridical_form
 from . import rgpd_code_table
 from . import rgpd_blacklist
 from . import rgpd_blacklist_acknowledgement
+from . import rgpd_enterprise_number_mixin
+from . import rgpd_partner_search_mixin
+from . import rgpd_accountability_mixin
+from . import rgpd_opposition_mixin
+from . import rgpd_erasure_mixin
+from . import rgpd_notice_mixin
 from . import res_partner
 from . import res_partner_privacy
 from . import ir_attachment
 from . import res_partner_opposition
-from . import res_partner_erasure
 from . import res_partner_prospecting
 from . import bce_import
 from . import rgpd_bce_import_drop

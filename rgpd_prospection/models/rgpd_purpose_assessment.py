@@ -65,7 +65,7 @@ class RgpdPurposeAssessment(models.Model):
         "not natural persons.",
     )
     opt_out = fields.Text(
-        string="Opt-out offered",
+        string="Opposition offered",
         help="Balancing: how the company objects, and what the objection stops.",
     )
     retention = fields.Text(help="Balancing: how long the data are kept, and why.")

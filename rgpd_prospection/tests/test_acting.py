@@ -22,7 +22,7 @@ def notes(partner):
 
 @tagged("post_install", "-at_install")
 class TestEveryChannelAcknowledges(HttpCase, MockEmail):
-    """Issue 14: an opposition through any channel is acknowledged by e-mail
+    """An opposition through any channel is acknowledged by e-mail
     (Royal Decree of 4 April 2003, art. 2) and noted in the chatter."""
 
     @classmethod

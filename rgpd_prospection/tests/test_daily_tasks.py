@@ -14,7 +14,7 @@ OLD = date(2021, 3, 1)
 
 @tagged("post_install", "-at_install")
 class TestDailyTasks(AccountabilityCase):
-    """Issue 14: the "Mark done" popup, the request reminder in its
+    """The "Mark done" popup, the request reminder in its
     assignee's language, the retention run from its preview, the settings."""
 
     @classmethod

@@ -10,7 +10,7 @@ SHOW = {"rgpd_show_bce_number": True}
 
 @tagged("post_install", "-at_install")
 class TestFindingCompanies(RgpdCase):
-    """Issue 14: the default search and every dropdown find a company by its
+    """The default search and every dropdown find a company by its
     number in any spelling; namesakes are told apart by their number."""
 
     @classmethod

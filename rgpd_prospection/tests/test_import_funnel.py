@@ -31,7 +31,7 @@ def load_french_and_dutch(env):
 
 @tagged("post_install", "-at_install")
 class TestImportFunnel(RgpdCase):
-    """Issue 14: an import read at a glance, in the reader's language."""
+    """Each import can be read at a glance, in the reader's language."""
 
     @classmethod
     def setUpClass(cls):

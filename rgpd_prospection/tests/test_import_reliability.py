@@ -1,5 +1,5 @@
 """The import never mixes extracts, never stalls on one bad file, and refuses
-what it cannot trust (issue 12): each class through the wizard and through
+what it cannot trust: each class through the wizard and through
 the cron as Odoo's scheduler runs it, the contacts compared before and after
 every refused or failed file."""
 

@@ -5,7 +5,7 @@ from .test_import_funnel import DROPS
 
 @tagged("post_install", "-at_install")
 class TestDailyTours(HttpCase):
-    """Issue 14: the import funnel and the notice preview in a real browser,
+    """The import funnel and the notice preview in a real browser,
     for users working in French and in Dutch."""
 
     @classmethod

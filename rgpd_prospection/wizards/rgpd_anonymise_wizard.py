@@ -7,7 +7,7 @@ class RgpdAnonymiseWizard(models.TransientModel):
     reason and the reference of the request, which go to the audit log."""
 
     _name = "rgpd.anonymise.wizard"
-    _description = "Anonymise companies"
+    _description = "Erase the personal data of companies"
 
     partner_ids = fields.Many2many("res.partner", string="Companies", required=True)
     reason = fields.Text(

@@ -8,7 +8,7 @@ class RgpdBlacklistLiftWizard(models.TransientModel):
     _name = "rgpd.blacklist.lift.wizard"
     _description = "Lift an opposition to prospecting"
 
-    blacklist_ids = fields.Many2many("rgpd.blacklist", string="Oppositions", required=True)
+    blacklist_ids = fields.Many2many("rgpd.blacklist", string="Blacklist entries", required=True)
     reason = fields.Text(
         required=True,
         help="Why the company may be prospected again, e.g. the new consent it gave and where "
