@@ -48,7 +48,7 @@ class ResPartner(models.Model):
         return self._normalize_bce_number_domain(domain, "bce_number")
 
     def init(self):
-        super().init()
+        result = super().init()
         # The index of the NACE search's own expression (``_search_bce_nace_ids``
         # tests ``string_to_array(bce_nace_codes, ' ') && tokens``): a GIN index
         # of the token arrays, so the overlap is not a scan of every company.
@@ -56,6 +56,7 @@ class ResPartner(models.Model):
             "CREATE INDEX IF NOT EXISTS res_partner_bce_nace_codes_tokens_index ON res_partner "
             "USING gin (string_to_array(bce_nace_codes, ' '))"
         )
+        return result
 
     def _rgpd_check_manager(self, action):
         if not is_rgpd_manager(self.env):

@@ -2,7 +2,7 @@
 that must find the opposed company even archived, and the checks every
 prospecting message passes before it leaves."""
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import email_normalize
@@ -67,7 +67,7 @@ class ResPartner(models.Model):
             parent_changed = "parent_id" in vals and vals["parent_id"] != partner.parent_id.id
             if number_changed or (parent_changed and partner.parent_id):
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(company)s objected to prospecting: only a GDPR prospecting manager "
                         "may change its enterprise number or take a contact person out of it.",
                         company=partner.commercial_partner_id.name,
@@ -120,7 +120,7 @@ class ResPartner(models.Model):
 
     def _search_rgpd_opposition_match(self, operator, value):
         if operator not in ("=", "ilike"):
-            raise UserError(_("Search opposed companies by their number, VAT or e-mail."))
+            raise UserError(self.env._("Search opposed companies by their number, VAT or e-mail."))
         return [("id", "in", self._rgpd_opposed_partners_matching(value).ids)]
 
     def _search(self, domain, offset=0, limit=None, order=None):
@@ -164,24 +164,24 @@ class ResPartner(models.Model):
         if not opposed and not blacklisted_email:
             return None
         lines = [
-            _(
+            self.env._(
                 "%(company)s (enterprise number %(number)s, %(state)s) objected to prospecting: "
                 "do not create it again, do not mail or call it.",
                 company=company.name,
                 number=format_enterprise_number(company.bce_number) if company.bce_number else "-",
-                state=_("archived") if not company.active else _("active"),
+                state=self.env._("archived") if not company.active else self.env._("active"),
             )
             for company in opposed[:5]
         ]
         if blacklisted_email:
             lines.append(
-                _(
+                self.env._(
                     "%(email)s is on the e-mail blacklist: no prospecting mail will be sent to it.",
                     email=email,
                 )
             )
         return {
-            "warning": {"title": _("Opposed to prospecting"), "message": "\n".join(lines)},
+            "warning": {"title": self.env._("Opposed to prospecting"), "message": "\n".join(lines)},
         }
 
     # What every prospecting message checks before it leaves
@@ -207,10 +207,12 @@ class ResPartner(models.Model):
         reasons = []
         if opted_out:
             names = sorted(set(opted_out.commercial_partner_id.mapped("name")))
-            reasons.append(_("%(companies)s objected to prospecting.", companies=", ".join(names)))
+            reasons.append(
+                self.env._("%(companies)s objected to prospecting.", companies=", ".join(names))
+            )
         if blacklisted:
             reasons.append(
-                _(
+                self.env._(
                     "%(emails)s is on the e-mail blacklist.",
                     emails=", ".join(sorted(blacklisted)),
                 )
@@ -223,7 +225,7 @@ class ResPartner(models.Model):
         refusal = self._rgpd_prospecting_refusal(emails)
         if refusal:
             raise UserError(
-                _(
+                self.env._(
                     "%(refusal)s No prospecting message is sent to it.",
                     refusal=refusal,
                 )
@@ -238,7 +240,7 @@ class ResPartner(models.Model):
         if opted_out and not self._rgpd_may_answer_request():
             names = sorted(set(opted_out.commercial_partner_id.mapped("name")))
             raise UserError(
-                _(
+                self.env._(
                     "%(companies)s objected to prospecting: this SMS will not be sent.",
                     companies=", ".join(names),
                 )
@@ -250,7 +252,7 @@ class ResPartner(models.Model):
         )
         if blacklisted:
             raise UserError(
-                _(
+                self.env._(
                     "%(numbers)s is on the phone blacklist: no SMS is sent to it.",
                     numbers=", ".join(blacklisted.mapped("number")),
                 )
@@ -261,12 +263,12 @@ class ResPartner(models.Model):
         self.ensure_one()
         company = self.commercial_partner_id
         checks = [
-            (company.name and company.name.strip(), _("the company's name")),
-            (company.bce_number, _("the enterprise number")),
-            (self.email_normalized, _("the e-mail address")),
-            (company.rgpd_purpose_ids, _("at least one purpose")),
-            (self.rgpd_privacy_contact, _("the privacy contact (settings)")),
-            (self.env.company.name, _("your company's name")),
+            (company.name and company.name.strip(), self.env._("the company's name")),
+            (company.bce_number, self.env._("the enterprise number")),
+            (self.email_normalized, self.env._("the e-mail address")),
+            (company.rgpd_purpose_ids, self.env._("at least one purpose")),
+            (self.rgpd_privacy_contact, self.env._("the privacy contact (settings)")),
+            (self.env.company.name, self.env._("your company's name")),
         ]
         return [label for value, label in checks if not value]
 
@@ -274,8 +276,8 @@ class ResPartner(models.Model):
         self.ensure_one()
         company = self.commercial_partner_id
         checks = [
-            (company.name and company.name.strip(), _("the company's name")),
-            (company.bce_number, _("the enterprise number")),
+            (company.name and company.name.strip(), self.env._("the company's name")),
+            (company.bce_number, self.env._("the enterprise number")),
         ]
         return [label for value, label in checks if not value]
 
@@ -286,7 +288,7 @@ class ResPartner(models.Model):
             missing = getattr(partner, missing_method)()
             if missing:
                 raise UserError(
-                    _(
+                    self.env._(
                         "The mail to %(partner)s is not sent: %(missing)s is missing. Fill it in "
                         "first.",
                         partner=partner.display_name,

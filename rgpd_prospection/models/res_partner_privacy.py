@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from ..tools import is_rgpd_manager
@@ -67,7 +67,7 @@ class ResPartner(models.Model):
             return
         if self._rgpd_prospects():
             raise AccessError(
-                _(
+                self.env._(
                     "Only a GDPR prospecting manager may take the e-mail addresses and phone "
                     "numbers of prospects out of Odoo (export, vCard, JSON). Open the companies "
                     "one at a time instead."
@@ -145,7 +145,7 @@ class ResPartner(models.Model):
         if not fnames:
             return
         raise AccessError(
-            _(
+            self.env._(
                 "%(fields)s decide how long a prospect's data are kept: they come from the "
                 "events that justify them (a mail or a call from the prospect, a consent, a sent "
                 "notice, a sale) and from the retention runs. Only a GDPR prospecting manager may "

@@ -45,7 +45,7 @@ class ResPartner(models.Model):
         "commercial_partner_id.rgpd_consent_ids.state",
     )
     def _compute_rgpd_contactable_summary(self):
-        purposes = self.env["rgpd.purpose"].sudo().search([])
+        purposes = self.env["rgpd.purpose"].sudo().search([])  # pylint: disable=no-search-all
         basis_labels = dict(purposes._fields["legal_basis"]._description_selection(self.env))
         for partner in self:
             company = partner.commercial_partner_id

@@ -29,7 +29,7 @@ class _LineStream(io.TextIOBase):
     def readable(self):
         return True
 
-    def read(self, size=-1):
+    def read(self, size=-1):  # pylint: disable=method-required-super
         chunk, length = [], 0
         for line in self.lines:
             chunk.append(line)
