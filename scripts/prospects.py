@@ -92,7 +92,7 @@ class Progress:
 
 def juridical_form_labels(zip_path, language):
     with Extract(zip_path) as extract:
-        if not extract.has("code.csv"):
+        if "code.csv" not in extract.names:
             return {}
         table = read_code_table(extract.read_bytes("code.csv"))
     return {
