@@ -18,6 +18,7 @@ from . import bce_import
 from . import rgpd_bce_import_drop
 from . import rgpd_bce_import_funnel
 from . import res_config_settings
+from . import rgpd_blacklist_feed_mixin
 from . import mail_blacklist
 from . import phone_blacklist
 from . import mail_thread

@@ -2,7 +2,9 @@ from odoo import api, fields, models
 
 
 class MailBlacklist(models.Model):
-    _inherit = "mail.blacklist"
+    _name = "mail.blacklist"
+    _inherit = ["mail.blacklist", "rgpd.blacklist.feed.mixin"]
+    _rgpd_address_field = "email"
 
     rgpd_blacklist_id = fields.Many2one(
         "rgpd.blacklist",
@@ -35,22 +37,3 @@ class MailBlacklist(models.Model):
                 rgpd_mailing_page=False
             )._remove_from_resubscribe(email)
         return record
-
-    def write(self, vals):
-        self.env["rgpd.blacklist"]._check_feed_rows_change(self, vals)
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_opposition(self):
-        self.env["rgpd.blacklist"]._check_feed_rows_change(self)
-
-    def _export_rows(self, fields, *, _is_toplevel_call=True):
-        self.env["rgpd.blacklist"]._check_feed_rows_takeout(
-            self, {path[0] for path in fields if path}, "email"
-        )
-        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
-
-    def web_read(self, specification):
-        if self.env.context.get("rgpd_bulk_takeout"):
-            self.env["rgpd.blacklist"]._check_feed_rows_takeout(self, specification, "email")
-        return super().web_read(specification)

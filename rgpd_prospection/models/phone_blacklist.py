@@ -1,8 +1,10 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class PhoneBlacklist(models.Model):
-    _inherit = "phone.blacklist"
+    _name = "phone.blacklist"
+    _inherit = ["phone.blacklist", "rgpd.blacklist.feed.mixin"]
+    _rgpd_address_field = "number"
 
     rgpd_blacklist_id = fields.Many2one(
         "rgpd.blacklist",
@@ -13,22 +15,3 @@ class PhoneBlacklist(models.Model):
         help="The enterprise opposition that put this number here; lifting it removes the "
         "number again.",
     )
-
-    def write(self, vals):
-        self.env["rgpd.blacklist"]._check_feed_rows_change(self, vals)
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_opposition(self):
-        self.env["rgpd.blacklist"]._check_feed_rows_change(self)
-
-    def _export_rows(self, fields, *, _is_toplevel_call=True):
-        self.env["rgpd.blacklist"]._check_feed_rows_takeout(
-            self, {path[0] for path in fields if path}, "number"
-        )
-        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
-
-    def web_read(self, specification):
-        if self.env.context.get("rgpd_bulk_takeout"):
-            self.env["rgpd.blacklist"]._check_feed_rows_takeout(self, specification, "number")
-        return super().web_read(specification)
