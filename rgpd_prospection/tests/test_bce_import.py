@@ -187,6 +187,28 @@ class TestBceImport(RgpdCase):
         self.Import.run_pending_imports()
         self.assertEqual(self.Import.search_count([("state", "=", "refused")]), 1)
 
+    def test_stored_messages_read_in_the_readers_language(self):
+        """A refusal triggered by a French-speaking user is stored once, and
+        each reader sees it in his own language."""
+        for lang in ("fr_BE", "nl_BE"):
+            self.env["res.lang"]._activate_lang(lang)
+        self.env["ir.module.module"]._load_module_terms(["rgpd_prospection"], ["fr_BE", "nl_BE"])
+        self.env["ir.config_parameter"].set_param(PARAM + "postal_codes", False)
+        self.put(self.full)
+        record = self.Import.with_context(lang="fr_BE").run_pending_imports()
+        self.assertEqual(record.state, "refused")
+        self.assertTrue(record.error_message.startswith("No perimeter is set"))
+        texts = {
+            lang: record.with_context(lang=lang).error_text for lang in ("en_US", "fr_BE", "nl_BE")
+        }
+        self.assertEqual(texts["en_US"], record.error_message)
+        self.assertTrue(texts["fr_BE"].startswith("Aucun périmètre"), texts["fr_BE"])
+        self.assertNotEqual(texts["nl_BE"], texts["en_US"])
+        self.assertNotEqual(texts["nl_BE"], texts["fr_BE"])
+        # the next run, in another language, recognises the same refusal
+        self.Import.with_context(lang="nl_BE").run_pending_imports()
+        self.assertEqual(self.Import.search_count([("state", "=", "refused")]), 1)
+
     # -- matching
 
     def test_existing_partners_matched_by_number_and_vat(self):

@@ -4,10 +4,12 @@ failure there never stops the import of what the folder holds."""
 import logging
 
 from odoo import api, fields, models
-from odoo.tools import SQL, config
+from odoo.tools import SQL, LazyTranslate, config
 
 from ...bce_engine import portal as bce_portal
 from .settings import PARAM
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -85,11 +87,13 @@ class RgpdBceImport(models.Model):
             {
                 "state": "failed",
                 "file_name": self.env._("BCE portal download"),
-                "error_message": self.env._(
-                    "The download from the BCE portal failed: %(error)s. The extracts already "
-                    "in the folder are still applied; the download is tried again at the next "
-                    "run.",
-                    error=message,
+                **self._message(
+                    _lt(
+                        "The download from the BCE portal failed: %(error)s. The extracts already "
+                        "in the folder are still applied; the download is tried again at the next "
+                        "run.",
+                        error=message,
+                    )
                 ),
                 "date_start": now,
                 "date_end": now,

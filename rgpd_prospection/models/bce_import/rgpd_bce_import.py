@@ -9,7 +9,7 @@ from pathlib import Path
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, LazyTranslate
 
 from ...bce_engine import (
     BceFormatError,
@@ -23,6 +23,8 @@ from ...bce_engine import (
 from ...bce_engine.model import STATE_TABLES
 from ...tools import is_rgpd_manager
 from .partner_sync import _PartnerSync
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -93,6 +95,17 @@ class RgpdBceImport(models.Model):
     error_message = fields.Text(
         help="Why the import failed or was refused; for a malformed extract the file, line "
         "and column at fault."
+    )
+    error_terms = fields.Json(
+        copy=False,
+        help="The source text and values of the message, from which every reader sees it in "
+        "his own language.",
+    )
+    error_text = fields.Text(
+        string="Message",
+        compute="_compute_error_text",
+        help="Why the import failed, was refused or skipped, in your language; for a malformed "
+        "extract the file, line and column at fault.",
     )
     format_error = fields.Boolean(
         string="Set aside",
@@ -356,6 +369,24 @@ class RgpdBceImport(models.Model):
 
     # ------------------------------------------------------------------ guards
 
+    @api.depends("error_message", "error_terms")
+    @api.depends_context("lang")
+    def _compute_error_text(self):
+        for record in self:
+            terms = record.error_terms or {}
+            source, args = terms.get("source"), terms.get("args") or {}
+            record.error_text = record.env._(source, **args) if source else record.error_message
+
+    @api.model
+    def _message(self, message):
+        """The values of a message (an ``_lt`` term) stored on the history: its
+        English text (what the history compares to record a reason once) and
+        its source and values, from which every reader sees it in his own
+        language."""
+        english = message._translate("en_US")
+        terms = {"source": message._source, "args": dict(message._args or {})}
+        return {"error_message": english, "error_terms": terms}
+
     @api.model
     def _check_manager(self):
         if not is_rgpd_manager(self.env):
@@ -418,10 +449,12 @@ class RgpdBceImport(models.Model):
         self.write(
             {
                 "state": "skipped",
-                "error_message": self.env._(
-                    "Extract %(last)s was applied meanwhile: this older extract is not applied "
-                    "over it.",
-                    last=last.extract_number,
+                **self._message(
+                    _lt(
+                        "Extract %(last)s was applied meanwhile: this older extract is not applied "
+                        "over it.",
+                        last=last.extract_number,
+                    )
                 ),
                 "date_end": fields.Datetime.now(),
                 "progress_step": False,

@@ -6,10 +6,12 @@ import logging
 import numpy as np
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, LazyTranslate
 from odoo.tools.misc import formatLang
 
 from ...bce_engine.model import STATE_TABLES
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -168,11 +170,13 @@ class RgpdBceImport(models.Model):
                     "state": "failed",
                     "format_error": True,
                     "confirmed_by_id": self.env.uid,
-                    "error_message": self.env._(
-                        "Rejected by %(name)s after the checks:\n%(checks)s\nNothing was "
-                        "changed; the file is set aside.",
-                        name=self.env.user.name,
-                        checks=record.sanity_message,
+                    **self._message(
+                        _lt(
+                            "Rejected by %(name)s after the checks:\n%(checks)s\nNothing was "
+                            "changed; the file is set aside.",
+                            name=self.env.user.name,
+                            checks=record.sanity_message,
+                        )
                     ),
                     "date_end": fields.Datetime.now(),
                     "progress_step": False,

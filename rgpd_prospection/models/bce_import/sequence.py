@@ -5,12 +5,14 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import mute_logger
+from odoo.tools import LazyTranslate, mute_logger
 from psycopg2 import errors as pg_errors
 
 from ...bce_engine import EmptyPerimeterError, read_meta
 from ...tools import file_checksum
 from .rgpd_bce_import import WORKING
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -93,10 +95,12 @@ class RgpdBceImport(models.Model):
 
     def _sequence_error(self, meta, last):
         if last is None:
-            return self.env._(
-                "Update %(number)s cannot be applied: no full extract has been applied yet. "
-                "Put a full extract in the folder.",
-                number=meta.extract_number,
+            return self._message(
+                _lt(
+                    "Update %(number)s cannot be applied: no full extract has been applied yet. "
+                    "Put a full extract in the folder.",
+                    number=meta.extract_number,
+                )
             )
         broken = self.search(
             [
@@ -109,36 +113,40 @@ class RgpdBceImport(models.Model):
             limit=1,
         )
         if broken and meta.extract_number > last + 1:
-            return self.env._(
-                "Update %(number)s waits: update %(failed)s, which comes before it, failed or was "
-                "rejected (file %(file)s). A full extract is needed: put one in the folder (or a "
-                "good copy of update %(failed)s).",
-                number=meta.extract_number,
-                failed=last + 1,
-                file=broken.file_name,
+            return self._message(
+                _lt(
+                    "Update %(number)s waits: update %(failed)s, which comes before it, "
+                    "failed or was rejected (file %(file)s). A full extract is needed: put one "
+                    "in the folder (or a good copy of update %(failed)s).",
+                    number=meta.extract_number,
+                    failed=last + 1,
+                    file=broken.file_name,
+                )
             )
-        return self.env._(
-            "Update %(number)s does not follow the last applied extract %(last)s (%(expected)s "
-            "expected). It waits for the missing updates; a newer full extract in the folder "
-            "is used instead when there is one.",
-            number=meta.extract_number,
-            last=last,
-            expected=last + 1,
+        return self._message(
+            _lt(
+                "Update %(number)s does not follow the last applied extract %(last)s (%(expected)s "
+                "expected). It waits for the missing updates; a newer full extract in the folder "
+                "is used instead when there is one.",
+                number=meta.extract_number,
+                last=last,
+                expected=last + 1,
+            )
         )
 
     def _refuse_once(self, path, message, checksum=None):
         """Record a refusal, once per file and reason: the cron retries daily."""
         checksum = checksum or self._safe_checksum(path)
         domain = [("checksum", "=", checksum), ("state", "=", "refused")]
-        if any(r.error_message == message for r in self.search(domain)):
+        if any(r.error_message == message["error_message"] for r in self.search(domain)):
             return self.browse()
         meta = self._safe_meta(path)
         return self.create(
             dict(
                 self._meta_values(meta, path, checksum),
                 state="refused",
-                error_message=message,
                 date_end=fields.Datetime.now(),
+                **message,
             )
         )
 
@@ -159,7 +167,7 @@ class RgpdBceImport(models.Model):
                 dict(
                     values,
                     state="skipped",
-                    error_message=self.env._("Already applied: the file was deleted."),
+                    **self._message(_lt("Already applied: the file was deleted.")),
                     date_end=fields.Datetime.now(),
                 )
             )
@@ -169,10 +177,12 @@ class RgpdBceImport(models.Model):
                 dict(
                     values,
                     state="skipped",
-                    error_message=self.env._(
-                        "Older than the last applied extract %(last)s: its data are already "
-                        "included, the file was deleted.",
-                        last=last,
+                    **self._message(
+                        _lt(
+                            "Older than the last applied extract %(last)s: its data are already "
+                            "included, the file was deleted.",
+                            last=last,
+                        )
                     ),
                     date_end=fields.Datetime.now(),
                 )
@@ -185,13 +195,15 @@ class RgpdBceImport(models.Model):
             self._perimeter()
         except (EmptyPerimeterError, ValueError) as error:
             message = (
-                self.env._(
-                    "No perimeter is set: choose postal codes or NACE codes in the settings "
-                    "before importing (1000-9999 means the whole country)."
+                self._message(
+                    _lt(
+                        "No perimeter is set: choose postal codes or NACE codes in the settings "
+                        "before importing (1000-9999 means the whole country)."
+                    )
                 )
                 if isinstance(error, EmptyPerimeterError)
-                else self.env._(
-                    "The perimeter in the settings is not valid: %(error)s", error=str(error)
+                else self._message(
+                    _lt("The perimeter in the settings is not valid: %(error)s", error=str(error))
                 )
             )
             return self._refuse_once(path, message, checksum) or self.search(
