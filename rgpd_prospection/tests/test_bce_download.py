@@ -2,7 +2,6 @@ import os
 import shutil
 import socket
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 from unittest.mock import patch
 
@@ -42,22 +41,6 @@ class TestBceDownload(RgpdCase):
         self.folder = Path(tempfile.mkdtemp(prefix="rgpd_bce_folder_"))
         self.addCleanup(shutil.rmtree, self.folder, True)
         self.params.set_param(PARAM + "extract_folder", str(self.folder))
-
-    def run_cron(self, cron):
-        """As the scheduler runs it: acquired, processed in its own cursor."""
-        cron.nextcall = self.env.cr.now() - timedelta(minutes=1)
-        self.env.flush_all()
-        self.registry.enter_test_mode(self.cr)
-        try:
-            job = self.registry["ir.cron"]._acquire_one_job(self.cr, cron.id)
-            self.assertTrue(job, f"{cron.name} is ready to run")
-            with self.registry.cursor() as cron_cr:
-                self.registry["ir.cron"]._process_job(self.registry.db_name, cron_cr, job)
-        finally:
-            self.registry.leave_test_mode()
-        self.env.invalidate_all()
-        self.assertTrue(cron.active)
-        self.assertEqual(cron.failure_count, 0, f"{cron.name} never fails")
 
     def download_failures(self):
         return self.Import.search([("state", "=", "failed"), ("checksum", "=", False)])

@@ -124,22 +124,7 @@ class TestImportReliability(RgpdCase):
         return self.env.cr.fetchone()[0]
 
     def run_scheduler(self):
-        """Run the import's cron as Odoo's scheduler does: the job acquired,
-        then processed in its own (test) cursors, committing between steps."""
-        # due now in the test's transaction, whose clock stands still
-        self.cron.nextcall = self.env.cr.now() - timedelta(minutes=1)
-        self.env.flush_all()
-        self.registry.enter_test_mode(self.cr)
-        try:
-            job = self.registry["ir.cron"]._acquire_one_job(self.cr, self.cron.id)
-            self.assertTrue(job, "the import's cron is ready to run")
-            with self.registry.cursor() as cron_cr:
-                self.registry["ir.cron"]._process_job(self.registry.db_name, cron_cr, job)
-        finally:
-            self.registry.leave_test_mode()
-        self.env.invalidate_all()
-        self.assertTrue(self.cron.active)
-        self.assertEqual(self.cron.failure_count, 0, "the cron never fails")
+        self.run_cron(self.cron)
 
     def wizard_upload(self, path, name=None, user=None):
         Wizard = self.env["rgpd.bce.import.wizard"].with_user(user or self.manager)

@@ -61,9 +61,9 @@ class RgpdBceImport(models.Model):
             return None
         self.env["ir.config_parameter"].sudo().set_param(PARAM + "download_error", False)
         if step and step.more:
-            self._trigger_cron_of("ir_cron_rgpd_bce_download")
+            self._trigger_cron("ir_cron_rgpd_bce_download")
         if step and step.finished:
-            self._trigger_cron_of("ir_cron_rgpd_bce_import")
+            self._trigger_cron()
         return step
 
     @api.model
@@ -99,9 +99,3 @@ class RgpdBceImport(models.Model):
                 "date_end": now,
             }
         )
-
-    @api.model
-    def _trigger_cron_of(self, xmlid):
-        cron = self.env.ref(f"rgpd_prospection.{xmlid}", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger()

@@ -292,8 +292,9 @@ class RgpdBceImport(models.Model):
         return {"type": "ir.actions.client", "tag": "soft_reload"}
 
     @api.model
-    def _trigger_cron(self):
-        cron = self.env.ref("rgpd_prospection.ir_cron_rgpd_bce_import", False)
+    def _trigger_cron(self, xmlid="ir_cron_rgpd_bce_import"):
+        """Let the scheduler run one of the module's crons at once."""
+        cron = self.env.ref(f"rgpd_prospection.{xmlid}", raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger()
 
