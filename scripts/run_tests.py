@@ -3,7 +3,7 @@
 
 1. Engine and script tests (``tests/``) with the current Python, no Odoo.
 2. The translation check (every string of the .pot translated in fr and nl).
-3. Where an Odoo 18 is found (``ODOO_BIN``, else ``odoo`` or ``odoo-bin`` on PATH):
+3. Where an Odoo 19 is found (``ODOO_BIN``, else ``odoo`` or ``odoo-bin`` on PATH):
    a throwaway PostgreSQL cluster (unless ``PGHOST`` names an existing local
    server), a fresh database with demo data where the module is installed with
    CRM, Sales and Invoicing (apps it handles without depending on them) and its
@@ -123,7 +123,7 @@ def find_odoo():
     else:
         launcher = shutil.which("odoo") or shutil.which("odoo-bin")
         if not launcher:
-            return None, None, "no Odoo 18 found (no odoo/odoo-bin on PATH, ODOO_BIN not set)"
+            return None, None, "no Odoo 19 found (no odoo/odoo-bin on PATH, ODOO_BIN not set)"
     python = os.environ.get("ODOO_PYTHON") or launcher_python(launcher)
     try:
         version = subprocess.run(
@@ -131,8 +131,8 @@ def find_odoo():
         ).stdout
     except OSError as error:
         return None, None, f"{launcher} cannot be started with {python}: {error}"
-    if "18.0" not in version:
-        return None, None, f"{launcher} is not Odoo 18 ({version.strip() or 'no version'})"
+    if "19.0" not in version:
+        return None, None, f"{launcher} is not Odoo 19 ({version.strip() or 'no version'})"
     return launcher, python, None
 
 

@@ -42,7 +42,7 @@ def is_personal_name(name, juridical_form=None, juridical_form_cac=None):
     """A one-person company named after a natural person: under a form of
     ``ONE_PERSON_FORMS``, the name without its legal form is two or three words
     (particles such as ``van den`` aside), none a generic business word, one a known
-    first name (Faker's lists, the same as the e-mail classifier's)."""
+    first name (the frozen lists of the e-mail classifier, read the same way)."""
     if not name or not {juridical_form, juridical_form_cac} & ONE_PERSON_FORMS:
         return False
     if _DIGIT.search(name):

@@ -16,7 +16,9 @@ Rules, in order:
 4. What is left is nominative (``NOMINATIVE_EMAIL``) when a token is a known first name or
    surname, an initial glued to a surname (``jdupont``, ``dupontj``), a first name glued to a
    surname (``jeandupont``), or when an initial stands beside another word (``j.vangorp``).
-   Names come from Faker's locale lists (MIT), not from any list of real people.
+   Names are Faker's locale lists (MIT), not any list of real people, frozen in
+   ``data/person_names.txt`` (``scripts/make_person_names.py``) so that no verdict depends on
+   the Faker installed; the engine never imports Faker.
 5. Anything else is kept: a generic word, or an unknown word such as a company name
    (``acme@acme.be``). Dropping unknown words would throw away many company mailboxes to
    catch the few names missing from the lists.
@@ -26,10 +28,9 @@ only fully generic local parts; other local parts there are private mailboxes.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import import_module
+from pathlib import Path
 
 from . import reasons
 
@@ -46,7 +47,7 @@ _ADDRESS = re.compile(
     r"@(?P<domain>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})"
 )
 _TOKEN = re.compile(r"[a-z]+")
-_FOLD = str.maketrans({"ı": "i", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d"})
+PERSON_NAMES = Path(__file__).parent / "data" / "person_names.txt"
 
 # Consumer mail services: the whole domain is private.
 PRIVATE_DOMAINS = _words(
@@ -156,17 +157,6 @@ GENERIC_WORDS = _words(
 # else, so that ``de.smet`` is read as ``desmet``, not as the generic ``de`` and ``smet``.
 PARTICLES = _words("van vande vanden vander von de den der ter ten le la du des da di el")
 
-# Faker person providers read for names. Surnames from the first group (Belgium, its
-# neighbours and its largest communities) may stand alone or glued to an initial; the others,
-# full of ordinary English words (green, king, park), only count beside a first name or an
-# initial.
-_CORE_LOCALES = _words(
-    "fr_BE nl_BE de_DE de_AT de_CH de_LU fr_FR fr_CH nl_NL it_IT es_ES pt_PT pl_PL tr_TR ro_RO"
-)
-_OTHER_LOCALES = _words("fr_QC en_GB en_US en_IE pt_BR en_IN")
-# pl_PL keeps its surnames apart from the usual ``last_names``.
-_SURNAME_ATTRIBUTES = ("last_names", "unisex_last_names", "male_last_names")
-
 
 @dataclass(frozen=True)
 class EmailVerdict:
@@ -176,37 +166,31 @@ class EmailVerdict:
     reason: str
 
 
-def _fold(text):
-    """Lower-case ASCII letters only, as names appear in mailbox names."""
-    text = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
-    return text.encode("ascii", "ignore").decode()
+def _read_sections(path):
+    """``{title: names}`` of a ``[title]``-sectioned word file (``#`` lines are comments)."""
+    sections, names = {}, None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("["):
+            names = sections.setdefault(line.strip("[]"), set())
+        elif line and not line.startswith("#"):
+            names.add(line)
+    return sections
 
 
 @cache
 def _names():
-    """(first names, all surnames, core surnames), loaded once from Faker's providers.
+    """(first names, all surnames, core surnames), read once from ``PERSON_NAMES``.
 
-    Names are folded to ASCII and glued (``jean-pierre`` -> ``jeanpierre``, ``van den
-    Broeck`` -> ``vandenbroeck``); compound first names count by part too. Generic words are
-    removed: they win over names.
+    Core surnames (Belgium, its neighbours and its largest communities) may stand alone or
+    glued to an initial; the others, full of ordinary English words (green, king, park), only
+    count beside a first name or an initial. Generic words are removed: they win over names.
     """
-    first, last, core = set(), set(), set()
-    for locale in sorted(_CORE_LOCALES | _OTHER_LOCALES):
-        provider = import_module(f"faker.providers.person.{locale}").Provider
-        for name in provider.first_names:
-            parts = _TOKEN.findall(_fold(name))
-            first.add("".join(parts))
-            first.update(parts)
-        for attribute in _SURNAME_ATTRIBUTES:
-            surnames = {
-                "".join(_TOKEN.findall(_fold(name))) for name in getattr(provider, attribute, ())
-            }
-            last |= surnames
-            if locale in _CORE_LOCALES:
-                core |= surnames
-    first = frozenset(name for name in first if len(name) >= 2) - GENERIC_WORDS
-    last = frozenset(name for name in last if len(name) >= 4) - GENERIC_WORDS
-    return first, last, last & core
+    sections = _read_sections(PERSON_NAMES)
+    first = frozenset(name for name in sections["first_names"] if len(name) >= 2)
+    core = frozenset(name for name in sections["core_surnames"] if len(name) >= 4)
+    other = frozenset(name for name in sections["other_surnames"] if len(name) >= 4)
+    first, core = first - GENERIC_WORDS, core - GENERIC_WORDS
+    return first, core | (other - GENERIC_WORDS), core
 
 
 def first_names():

@@ -1,3 +1,4 @@
+from odoo.fields import Domain
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
@@ -45,7 +46,7 @@ class IrAttachment(models.Model):
         return super().check(mode, values=values)
 
     @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
         if not self._rgpd_may_read_files():
-            domain = [("rgpd_personal_data", "=", False), *domain]
-        return super()._search(domain, offset=offset, limit=limit, order=order)
+            domain = Domain("rgpd_personal_data", "=", False) & Domain(domain)
+        return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)

@@ -4,7 +4,7 @@ prospecting message passes before it leaves."""
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.osv import expression
+from odoo.fields import Domain
 from odoo.tools import email_normalize
 
 from ..bce_engine.numbers import format_enterprise_number, normalize_enterprise_number
@@ -107,7 +107,7 @@ class ResPartner(models.Model):
         partners = (
             self.sudo()
             .with_context(active_test=False)
-            .search(expression.AND([[("rgpd_opted_out", "=", True)], expression.OR(leaves)]))
+            .search(Domain.AND([[("rgpd_opted_out", "=", True)], Domain.OR(leaves)]))
         )
         return self.browse(partners.ids)
 
@@ -123,26 +123,23 @@ class ResPartner(models.Model):
             raise UserError(self.env._("Search opposed companies by their number, VAT or e-mail."))
         return [("id", "in", self._rgpd_opposed_partners_matching(value).ids)]
 
-    def _search(self, domain, offset=0, limit=None, order=None):
+    def _search(self, domain, offset=0, limit=None, order=None, *, active_test=True, **kwargs):
         """Searching an opposed company by its number, VAT or e-mail finds it
         even archived: a sales user who finds nothing would create it again."""
-        matches = [
-            leaf
-            for leaf in domain
-            if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and leaf[0] == OPPOSITION_MATCH
-        ]
+        domain = Domain(domain)
+        conditions = list(domain.iter_conditions())
+        matches = [c for c in conditions if c.field_expr == OPPOSITION_MATCH]
         if (
             matches
             and self._active_name
+            and active_test
             and self.env.context.get("active_test", True)
-            and not any(
-                isinstance(leaf, (list, tuple)) and leaf[0] == self._active_name for leaf in domain
-            )
+            and not any(c.field_expr == self._active_name for c in conditions)
         ):
-            domain = expression.AND(
-                [expression.OR([[(self._active_name, "=", True)], *[[m] for m in matches]]), domain]
-            )
-        return super()._search(domain, offset=offset, limit=limit, order=order)
+            domain &= Domain(self._active_name, "=", True) | Domain.OR(matches)
+        return super()._search(
+            domain, offset=offset, limit=limit, order=order, active_test=active_test, **kwargs
+        )
 
     @api.onchange("bce_number_display", "vat", "email")
     def _onchange_rgpd_opposition_warning(self):

@@ -11,7 +11,7 @@ TAKEOUT_FIELDS = frozenset(
         "email_normalized",
         "email_formatted",
         "phone",
-        "mobile",
+        "rgpd_other_phone",
         "phone_sanitized",
         "phone_mobile_search",
         "bce_last_values",
@@ -81,7 +81,7 @@ class ResPartner(models.Model):
         return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
 
     def _get_vcard_file(self):
-        self._rgpd_check_takeout({"email", "phone", "mobile"})
+        self._rgpd_check_takeout({"email", "phone"})
         return super()._get_vcard_file()
 
     def web_read(self, specification):
@@ -92,14 +92,18 @@ class ResPartner(models.Model):
         return super().web_read(specification)
 
     @api.model
-    def web_read_group(
-        self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True
+    def _read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
     ):
-        if self.env.context.get("rgpd_bulk_takeout"):
-            fnames = {spec.split(":")[0] for spec in [*fields, *groupby]}
-            self.search(domain)._rgpd_check_takeout(fnames)
-        return super().web_read_group(
-            domain, fields, groupby, limit=limit, offset=offset, orderby=orderby, lazy=lazy
+        """Every grouped read (``formatted_read_group``, ``web_read_group``,
+        the JSON-2 API, a pivot) passes here: grouping or aggregating by an
+        address or number lists them in bulk, a take-out like an export."""
+        if not self.env.su:
+            fnames = {spec.split(":")[0].split(".")[0] for spec in [*groupby, *aggregates]}
+            if TAKEOUT_FIELDS.intersection(fnames) and not self._rgpd_is_manager():
+                self.search(domain)._rgpd_check_takeout(fnames)
+        return super()._read_group(
+            domain, groupby, aggregates, having=having, offset=offset, limit=limit, order=order
         )
 
     # Dates of the retention period

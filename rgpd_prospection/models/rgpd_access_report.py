@@ -21,7 +21,7 @@ COMPANY_FIELDS = [
     "country_id",
     "email",
     "phone",
-    "mobile",
+    "rgpd_other_phone",
     "website",
     "lang",
     "comment",
@@ -37,7 +37,7 @@ COMPANY_FIELDS = [
     "rgpd_anonymized",
     "create_date",
 ]
-PERSON_FIELDS = ["name", "function", "email", "phone", "mobile", "lang", "rgpd_has_consent"]
+PERSON_FIELDS = ["name", "function", "email", "phone", "rgpd_other_phone", "lang", "rgpd_has_consent"]
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

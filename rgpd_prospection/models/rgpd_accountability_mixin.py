@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.osv import expression
+from odoo.fields import Domain
 from odoo.tools import email_normalize
 
 from ..bce_engine.emails import is_nominative_email
@@ -129,7 +129,7 @@ class RgpdAccountabilityMixin(models.AbstractModel):
         purpose (``= False``); companies following the defaults have them all."""
         if operator in ("=", "!=") and not value:
             has_any = self._search_rgpd_purpose_ids("in", self._rgpd_purpose_ids_all())
-            return ["!", *has_any] if operator == "=" else has_any
+            return ~Domain(has_any) if operator == "=" else has_any
         if operator not in ("in", "not in", "=", "!=", "ilike", "not ilike"):
             raise UserError(self.env._("Search purposes with “is in” or “is not in”."))
         ids = self._rgpd_purpose_ids_of(value)
@@ -141,8 +141,8 @@ class RgpdAccountabilityMixin(models.AbstractModel):
                 ("is_company", "=", True),
                 ("rgpd_purpose_chosen", "=", False),
             ]
-            domain = expression.OR([domain, following])
-        return domain if operator in ("in", "=", "ilike") else ["!", *domain]
+            domain = Domain.OR([domain, following])
+        return domain if operator in ("in", "=", "ilike") else ~Domain(domain)
 
     def _rgpd_purpose_ids_all(self):
         purposes = self.env["rgpd.purpose"].with_context(active_test=False)

@@ -132,13 +132,9 @@ class RgpdBlacklist(models.Model):
         "me?” without keeping it.",
     )
 
-    _sql_constraints = [
-        (
-            "bce_number_uniq",
-            "unique (bce_number)",
-            "This enterprise number is already in the prospecting blacklist.",
-        ),
-    ]
+    _bce_number_uniq = models.Constraint(
+        "unique (bce_number)", "This enterprise number is already in the prospecting blacklist."
+    )
 
     @api.depends("bce_number")
     def _compute_bce_number_display(self):
@@ -283,10 +279,10 @@ class RgpdBlacklist(models.Model):
                 )
             )
 
-    def _search(self, domain, offset=0, limit=None, order=None):
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
         """Find an entry by any spelling of its number, like the contacts."""
         domain = self.env["res.partner"]._normalize_bce_number_domain(domain, "bce_number")
-        return super()._search(domain, offset=offset, limit=limit, order=order)
+        return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
 
     @api.model
     def _add(self, bce_numbers, channel, reason=None):

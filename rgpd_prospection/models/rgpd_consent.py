@@ -76,13 +76,10 @@ class RgpdConsent(models.Model):
         "res.users", string="Recorded by", default=lambda self: self.env.user, readonly=True
     )
 
-    _sql_constraints = [
-        (
-            "partner_purpose_uniq",
-            "unique (partner_id, purpose_id)",
-            "This person already has a consent for this purpose: withdraw or renew it.",
-        ),
-    ]
+    _partner_purpose_uniq = models.Constraint(
+        "unique (partner_id, purpose_id)",
+        "This person already has a consent for this purpose: withdraw or renew it.",
+    )
 
     @api.constrains("state", "withdrawal_date", "date")
     def _check_withdrawal_date(self):

@@ -1,6 +1,7 @@
 import re
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -127,20 +128,22 @@ class RgpdEnterpriseNumberMixin(models.AbstractModel):
             normalized = normalize_value(value)
             return normalized if normalized != value else re.sub(r"\D", "", value)
 
-        def normalize_term(term):
-            if not isinstance(term, (list, tuple)) or len(term) != 3 or term[0] != fname:
-                return term
-            operator, value = term[1], term[2]
+        def normalize_condition(condition):
+            if condition.field_expr != fname:
+                return condition
+            operator, value = condition.operator, condition.value
             if operator in EQUALITY_OPERATORS:
-                if isinstance(value, (list, tuple)):
+                if isinstance(value, (list, tuple, set, frozenset)):
                     value = [normalize_value(item) for item in value]
                 else:
                     value = normalize_value(value)
             elif operator in LIKE_OPERATORS:
                 value = normalize_pattern(value)
-            return (fname, operator, value)
+            else:
+                return condition
+            return Domain(fname, operator, value)
 
-        return [normalize_term(term) for term in domain]
+        return Domain(domain).map_conditions(normalize_condition)
 
     def _with_normalized_bce_number(self, vals):
         if "bce_number" not in vals:

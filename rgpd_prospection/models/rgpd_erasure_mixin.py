@@ -5,7 +5,7 @@ naming them); the enterprise number stays on the blacklist, the addresses on
 Odoo's blacklists, and a masked log records the erasure."""
 
 from odoo import Command, api, fields, models
-from odoo.osv import expression
+from odoo.fields import Domain
 
 from ..bce_engine.numbers import format_enterprise_number
 
@@ -115,7 +115,7 @@ class RgpdErasureMixin(models.AbstractModel):
             + self.mapped("email")
             + self.mapped("email_normalized")
             + self.mapped("phone")
-            + self.mapped("mobile")
+            + self.mapped("rgpd_other_phone")
             + list(self._rgpd_phone_numbers())
             + requests.mapped("requester_name")
             + requests.mapped("requester_email")
@@ -135,7 +135,7 @@ class RgpdErasureMixin(models.AbstractModel):
         counts = {}
         if "crm.lead" in env:
             leads = env["crm.lead"].search(
-                expression.OR(
+                Domain.OR(
                     [
                         [("partner_id", "in", self.ids)],
                         [("email_normalized", "in", emails)],
@@ -146,7 +146,7 @@ class RgpdErasureMixin(models.AbstractModel):
             counts[self.env._("CRM leads and opportunities")] = len(leads)
             leads.unlink()
         messages = env["mail.message"].search(
-            expression.OR(
+            Domain.OR(
                 [
                     [("model", "=", "res.partner"), ("res_id", "in", self.ids)],
                     [("author_id", "in", self.ids)],
@@ -156,7 +156,7 @@ class RgpdErasureMixin(models.AbstractModel):
             )
         )
         mails = env["mail.mail"].search(
-            expression.OR(
+            Domain.OR(
                 [
                     [("recipient_ids", "in", self.ids)],
                     [("mail_message_id", "in", messages.ids)],
@@ -212,7 +212,7 @@ class RgpdErasureMixin(models.AbstractModel):
         """A domain matching any of ``terms`` in any of ``fnames``; nothing
         when there is no term."""
         leaves = [[(fname, "ilike", term)] for fname in fnames for term in terms]
-        return expression.OR(leaves) if leaves else expression.FALSE_DOMAIN
+        return Domain.OR(leaves) if leaves else Domain.FALSE
 
     def _rgpd_erased_values(self, kept):
         """What the erasure writes on this contact; ``kept``: it is a company
@@ -223,7 +223,7 @@ class RgpdErasureMixin(models.AbstractModel):
             "name": masked,
             "email": False,
             "phone": False,
-            "mobile": False,
+            "rgpd_other_phone": False,
             "website": False,
             "comment": False,
             "function": False,
@@ -280,7 +280,7 @@ class RgpdErasureMixin(models.AbstractModel):
             [("res_model", "=", "rgpd.request"), ("res_id", "in", requests.ids)],
         ]
         messages = env["mail.message"].search(
-            expression.OR(
+            Domain.OR(
                 [
                     [("model", "=", "rgpd.consent"), ("res_id", "in", consents.ids)],
                     [("model", "=", "rgpd.request"), ("res_id", "in", requests.ids)],
@@ -290,9 +290,9 @@ class RgpdErasureMixin(models.AbstractModel):
         attachments = (
             consents.proof_attachment_ids
             | messages.attachment_ids
-            | env["ir.attachment"].search(expression.OR(record_domains))
+            | env["ir.attachment"].search(Domain.OR(record_domains))
             | env["ir.attachment"].search(
-                expression.AND(
+                Domain.AND(
                     [
                         [("res_model", "not in", KEPT_ATTACHMENT_MODELS)],
                         self._rgpd_ilike_domain(["name", "index_content", "description"], terms),
@@ -302,9 +302,9 @@ class RgpdErasureMixin(models.AbstractModel):
         )
         todo = env.ref("mail.mail_activity_data_todo")
         activities = env["mail.activity"].search(
-            expression.OR(
+            Domain.OR(
                 [
-                    expression.AND(
+                    Domain.AND(
                         [
                             [("res_model", "=", "rgpd.request"), ("res_id", "in", requests.ids)],
                             [("activity_type_id", "!=", todo.id)],
@@ -372,7 +372,7 @@ class RgpdErasureMixin(models.AbstractModel):
         phone_rows = env["phone.blacklist"]._add(numbers) if numbers else env["phone.blacklist"]
         # their chatter keeps the row's history, not a copy of the address
         env["mail.message"].search(
-            expression.OR(
+            Domain.OR(
                 [
                     [("model", "=", "mail.blacklist"), ("res_id", "in", rows.ids)],
                     [("model", "=", "phone.blacklist"), ("res_id", "in", phone_rows.ids)],

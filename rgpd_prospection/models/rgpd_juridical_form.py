@@ -26,9 +26,7 @@ class RgpdJuridicalForm(models.Model):
         "empty until a code table is loaded.",
     )
 
-    _sql_constraints = [
-        ("code_uniq", "unique (code)", "A juridical form code exists only once."),
-    ]
+    _code_uniq = models.Constraint("unique (code)", "A juridical form code exists only once.")
 
     @api.depends_context("lang")
     @api.depends("name_fr", "name_nl", "name_de")

@@ -54,13 +54,9 @@ class RgpdNace(models.Model):
         "rgpd.nace", "parent_id", string="Child codes", help="Codes one level down."
     )
 
-    _sql_constraints = [
-        (
-            "code_version_uniq",
-            "unique (code, version)",
-            "A NACE code exists only once per NACE version.",
-        ),
-    ]
+    _code_version_uniq = models.Constraint(
+        "unique (code, version)", "A NACE code exists only once per NACE version."
+    )
 
     @api.depends_context("lang")
     @api.depends("name_fr", "name_nl")

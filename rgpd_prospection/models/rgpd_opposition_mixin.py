@@ -1,3 +1,4 @@
+from odoo.fields import Domain
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
@@ -47,7 +48,7 @@ class RgpdOppositionMixin(models.AbstractModel):
                 self.env["rgpd.blacklist"]._blacklisted_numbers_sql(),
             )
         ]
-        return opted_out if (operator == "=") == value else ["!", *opted_out]
+        return opted_out if (operator == "=") == value else ~Domain(opted_out)
 
     def _rgpd_feed_opposition(self):
         """New addresses of a company that objected join Odoo's blacklists."""
@@ -61,12 +62,12 @@ class RgpdOppositionMixin(models.AbstractModel):
             )._feed_odoo_blacklists()
 
     def _rgpd_phone_numbers(self):
-        """Phone and mobile numbers in E.164, as ``phone.blacklist`` stores
+        """Every phone number in E.164, as ``phone.blacklist`` stores
         them; Belgium is assumed when the contact has no country."""
         belgium = self.env.ref("base.be", raise_if_not_found=False)
         numbers = set()
         for partner in self:
-            for number in (partner.phone, partner.mobile):
+            for number in (partner.phone, partner.rgpd_other_phone):
                 formatted = number and partner._phone_format(
                     number=number, country=partner.country_id or belgium
                 )

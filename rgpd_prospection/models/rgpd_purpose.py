@@ -35,9 +35,7 @@ class RgpdPurpose(models.Model):
         help="New BCE prospects are contacted for this purpose unless told otherwise.",
     )
 
-    _sql_constraints = [
-        ("name_uniq", "unique (name)", "A purpose with this name already exists."),
-    ]
+    _name_uniq = models.Constraint("unique (name)", "A purpose with this name already exists.")
 
     assessment_ids = fields.One2many(
         "rgpd.purpose.assessment", "purpose_id", string="Assessment versions"

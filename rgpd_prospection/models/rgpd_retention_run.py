@@ -160,7 +160,7 @@ class RgpdRetentionRun(models.Model):
             .sudo()
             .search([("partner_id", "in", partners.ids)]),
             "emails": {e for e in partners.mapped("email") if e},
-            "phones": {n for p in partners for n in (p.phone, p.mobile) if n},
+            "phones": {n for p in partners for n in (p.phone, p.rgpd_other_phone) if n},
         }
 
     @api.model
@@ -203,7 +203,7 @@ class RgpdRetentionRun(models.Model):
             {
                 "email": False,
                 "phone": False,
-                "mobile": False,
+                "rgpd_other_phone": False,
                 "comment": False,
                 "rgpd_expired": True,
                 "rgpd_expired_date": today,
@@ -245,8 +245,9 @@ class RgpdRetentionRun(models.Model):
         self._check_manager()
         return self._open(self.run_retention(dry_run=True))
 
-    @api.model
     def action_run_now(self):
+        """From the preview's button (``self`` is the preview) or the menu's
+        server action (``self`` is empty): the run is computed anew either way."""
         self._check_manager()
         return self._open(self.run_retention())
 

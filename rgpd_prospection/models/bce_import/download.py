@@ -27,7 +27,7 @@ class RgpdBceImport(models.Model):
         calls again while files remain."""
         step = self.download_next_extract()
         remaining = 1 if step and step.more else 0
-        self.env["ir.cron"]._notify_progress(done=1 if step else 0, remaining=remaining)
+        self.env["ir.cron"]._commit_progress(1 if step else 0, remaining=remaining)
 
     @api.model
     def download_next_extract(self):

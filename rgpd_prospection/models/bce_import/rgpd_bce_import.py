@@ -42,7 +42,6 @@ STATES = [
 UNDER_WAY = ("running", "ready", "confirm")
 # States a step moves on by itself; "confirm" waits for a manager.
 WORKING = ("running", "ready")
-UNDER_WAY_INDEX = "rgpd_bce_import_one_under_way"
 
 
 class RgpdBceImport(models.Model):
@@ -59,6 +58,12 @@ class RgpdBceImport(models.Model):
     _name = "rgpd.bce.import"
     _description = "BCE extract import"
     _order = "id desc"
+    # At most one import under way, whatever the entry point and however the
+    # transactions interleave: PostgreSQL refuses a second one.
+    _one_under_way = models.UniqueIndex(
+        "((TRUE)) WHERE state IN ('running', 'ready', 'confirm')",
+        "Another import is already under way.",
+    )
 
     name = fields.Char(compute="_compute_name", help="Extract type and number.")
     extract_number = fields.Integer(help="ExtractNumber of meta.csv: extracts apply in its order.")
@@ -236,9 +241,8 @@ class RgpdBceImport(models.Model):
             )
 
     def init(self):
-        """At most one import under way, whatever the entry point and however
-        the transactions interleave: PostgreSQL refuses a second one (an older
-        database that has several keeps the oldest)."""
+        """An older database with several imports under way keeps the oldest,
+        so that ``_one_under_way`` can be created."""
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -248,14 +252,6 @@ class RgpdBceImport(models.Model):
                        SELECT min(id) FROM rgpd_bce_import WHERE state IN %s)""",
                 "Stopped: another import was under way at the same time.",
                 UNDER_WAY,
-                UNDER_WAY,
-            )
-        )
-        cr.execute(
-            SQL(
-                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON rgpd_bce_import ((TRUE)) "
-                "WHERE state IN %s",
-                SQL.identifier(UNDER_WAY_INDEX),
                 UNDER_WAY,
             )
         )
@@ -273,23 +269,27 @@ class RgpdBceImport(models.Model):
 
     @api.model
     def _cron_import_extracts(self):
-        """One step per call: the cron framework commits between calls and calls
-        again while work remains. Run by hand ("Run manually"), the step is done
-        in the request and the scheduler is triggered to carry on at once."""
-        self._remove_old_set_aside_files()
-        record = self.run_pending_imports(max_steps=1)
-        remaining = 1 if record and self._has_pending_work() else 0
-        self.env["ir.cron"]._notify_progress(done=len(record), remaining=remaining)
+        """One step per call: the cron framework commits the progress and calls
+        again while work remains."""
+        record, remaining = self._import_one_step()
+        self.env["ir.cron"]._commit_progress(len(record), remaining=remaining)
+
+    def action_run_now(self):
+        """One step now, in the request (nothing is committed halfway); the
+        scheduler carries on at once while work remains."""
+        self._check_manager()
+        __, remaining = self._import_one_step()
         if remaining:
             self._trigger_cron()
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
 
     @api.model
-    def action_run_now(self):
-        """One step now, in the request; the scheduler carries on at once
-        while work remains."""
-        self._check_manager()
-        self._cron_import_extracts()
-        return {"type": "ir.actions.client", "tag": "soft_reload"}
+    def _import_one_step(self):
+        """The next step of the pending imports: (the import stepped, whether
+        work remains)."""
+        self._remove_old_set_aside_files()
+        record = self.run_pending_imports(max_steps=1)
+        return record, 1 if record and self._has_pending_work() else 0
 
     @api.model
     def _trigger_cron(self, xmlid="ir_cron_rgpd_bce_import"):
