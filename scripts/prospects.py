@@ -5,7 +5,8 @@
 
 The workbook has the prospects, a sheet explaining what was excluded and why
 (counts per reason only: listing dropped names or e-mails would copy the very
-personal data the filter exists to drop) and a sheet on the source.
+personal data the filter exists to drop) and a sheet on the source. Every text is
+written as text, never as a formula (``bce_engine.spreadsheet``).
 """
 
 import argparse
@@ -29,6 +30,7 @@ from bce_engine.codes import read_code_table  # noqa: E402
 from bce_engine.numbers import format_enterprise_number  # noqa: E402
 from bce_engine.reader import Extract  # noqa: E402
 from bce_engine.source import LICENCE_NOTE, SOURCE_NAME, source_statement  # noqa: E402
+from bce_engine.spreadsheet import append_text_row  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 from openpyxl.styles import Font  # noqa: E402
 
@@ -135,14 +137,14 @@ def write_workbook(output, meta, perimeter_text, rows, drops, kept):
     sheet.title = "Prospects"
     sheet.append(PROSPECT_COLUMNS)
     for row in rows:
-        sheet.append(row)
+        append_text_row(sheet, row)
     for (cell,) in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
         cell.number_format = "DD-MM-YYYY"
     sheet.freeze_panes = "A2"
     excluded = workbook.create_sheet("Excluded")
     excluded.append(("Reason", "Count", "What it means"))
     for reason, count in sorted(drops.items(), key=lambda item: -item[1]):
-        excluded.append((reason, count, REASON_EXPLANATIONS.get(reason, "")))
+        append_text_row(excluded, (reason, count, REASON_EXPLANATIONS.get(reason, "")))
     about = workbook.create_sheet("About")
     for item in (
         ("Source", SOURCE_NAME),
@@ -160,7 +162,7 @@ def write_workbook(output, meta, perimeter_text, rows, drops, kept):
             "before anything was stored. Excluded data is counted, never listed.",
         ),
     ):
-        about.append(item)
+        append_text_row(about, item)
     for worksheet in workbook.worksheets:
         for cell in worksheet[1]:
             cell.font = Font(bold=True)

@@ -5,15 +5,27 @@ that built each one) before the rules; the rules were tuned on its ``dev`` half 
 """
 
 import csv
+import os
+import subprocess
+import sys
 import unicodedata
 from importlib import import_module
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 from bce_engine import reasons
-from bce_engine.emails import GENERIC, GENERIC_WORDS, classify_email, is_nominative_email
+from bce_engine.companies import is_personal_name
+from bce_engine.emails import (
+    GENERIC,
+    GENERIC_WORDS,
+    PERSON_NAMES,
+    classify_email,
+    is_nominative_email,
+)
 
 LABELS = Path(__file__).parent / "data" / "email_labels.csv"
+ADDON = Path(__file__).resolve().parent.parent / "rgpd_prospection"
 
 
 def _rows(split=None):
@@ -196,3 +208,87 @@ def test_holdout_pass_mark():
     )
     assert dropped / len(personal) >= 0.98
     assert kept / len(generic) >= 0.95
+
+
+# Verdicts of the classifier when it read Faker 40.63.0 at run time, before the names were
+# frozen: core surnames alone, other locales' surnames only beside a name or an initial.
+NOMINATIVE, KEPT = reasons.NOMINATIVE_EMAIL, GENERIC
+VERDICTS_BEFORE_FREEZING = {
+    "peeters": NOMINATIVE,
+    "yilmaz": NOMINATIVE,
+    "kowalski": NOMINATIVE,
+    "vandamme": NOMINATIVE,
+    "silva": NOMINATIVE,
+    "smith": NOMINATIVE,
+    "anouk": NOMINATIVE,
+    "rhys": NOMINATIVE,
+    "marieclaire": NOMINATIVE,
+    "dupontj": NOMINATIVE,
+    "hmuller": NOMINATIVE,
+    "nowakp": NOMINATIVE,
+    "jsmith": NOMINATIVE,
+    "johnsmith": NOMINATIVE,
+    "john.green": NOMINATIVE,
+    "mueller.hans": NOMINATIVE,
+    "fatima.elamrani": NOMINATIVE,
+    "priya.sharma": NOMINATIVE,
+    "joao.silva": NOMINATIVE,
+    "o.connor": NOMINATIVE,
+    "green": KEPT,
+    "king": KEPT,
+    "park": KEPT,
+    "kumar": KEPT,
+    "jgreen": KEPT,
+    "greenj": KEPT,
+    "park.street": KEPT,
+    "ceder": KEPT,
+    "verdisol": KEPT,
+}
+
+
+@pytest.mark.parametrize("local, reason", sorted(VERDICTS_BEFORE_FREEZING.items()))
+def test_frozen_names_give_the_verdicts_read_from_faker(local, reason):
+    assert classify_email(f"{local}@acme.be").reason == reason
+
+
+@pytest.mark.parametrize(
+    "name, personal",
+    [
+        ("Jan Peeters BV", True),
+        ("Ayse Yilmaz SRL", True),
+        ("Green Park BV", False),
+        ("Peeters Bouw BV", False),
+    ],
+)
+def test_companies_read_the_same_frozen_first_names(name, personal):
+    assert is_personal_name(name, "010") is personal
+
+
+def test_frozen_names_are_what_the_script_writes_from_the_same_faker():
+    """Regenerating with the Faker named in the file's header changes nothing."""
+    from make_person_names import render
+
+    frozen = PERSON_NAMES.read_text(encoding="utf-8")
+    if f"# Source: Faker {version('faker')} " not in frozen:
+        pytest.skip(f"the names were frozen from another Faker than {version('faker')}")
+    assert render() == frozen
+
+
+def test_the_engine_never_imports_faker():
+    """Every engine module imports and classifies with any import of Faker failing."""
+    code = """
+import importlib, pkgutil, sys
+sys.modules["faker"] = None
+import bce_engine
+for module in pkgutil.iter_modules(bce_engine.__path__):
+    importlib.import_module(f"bce_engine.{module.name}")
+from bce_engine.companies import is_personal_name
+from bce_engine.emails import classify_email
+print(classify_email("jan.peeters@acme.be").reason, is_personal_name("Jan Peeters BV", "010"))
+"""
+    environment = {**os.environ, "PYTHONPATH": str(ADDON)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [reasons.NOMINATIVE_EMAIL, "True"]

@@ -5,8 +5,9 @@ import io
 import zipfile
 
 import pytest
+from bce_engine.spreadsheet import append_text_row, csv_text
 from bce_synth import generate_full, generate_update
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from prospects import REASON_EXPLANATIONS, main
 
 
@@ -158,3 +159,75 @@ def test_bad_file_prints_the_engine_message_without_traceback(extract, tmp_path,
     assert err.startswith(f"prospects: {path.name}: {message}")
     assert len(err.splitlines()) == 1 and "Traceback" not in err + out
     assert not output.exists()
+
+
+FORMULA_NAME = '=HYPERLINK("http://evil.example/","Click")'
+
+
+def _renamed(extract, tmp_path, number, name):
+    """The extract with every denomination of ``number`` replaced by ``name``."""
+
+    def rename(data):
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        for row in rows:
+            if row[0] == number:
+                row[3] = name
+        text = io.StringIO()
+        csv.writer(text, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+        return text.getvalue().encode("utf-8")
+
+    return _rewritten(extract, tmp_path / extract.name, "denomination.csv", rename)
+
+
+def _formula_cells(path):
+    with zipfile.ZipFile(path) as archive:
+        return [
+            name
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and b"<f>" in archive.read(name)
+        ]
+
+
+def test_a_company_named_like_a_formula_is_written_as_text(extract, tmp_path):
+    first = tmp_path / "all.xlsx"
+    main([str(extract), "--postal", "1000-1299", "-o", str(first)])
+    number = sheet_rows(first, "Prospects")[1][0][0]
+    renamed = _renamed(extract, tmp_path, number, FORMULA_NAME)
+    output = tmp_path / "prospects.xlsx"
+    assert main([str(renamed), "--postal", "1000-1299", "-o", str(output)]) == 0
+    sheet = load_workbook(output)["Prospects"]
+    (cell,) = [row[1] for row in sheet.iter_rows(min_row=2) if row[0].value == number]
+    assert (cell.value, cell.data_type) == (FORMULA_NAME, "s")
+    assert _formula_cells(output) == []
+
+
+def test_append_text_row_keeps_texts_intact_and_other_values_typed(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    values = (FORMULA_NAME, "+32 2 123 45 67", "-x", None, "@SUM(A1)", 7)
+    append_text_row(sheet, ("header",))
+    append_text_row(sheet, values)
+    workbook.save(tmp_path / "t.xlsx")
+    cells = next(load_workbook(tmp_path / "t.xlsx").active.iter_rows(min_row=2))
+    assert tuple(cell.value for cell in cells) == values
+    assert [cell.data_type for cell in cells] == ["s", "s", "s", "n", "s", "n"]
+    assert _formula_cells(tmp_path / "t.xlsx") == []
+
+
+@pytest.mark.parametrize(
+    "value, written",
+    [
+        (FORMULA_NAME, "'" + FORMULA_NAME),
+        ("+32 2 123 45 67", "'+32 2 123 45 67"),
+        ("-1+1", "'-1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("Acme = best", "Acme = best"),
+        ("", ""),
+        (7, 7),
+        (None, None),
+    ],
+)
+def test_csv_text_quotes_what_a_spreadsheet_would_evaluate(value, written):
+    assert csv_text(value) == written
