@@ -15,8 +15,8 @@ from bce_engine import (
     count_rows,
     read_full_extract,
     read_meta,
-    reader,
     shrunken_tables,
+    tables,
 )
 from bce_engine.codes import read_code_table
 from bce_engine.reader import HEADERS, TABLES, Extract
@@ -462,23 +462,6 @@ def test_last_line_without_line_break_and_quoted_line_breaks_are_kept(tmp_path, 
     assert len(state) == 1
 
 
-def test_marked_rows_keep_crlf_across_blocks():
-    from bce_engine.reader import _MarkedRows
-
-    class Pieces:
-        def __init__(self, pieces):
-            self.pieces = list(pieces)
-
-        def read(self, size=-1):
-            return self.pieces.pop(0) if self.pieces else b""
-
-    pieces = [b'"a","b"\r', b'\n"1",', b'"2"\r\n"3","4"']
-    stream = _MarkedRows(Pieces(pieces))
-    data = b"".join(iter(lambda: stream.read(10), b""))
-    assert data == b'"a","b",\x1f\r\n"1","2",\x1f\r\n"3","4",\x1f\n'
-    assert stream.done == len(b"".join(pieces))
-
-
 def test_row_counts_of_the_core_tables(tmp_path):
     tables = {table: valid_rows(table) for table in TABLES}
     tables["denomination"] = tables["denomination"][:2]
@@ -625,7 +608,7 @@ def test_memory_error_names_the_file(tmp_path, monkeypatch):
     def giant(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(reader.pd, "read_csv", giant)
+    monkeypatch.setattr(tables.pa_csv, "open_csv", giant)
     with pytest.raises(BceReadError, match="too large to be read") as error:
         read_full_extract(path)
     assert error.value.file == "enterprise.csv"

@@ -22,7 +22,8 @@ from .engine import (
 from .errors import BceFormatError, BceReadError
 from .model import Company, EngineConfig, ExtractMeta, LegalPersonState
 from .perimeter import EmptyPerimeterError, Perimeter
-from .reader import CORE_TABLES, count_rows, read_meta, shrunken_tables
+from .reader import CORE_TABLES, read_meta, shrunken_tables
+from .tables import count_rows
 
 __all__ = [
     "CORE_TABLES",

@@ -25,8 +25,9 @@ from .companies import build_companies, select
 from .errors import BceFormatError
 from .frames import NumberSet, Vocabulary, in_sorted, is_member, replace_rows, sorted_by
 from .model import EngineConfig, LegalPersonState
-from .reader import CHUNK_ROWS, TABLES, Extract, meta_of
+from .reader import TABLES, Extract, meta_of
 from .reading import TableReading, check_files
+from .tables import CHUNK_ROWS
 
 
 @dataclass(frozen=True)

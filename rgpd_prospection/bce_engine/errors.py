@@ -5,7 +5,7 @@ import lzma
 import zipfile
 import zlib
 
-import pandas as pd
+import pyarrow as pa
 
 
 class BceFormatError(ValueError):
@@ -48,8 +48,7 @@ READ_ERRORS = (
     zlib.error,
     lzma.LZMAError,
     csv.Error,
-    pd.errors.ParserError,
-    pd.errors.EmptyDataError,
+    pa.ArrowInvalid,
     MemoryError,
     UnicodeError,
     NotImplementedError,
@@ -74,7 +73,7 @@ def read_error(error, file=None, line=None):
         message = "a value is too large to be read (the server ran out of memory): not a BCE file"
     elif isinstance(error, csv.Error) and "field limit" in detail:
         message = f"a value is longer than {csv.field_size_limit():,} characters: not a BCE value"
-    elif isinstance(error, (csv.Error, pd.errors.ParserError, pd.errors.EmptyDataError)):
+    elif isinstance(error, (csv.Error, pa.ArrowInvalid)):
         message = f"malformed CSV ({detail.strip()})"
     elif isinstance(error, UnicodeError):
         message = "undecodable bytes (the file must be UTF-8)"

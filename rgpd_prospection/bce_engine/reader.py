@@ -1,32 +1,19 @@
-"""Reading BCE open-data ZIPs: exact headers, validated values, chunked pandas.
-
-Speed comes from letting pandas' C parser do the conversions: entity numbers
-(``0200.065.765``) are parsed straight to int64 with ``.`` as thousands separator,
-codes and dates become categoricals, so validation looks at a few hundred distinct
-values instead of millions of rows. Only when a chunk is found faulty is the
-file re-read to name the exact line and column.
-
-pandas pads a row with too few fields and drops the surplus of a too long first
-row without a word. So each line reaches it with one more field, ``ROW_END``:
-a row whose last field is not that marker has the wrong number of fields.
-"""
+"""Opening BCE open-data ZIPs: the official members, their sizes judged from the
+central directory before anything is unpacked, the exact headers, ``meta.csv``.
+The tables themselves are read by ``tables``."""
 
 import csv
 import io
-import re
-import warnings
 import zipfile
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import numpy as np
-import pandas as pd
 
+from . import locate
 from .codes import CODE_HEADER, decode_csv_bytes
-from .errors import READ_ERRORS, BceFormatError, read_error
+from .errors import READ_ERRORS, BceFormatError, BceReadError, read_error
 from .model import ExtractMeta
-
-CHUNK_ROWS = 1_000_000
 
 HEADERS = {
     "meta.csv": ["Variable", "Value"],
@@ -112,6 +99,53 @@ NUMBER_COLUMNS = {
 DATE_COLUMNS = frozenset({"StartDate", "DateStrikingOff"})
 TEXT_COLUMNS = frozenset({"Denomination", "Value"})
 
+# Longest value of each column, in characters: the KBO cookbook's formats (an
+# e-mail's 254, a name's 320), checked on every field while reading so that no
+# absurd value (a 200 MB name) passes. A column the cookbook leaves open gets
+# ``FIELD_BOUND``.
+FIELD_BOUNDS = {
+    "EnterpriseNumber": 12,
+    "EstablishmentNumber": 13,
+    "EntityNumber": 13,
+    "Id": 13,
+    "Status": 2,
+    "JuridicalSituation": 3,
+    "TypeOfEnterprise": 1,
+    "JuridicalForm": 3,
+    "JuridicalFormCAC": 3,
+    "StartDate": 10,
+    "DateStrikingOff": 10,
+    "Language": 1,
+    "TypeOfDenomination": 3,
+    "Denomination": 320,
+    "TypeOfAddress": 4,
+    "CountryNL": 100,
+    "CountryFR": 100,
+    "Zipcode": 20,
+    "MunicipalityNL": 200,
+    "MunicipalityFR": 200,
+    "StreetNL": 200,
+    "StreetFR": 200,
+    "HouseNumber": 22,
+    "Box": 20,
+    "ExtraAddressInfo": 80,
+    "EntityContact": 3,
+    "ContactType": 5,
+    "Value": 254,
+    "ActivityGroup": 3,
+    "NaceVersion": 4,
+    "NaceCode": 7,
+    "Classification": 4,
+}
+FIELD_BOUND = 4096
+
+
+def table_header(file):
+    """The official header of a table's file, a ``_delete`` file's being its key."""
+    if file.endswith("_delete.csv"):
+        return [DELETE_KEYS[file.removesuffix("_delete.csv")]]
+    return HEADERS[file.replace("_insert.csv", ".csv")]
+
 
 def column_kind(column):
     if column in NUMBER_COLUMNS:
@@ -138,66 +172,15 @@ def format_number(value):
     return f"{digits[0]}.{digits[1:4]}.{digits[4:7]}.{digits[7:]}"
 
 
-ROW_END = "\x1f"  # the ASCII unit separator: never in a BCE value
-_END_FIELD = b",\x1f"
-ROW_END_COLUMN = "(end of row)"
-
-
-class _MarkedRows:
-    """The bytes of a CSV member with the field ``ROW_END`` added at the end of
-    every line, as pandas reads them; counts the bytes read, for progress reports.
-
-    A line break inside a quoted text gets the marker too: ``_unmark`` removes
-    it from the values read."""
-
-    def __init__(self, raw):
-        self.raw = raw
-        self.done = 0
-        self.carry = b""
-        self.open_line = False
-        self.finished = False
-
-    def read(self, size=-1):  # pylint: disable=method-required-super
-        if self.finished:
-            return b""
-        data = self.raw.read(size)
-        self.done += len(data)
-        if not data:
-            self.finished = True
-            tail, self.carry = self.carry, b""
-            return tail + _END_FIELD + b"\n" if tail or self.open_line else b""
-        data, self.carry = self.carry + data, b""
-        if data.endswith(b"\r"):  # its \n may start the next block
-            data, self.carry = data[:-1], b"\r"
-        if data:
-            self.open_line = not data.endswith(b"\n")
-        marked = data.replace(b"\n", _END_FIELD + b"\n")
-        if b"\r" not in data:
-            return marked
-        return marked.replace(b"\r" + _END_FIELD + b"\n", _END_FIELD + b"\r\n")
-
-    def readable(self):
-        return True
-
-    def __iter__(self):
-        raise io.UnsupportedOperation("read by blocks only")
-
-
-def _unmark(chunk, columns):
-    """Remove the markers a quoted line break got from the values of ``columns``."""
-    for column in columns:
-        values = chunk[column]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            categories = values.cat.categories
-            if len(categories) and categories.str.contains(ROW_END, regex=False).any():
-                text = values.astype(object).str.replace(_END_FIELD.decode(), "", regex=False)
-                chunk[column] = text.astype("category")
-        elif values.dtype != np.int64:
-            marked = values.str.contains(ROW_END, regex=False).fillna(False).to_numpy(dtype=bool)
-            if marked.any():
-                chunk.loc[marked, column] = values[marked].str.replace(
-                    _END_FIELD.decode(), "", regex=False
-                )
+# Sizes judged from the ZIP's central directory before a member is unpacked. A
+# national full holds 2.1 GB of CSV, its activity.csv 1.5 GB compressed about 7:1;
+# a mass update (the 7.28 M changes of the NACE-2025 conversion) stays well within.
+MEMBER_MAX_BYTES = 16 << 30
+CODE_MAX_BYTES = 256 << 20
+# Deflate cannot pack CSV rows of distinct numbers much beyond 20:1; a bomb packs
+# 1000:1. Small members are not judged: an empty table packs oddly.
+MAX_COMPRESSION_RATIO = 200
+RATIO_MIN_BYTES = 1 << 20
 
 
 class Extract:
@@ -213,20 +196,29 @@ class Extract:
             raise BceFormatError("file not found", file=str(self.path)) from None
         except zipfile.BadZipFile as error:
             raise BceFormatError(f"not a ZIP file ({error})", file=self.label) from None
+        except ValueError as error:  # newer Pythons refuse a NUL in a member name
+            raise BceFormatError(f"not a BCE ZIP ({error})", file=self.label) from None
         except READ_ERRORS as error:
             raise read_error(error, file=self.label) from error
         try:
-            self.names = self._official_members(self.zip.namelist())
+            self.names = self._official_members(self.zip.infolist())
         except BaseException:
             self.zip.close()
             raise
 
-    def _official_members(self, names):
+    def _official_members(self, infos):
         """Official file name -> member; only the root of the ZIP counts, and a
         second copy of an official file, at the root or in a folder, is refused:
         which one the BCE meant cannot be told."""
         members = {}
-        for name in names:
+        for info in infos:
+            name = info.filename
+            if "\x00" in info.orig_filename:
+                raise BceFormatError(
+                    f"the ZIP {self.label} holds a member whose name {info.orig_filename!r} "
+                    "has a NUL byte: a trick to pass one file for another, not a BCE extract",
+                    file=name,
+                )
             base = PurePosixPath(name.replace("\\", "/")).name
             if base not in OFFICIAL_FILES:
                 continue
@@ -237,8 +229,26 @@ class Extract:
                     f'"{name}"): an extract has each file once, at the root of the ZIP',
                     file=base,
                 )
+            self._check_size(base, info)
             members[base] = name
         return members
+
+    def _check_size(self, file, info):
+        limit = {"meta.csv": META_MAX_BYTES, "code.csv": CODE_MAX_BYTES}.get(file, MEMBER_MAX_BYTES)
+        if info.file_size > limit:
+            raise BceReadError(
+                f"{info.file_size:,} bytes once unpacked, more than the {limit:,} a BCE "
+                f"{file} can hold: not a BCE file",
+                file=file,
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_MIN_BYTES and ratio > MAX_COMPRESSION_RATIO:
+            raise BceReadError(
+                f"{info.compress_size:,} bytes unpack to {info.file_size:,} ({ratio:,.0f}:1, "
+                f"a BCE file packs less than {MAX_COMPRESSION_RATIO}:1): a ZIP bomb, not a "
+                "BCE file",
+                file=file,
+            )
 
     def __enter__(self):
         return self
@@ -257,6 +267,8 @@ class Extract:
         return self.zip.getinfo(self.member(file)).file_size
 
     def open(self, file):
+        """``file`` unpacked as it is read; ``zipfile`` stops at the declared size and
+        checks the CRC, so a member lying about its size is refused as damaged."""
         member = self.member(file)
         self.current = file
         return self.zip.open(member)
@@ -271,94 +283,37 @@ class Extract:
             )
         return self.zip.read(member)
 
-    def check_shape(self, file, expected):
-        """Raise on the first row whose field count is not ``expected``: the slow
-        path, once pandas was found to have padded or cut a row."""
-        with self.open(file) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-            reader = csv.reader(text)
-            start = 1
-            try:
-                for row in reader:
-                    if len(row) != expected:
-                        what = f"{len(row)} fields" if row else "an empty line"
-                        raise BceFormatError(
-                            f"{what}, the header has {expected}", file=file, line=start
-                        )
-                    start = reader.line_num + 1
-            except csv.Error as error:
-                raise read_error(error, file=file, line=start) from error
-
     def check_header(self, file, expected):
+        """Raise unless ``file`` starts with ``expected``; -> whether rows may follow
+        (a header without a line break is the whole file)."""
         with self.open(file) as stream:
-            first = stream.readline()
+            first = stream.readline(1 << 16)
         text = decode_csv_bytes(first, file).rstrip("\r\n")
         header = next(csv.reader([text]), [])
         if header != expected:
             raise BceFormatError(
                 f"header {header!r} differs from the official {expected!r}", file=file, line=1
             )
+        return first.endswith(b"\n")
 
-    def line_of_record(self, file, record):
-        """Physical line (1-based, header = 1) where data record ``record`` (0-based)
-        starts; exact even when quoted texts hold line breaks."""
-        with self.open(file) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-            reader = csv.reader(text)
-            next(reader, None)
-            start = reader.line_num + 1
-            for index, _row in enumerate(reader):
-                if index == record:
-                    return start
-                start = reader.line_num + 1
-        return start
+    def check_shape(self, file, expected):
+        """Raise on the first row whose field count is not ``expected``."""
+        with self.open(file) as stream:
+            locate.check_shape(stream, file, expected)
 
     def locate_undecodable(self, file):
-        """Line and column of the first bytes that are not UTF-8, read by blocks."""
-        line, carry = 1, b""
-        with self.open(file) as raw:
-            while True:
-                block = raw.read(1 << 24)
-                data = carry + block
-                if not data:
-                    break
-                try:
-                    data.decode("utf-8")
-                    carry = b""
-                except UnicodeDecodeError as error:
-                    if block and error.reason == "unexpected end of data":
-                        # a character cut by the block boundary: finish it next time
-                        carry = data[error.start :]
-                        line += data.count(b"\n", 0, error.start)
-                        continue
-                    self._undecodable(file, data, error, line + data.count(b"\n", 0, error.start))
-                line += data.count(b"\n")
-        raise BceFormatError("undecodable bytes (the file must be UTF-8)", file=file)
+        with self.open(file) as stream:
+            locate.locate_undecodable(stream, file, HEADERS.get(file.replace("_insert", ""), []))
 
-    def _undecodable(self, file, data, error, line):
-        start = data.rfind(b"\n", 0, error.start) + 1
-        end = data.find(b"\n", error.start)
-        fields = next(csv.reader([data[start : None if end < 0 else end].decode(errors="replace")]))
-        header = HEADERS.get(file.replace("_insert", ""), [])
-        column = next(
-            (
-                header[index] if index < len(header) else index + 1
-                for index, value in enumerate(fields)
-                if "\ufffd" in value
-            ),
-            None,
-        )
-        raise BceFormatError(
-            f"undecodable bytes {data[error.start : error.end]!r} (the file must be UTF-8)",
-            file=file,
-            line=line,
-            column=column,
-        )
+    def locate_long_field(self, file, header, limit):
+        with self.open(file) as stream:
+            locate.first_long_field(stream, file, header, limit)
 
-    def fail(self, file, record, column, message):
-        raise BceFormatError(
-            message, file=file, line=self.line_of_record(file, record), column=column
-        )
+    def fail(self, file, record, column, message, error=BceFormatError):
+        """Raise ``error`` on data record ``record`` (0-based) of ``file``."""
+        with self.open(file) as stream:
+            line = locate.line_of_record(stream, record)
+        raise error(message, file=file, line=line, column=column)
 
 
 def read_meta(zip_path):
@@ -413,189 +368,6 @@ def meta_of(extract):
         ),
         version=values.get("Version", ""),
     )
-
-
-_NUMBER_TEXT = re.compile(r"^\d[\d.]*$")
-
-
-def _first_unparsable_number(extract, file, columns, chunk_rows):
-    """Slow path after pandas refused an entity number: find the record and column."""
-    with extract.open(file) as stream:
-        reader = pd.read_csv(
-            stream,
-            usecols=columns,
-            dtype=str,
-            keep_default_na=False,
-            chunksize=chunk_rows,
-            encoding="utf-8",
-        )
-        offset = 0
-        for chunk in reader:
-            for column in columns:
-                values = chunk[column]
-                bad = ~values.str.match(_NUMBER_TEXT.pattern)
-                if bad.any():
-                    index = int(np.argmax(bad.to_numpy()))
-                    extract.fail(
-                        file,
-                        offset + index,
-                        column,
-                        f"{values.iloc[index]!r} is not a valid {NUMBER_COLUMNS[column]} number",
-                    )
-            offset += len(chunk)
-    raise BceFormatError("an entity number could not be read", file=file)
-
-
-def _check_chunk(extract, file, chunk, offset, required):
-    """Validate one chunk in place; dates become datetime64 (NaT for NULL)."""
-    for column in chunk.columns:
-        kind = column_kind(column)
-        values = chunk[column]
-        if kind == "number":
-            number_kind = NUMBER_COLUMNS[column]
-            numbers = values.to_numpy()
-            bad = ~valid_numbers(numbers, number_kind)
-            if bad.any():
-                index = int(np.argmax(bad))
-                extract.fail(
-                    file,
-                    offset + index,
-                    column,
-                    f"{format_number(numbers[index])} is not a valid {number_kind} number",
-                )
-        elif kind == "code":
-            codes = values.cat.codes.to_numpy()
-            if column in required and (codes < 0).any():
-                index = int(np.argmax(codes < 0))
-                extract.fail(file, offset + index, column, "a value is required")
-            allowed = CLOSED_CODES.get(column)
-            if allowed is not None:
-                unknown = [i for i, code in enumerate(values.cat.categories) if code not in allowed]
-                if unknown:
-                    index = int(np.argmax(np.isin(codes, unknown)))
-                    extract.fail(
-                        file,
-                        offset + index,
-                        column,
-                        f"unknown code {values.iloc[index]!r} (allowed: {sorted(allowed)})",
-                    )
-        elif kind == "date":
-            categories = values.cat.categories
-            parsed = pd.to_datetime(
-                pd.Series(np.asarray(categories, dtype=object)), format=DATE_FORMAT, errors="coerce"
-            )
-            if parsed.isna().any():
-                codes = values.cat.codes.to_numpy()
-                index = int(np.argmax(np.isin(codes, np.flatnonzero(parsed.isna().to_numpy()))))
-                extract.fail(
-                    file, offset + index, column, f"{values.iloc[index]!r} is not a dd-mm-yyyy date"
-                )
-            codes = values.cat.codes.to_numpy()
-            dates = parsed.to_numpy().astype("datetime64[D]")
-            column_dates = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[D]")
-            known = codes >= 0
-            column_dates[known] = dates[codes[known]]
-            chunk[column] = column_dates
-
-
-def read_table(extract, file, columns, required=(), chunk_rows=CHUNK_ROWS, progress=None):
-    """Yield ``(offset, chunk)`` of the validated ``columns`` of ``file``.
-
-    ``offset`` is the 0-based index of the chunk's first record. Numbers are int64,
-    codes categoricals of text, dates datetime64[D], texts strings; NULL is missing.
-    Every row must have the header's number of fields.
-    """
-    base = (
-        file.rsplit("_", 1)[0] + ".csv" if file.endswith(("_delete.csv", "_insert.csv")) else file
-    )
-    expected = [DELETE_KEYS[base[:-4]]] if file.endswith("_delete.csv") else HEADERS[base]
-    extract.check_header(file, expected)
-    # columns read but not used stay text: no type guessing, nor its warnings
-    dtypes = dict.fromkeys(expected, "str")
-    for column in columns:
-        kind = column_kind(column)
-        dtypes[column] = {"number": "int64", "code": "category", "date": "category"}.get(
-            kind, "str"
-        )
-    dtypes[ROW_END_COLUMN] = "category"
-    total = extract.size(file)
-    offset = 0
-    with extract.open(file) as raw:
-        stream = _MarkedRows(raw)
-        try:
-            reader = pd.read_csv(
-                stream,
-                header=0,
-                names=[*expected, ROW_END_COLUMN],
-                usecols=None,
-                dtype=dtypes,
-                thousands=".",
-                decimal=",",
-                keep_default_na=False,
-                na_values={column: [""] for column in expected},
-                skip_blank_lines=False,
-                chunksize=chunk_rows,
-                encoding="utf-8",
-                index_col=False,
-                engine="c",
-            )
-            while True:
-                with warnings.catch_warnings():
-                    # a surplus field on the first row: ROW_END_COLUMN tells it
-                    warnings.simplefilter("ignore", pd.errors.ParserWarning)
-                    chunk = next(reader, None)
-                if chunk is None:
-                    break
-                ends = chunk[ROW_END_COLUMN]
-                if len(chunk) and (
-                    list(ends.cat.categories) != [ROW_END] or ends.cat.codes.to_numpy().min() < 0
-                ):
-                    _wrong_shape(extract, file, len(expected))
-                chunk = chunk[list(columns)]
-                _unmark(chunk, columns)
-                _check_chunk(extract, file, chunk, offset, required)
-                yield offset, chunk
-                offset += len(chunk)
-                if progress:
-                    progress(file, stream.done, total)
-        except UnicodeDecodeError:
-            extract.locate_undecodable(file)
-        except pd.errors.ParserError as error:
-            _wrong_shape(extract, file, len(expected))
-            match = re.search(r"line (\d+)", str(error))
-            line = int(match.group(1)) if match else None
-            raise read_error(error, file=file, line=line) from None
-        except ValueError as error:
-            if isinstance(error, BceFormatError):
-                raise
-            extract.check_shape(file, len(expected))
-            numbers = [column for column in columns if column_kind(column) == "number"]
-            _first_unparsable_number(extract, file, numbers, chunk_rows)
-        except READ_ERRORS as error:
-            raise read_error(error, file=file) from error
-
-
-def _wrong_shape(extract, file, expected):
-    """Name the first row without ``expected`` fields; a file whose rows all
-    have them is malformed in some other way."""
-    extract.check_shape(file, expected)
-    raise BceFormatError("malformed CSV: a row could not be read", file=file)
-
-
-def count_rows(zip_path, tables=CORE_TABLES):
-    """Rows of each table of ``tables`` in an extract, shape and values checked:
-    the rows of ``<table>.csv`` for a full, of ``<table>_insert.csv`` for an
-    update. Sanity figures: a full whose core table is empty or shrank sharply
-    against the previous full cannot be right."""
-    with Extract(zip_path) as extract:
-        meta = meta_of(extract)
-        suffix = "" if meta.extract_type == "full" else "_insert"
-        counts = {}
-        for table in tables:
-            file = f"{table}{suffix}.csv"
-            key = HEADERS[f"{table}.csv"][0]
-            counts[table] = sum(len(chunk) for _offset, chunk in read_table(extract, file, [key]))
-    return counts
 
 
 def shrunken_tables(counts, previous, max_drop=0.2):

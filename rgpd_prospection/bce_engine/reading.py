@@ -12,7 +12,8 @@ from .emails import classify_email
 from .errors import BceFormatError
 from .frames import Vocabulary, category_values
 from .phones import normalize_phone
-from .reader import CORE_TABLES, read_table
+from .reader import CORE_TABLES
+from .tables import read_table
 
 CLASSIFICATIONS = ("MAIN", "SECO", "ANCI")
 KEPT_CONTACT_TYPES = ("EMAIL", "TEL")
