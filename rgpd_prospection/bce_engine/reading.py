@@ -10,7 +10,7 @@ import pandas as pd
 from . import reasons
 from .emails import classify_email
 from .errors import BceFormatError
-from .frames import Vocabulary, category_values
+from .frames import Vocabulary, category_values, per_run, sorted_unique
 from .phones import normalize_phone
 from .reader import CORE_TABLES
 from .tables import read_table
@@ -49,7 +49,7 @@ class TableReading:
 
     def keys(self, file, column):
         parts = [chunk[column].to_numpy() for _, chunk in self.table(file, [column])]
-        return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+        return sorted_unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
 
     def enterprises(self, file, unique):
         """Legal persons of ``file`` and every number it lists (of any type).
@@ -67,11 +67,11 @@ class TableReading:
             "StartDate",
         ]
         for _offset, chunk in self.table(file, columns, required=("Status", "TypeOfEnterprise")):
-            kind = chunk["TypeOfEnterprise"].astype(str).to_numpy()
+            kind = chunk["TypeOfEnterprise"]
             self.drops[reasons.NATURAL_PERSON] += int((kind == "1").sum())
             self.drops[reasons.UNKNOWN_TYPE] += int((kind == "0").sum())
             numbers.append(chunk["EnterpriseNumber"].to_numpy())
-            rows = chunk[kind == "2"]
+            rows = chunk[(kind == "2").to_numpy()]
             legal.append(
                 pd.DataFrame(
                     {
@@ -84,10 +84,13 @@ class TableReading:
             )
         numbers = np.concatenate(numbers) if numbers else np.empty(0, dtype=np.int64)
         frame = pd.concat(legal, ignore_index=True) if legal else None
+        order = np.argsort(numbers, kind="stable")
+        numbers = numbers[order]
+        repeated = np.zeros(len(numbers), dtype=bool)
+        repeated[1:] = numbers[1:] == numbers[:-1]
         if unique:
-            duplicated = pd.Series(numbers).duplicated().to_numpy()
-            if duplicated.any():
-                record = int(np.argmax(duplicated))
+            if repeated.any():
+                record = int(order[repeated].min())
                 self.extract.fail(
                     file,
                     record,
@@ -107,7 +110,7 @@ class TableReading:
             )
         frame["juridical_form"] = forms.categorical(frame["juridical_form"].to_numpy())
         frame["juridical_form_cac"] = forms_cac.categorical(frame["juridical_form_cac"].to_numpy())
-        return frame.reset_index(drop=True), np.unique(numbers)
+        return frame.reset_index(drop=True), numbers[~repeated]
 
     def units(self, file, number_column, legal):
         """Establishments or branches of legal persons, and every number listed."""
@@ -121,10 +124,10 @@ class TableReading:
             parts.append(pd.DataFrame({"unit": units[of_legal], "bce": owners[of_legal]}))
         frame = pd.concat(parts, ignore_index=True) if parts else _empty_units()
         numbers = np.concatenate(numbers) if numbers else np.empty(0, dtype=np.int64)
-        return frame.drop_duplicates("unit", keep="last"), np.unique(numbers)
+        return frame.drop_duplicates("unit", keep="last"), sorted_unique(numbers)
 
     def _known(self, entities, known):
-        is_known = known.contains(entities)
+        is_known = per_run(entities, known.contains)
         self.drops[reasons.NOT_LEGAL_PERSON] += int((~is_known).sum())
         return is_known
 
@@ -134,7 +137,7 @@ class TableReading:
         for _offset, chunk in self.table(file, columns, required=columns[:3]):
             entities = chunk["EntityNumber"].to_numpy()
             keep = self._known(entities, known)
-            keep &= chunk["TypeOfDenomination"].astype(str).to_numpy() == "001"
+            keep &= (chunk["TypeOfDenomination"] == "001").to_numpy()
             keep &= legal.contains(entities)
             keep &= chunk["Denomination"].notna().to_numpy()
             rows = chunk[keep]
@@ -164,7 +167,7 @@ class TableReading:
         for _offset, chunk in self.table(file, columns, required=("TypeOfAddress",)):
             entities = chunk["EntityNumber"].to_numpy()
             keep = self._known(entities, known)
-            keep &= chunk["TypeOfAddress"].astype(str).to_numpy() == "REGO"
+            keep &= (chunk["TypeOfAddress"] == "REGO").to_numpy()
             keep &= legal.contains(entities)
             rows = chunk[keep]
             parts.append(
@@ -238,7 +241,7 @@ class TableReading:
 
         The BCE writes an entity's rows together, so each chunk is de-duplicated on
         its own; the rows of its last entity wait for the next chunk, which may hold
-        more of them. Only the de-duplicated rows are kept, in compact columns."""
+        more of them. Only the de-duplicated rows are kept, packed until the end."""
         parts, carry = [], np.empty(0, dtype=np.int64)
         columns = ["EntityNumber", "NaceVersion", "NaceCode", "Classification"]
         for _offset, chunk in self.table(file, columns, required=columns[1:]):
@@ -246,25 +249,19 @@ class TableReading:
             if not len(entities):
                 continue
             keep = self._known(entities, known)
-            version = chunk["NaceVersion"].astype(str).to_numpy()
-            keep &= version != "2003"
+            keep &= (chunk["NaceVersion"] != "2003").to_numpy()
+            is_2025 = (chunk["NaceVersion"] == "2025").to_numpy()
             code_ids = codes.encode(chunk["NaceCode"])
             ranks = category_values(chunk["Classification"], CLASSIFICATIONS.index, np.int64, 0)
-            packed = _pack_activity(
-                entities[keep], version[keep] == "2025", code_ids[keep], ranks[keep]
-            )
+            packed = _pack_activity(entities[keep], is_2025[keep], code_ids[keep], ranks[keep])
             keys = _best_activities(np.concatenate([carry, packed]))
             waiting = (keys >> _ENTITY_SHIFT) == entities[-1]
             carry = keys[waiting]
-            parts.append(_unpack_activities(keys[~waiting]))
-        parts.append(_unpack_activities(carry))
-        frame = pd.DataFrame(
-            {
-                name: np.concatenate([part[name] for part in parts])
-                for name in ("entity", "version", "code", "classification")
-            },
-            copy=False,
-        )
+            parts.append(keys[~waiting])
+        parts.append(carry)
+        keys = np.concatenate(parts)
+        del parts
+        frame = pd.DataFrame(_unpack_activities(keys), copy=False)
         frame["code"] = codes.categorical(frame["code"].to_numpy())
         return frame
 
@@ -287,8 +284,9 @@ def _pack_activity(entities, is_2025, code_ids, ranks):
 
 
 def _best_activities(keys):
-    """Sorted unique keys, the strongest classification only per (entity, version, code)."""
-    keys = np.unique(keys)
+    """Sorted keys, the strongest classification only per (entity, version, code):
+    the first of each group once sorted, which drops repeated rows too."""
+    keys = np.sort(keys)
     if len(keys):
         first = np.ones(len(keys), dtype=bool)
         first[1:] = (keys[1:] >> 2) != (keys[:-1] >> 2)
