@@ -97,3 +97,37 @@ def migrate_drop_lines(env):
     imports = env["rgpd.bce.import"].browse([row[0] for row in env.cr.fetchall()])
     imports._sync_drop_lines()
     _logger.info("BCE import history: drop lines written for %s imports", len(imports))
+
+
+def migrate_mobile_numbers(env):
+    """From 18.0: Odoo 19 keeps one ``phone`` per contact. Where a contact had
+    both, ``phone`` keeps its number (the BCE's main one for a prospect) and the
+    mobile becomes ``rgpd_other_phone``; a mobile alone becomes the phone. The
+    blacklists and the Do Not Call Me check then cover both numbers."""
+    cr = env.cr
+    cr.execute(
+        "SELECT 1 FROM information_schema.columns "
+        "WHERE table_name = 'res_partner' AND column_name = 'mobile'"
+    )
+    if not cr.fetchone():
+        return
+    cr.execute(
+        """UPDATE res_partner SET rgpd_other_phone = mobile
+            WHERE COALESCE(mobile, '') != '' AND COALESCE(phone, '') != ''
+              AND mobile != phone AND COALESCE(rgpd_other_phone, '') = ''
+        RETURNING id"""
+    )
+    moved = [row[0] for row in cr.fetchall()]
+    cr.execute(
+        """UPDATE res_partner SET phone = mobile
+            WHERE COALESCE(mobile, '') != '' AND COALESCE(phone, '') = ''
+        RETURNING id"""
+    )
+    promoted = [row[0] for row in cr.fetchall()]
+    partners = env["res.partner"].with_context(active_test=False).browse(moved + promoted)
+    env.invalidate_all()
+    env.add_to_compute(env["res.partner"]._fields["phone_sanitized"], partners)
+    partners.flush_recordset()
+    # the oppositions' phone blacklist learns the numbers that moved
+    partners._rgpd_feed_opposition()
+    _logger.info("%s mobile numbers kept as other phone, %s as phone", len(moved), len(promoted))

@@ -5,13 +5,13 @@
 2. The translation check (every string of the .pot translated in fr and nl).
 3. Where an Odoo 19 is found (``ODOO_BIN``, else ``odoo`` or ``odoo-bin`` on PATH):
    a throwaway PostgreSQL cluster (unless ``PGHOST`` names an existing local
-   server), a fresh database with demo data where the module is installed with
-   CRM, Sales and Invoicing (apps it handles without depending on them) and its
-   tests run with pytest-odoo (``--odoo-http``), a second one without demo
-   data where it is installed then uninstalled, and a check that the committed
-   .pot holds every string Odoo exports from that second database (the module
-   and its dependencies only). A failed install, a failed or skipped
-   Odoo test fails the command.
+   server) and three fresh databases, each from the add-on folder copied alone
+   (see :data:`DATABASES`): the module alone without demo data (Odoo 19's
+   default, an integrator's production copy), where most tests run, the .pot
+   is checked against what Odoo exports and the module is uninstalled at the
+   end; the module with demo data; the module with CRM, Sales and Invoicing.
+   Tests run with pytest-odoo (``--odoo-http``: browser tours in Chromium). A
+   failed install, a failed or skipped Odoo test fails the command.
    Without Odoo it says how many Odoo tests it did not run and why.
 """
 
@@ -342,53 +342,70 @@ def pot_is_current(python, launcher, config, database, workdir):
     return result.returncode == 0
 
 
+# The three databases of the Odoo suite, each from the add-on folder copied alone:
+# (name, modules installed, demo data, the test files it runs). A test that needs
+# another app or demo data lives in a file named for that database.
+DATABASES = (
+    ("bare", (MODULE,), False, lambda name: not name.startswith(("test_apps_", "test_demo_"))),
+    ("demo", (MODULE,), True, lambda name: name.startswith("test_demo_")),
+    ("apps", (MODULE, *OPTIONAL_APPS), False, lambda name: name.startswith("test_apps_")),
+)
+
+
+def odoo_test_files(selected):
+    return sorted(path.name for path in ODOO_TESTS.glob("test_*.py") if selected(path.name))
+
+
 def run_odoo_suite(launcher, python, keep):
+    """Install the module in each database of :data:`DATABASES` and run its
+    tests there; in the bare one, also check the .pot and the uninstall."""
     workdir = Path(tempfile.mkdtemp(prefix="rgpd_odoo_tests_"))
     os.chmod(workdir, 0o755)
+    code, totals, pot_current = 0, [0, 0, 0], True
     try:
         with database_server(workdir) as server:
             own_addons = deploy_addon_alone(workdir)
             config = write_odoo_config(workdir, server, python, launcher, own_addons)
             stamp = time.strftime("%H%M%S")
-            demo_db, bare_db = f"rgpd_test_{stamp}", f"rgpd_nodemo_{stamp}"
-            run_odoo(
-                python,
-                launcher,
-                config,
-                ["-d", demo_db, "-i", ",".join((MODULE, *OPTIONAL_APPS))],
-                "install.log",
-                workdir,
-            )
-            run_odoo(
-                python,
-                launcher,
-                config,
-                ["-d", bare_db, "-i", MODULE, "--without-demo=all"],
-                "install_nodemo.log",
-                workdir,
-            )
-            # the .pot as the module makes it with its dependencies only: the demo
-            # database's other apps add their own terms to the module's models
-            pot_current = pot_is_current(python, launcher, config, bare_db, workdir)
-            uninstall_in(python, launcher, config, bare_db, workdir)
-            junit = workdir / "odoo-junit.xml"
-            code, counts = run_pytest(
-                python,
-                [
-                    "-p",
-                    "pytest_odoo_current_test",
-                    f"--odoo-config={config}",
-                    f"--odoo-database={demo_db}",
-                    "--odoo-http",
-                    "-q",
-                    "-o",
-                    "addopts=",
-                    str(own_addons / MODULE / "tests"),
-                ],
-                junit,
-                odoo_environment(launcher),
-            )
-            return code, counts, pot_current
+            for name, modules, demo, selected in DATABASES:
+                database = f"rgpd_{name}_{stamp}"
+                run_odoo(
+                    python,
+                    launcher,
+                    config,
+                    ["-d", database, "-i", ",".join(modules)] + (["--with-demo"] if demo else []),
+                    f"install_{name}.log",
+                    workdir,
+                )
+                if name == "bare":
+                    # the .pot as the module makes it with its dependencies only:
+                    # other apps add their own terms to the module's models
+                    pot_current = pot_is_current(python, launcher, config, database, workdir)
+                files = odoo_test_files(selected)
+                say(f"{name} database: {len(files)} test files")
+                db_code, counts = run_pytest(
+                    python,
+                    [
+                        "-p",
+                        "pytest_odoo_current_test",
+                        f"--odoo-config={config}",
+                        f"--odoo-database={database}",
+                        "--odoo-http",
+                        "-q",
+                        "-o",
+                        "addopts=",
+                        "-o",
+                        "pythonpath=",
+                        *(str(own_addons / MODULE / "tests" / file) for file in files),
+                    ],
+                    workdir / f"odoo-junit-{name}.xml",
+                    odoo_environment(launcher),
+                )
+                code = code or db_code
+                totals = [a + b for a, b in zip(totals, counts, strict=True)]
+                if name == "bare":
+                    uninstall_in(python, launcher, config, database, workdir)
+            return code, tuple(totals), pot_current
     finally:
         if keep:
             say(f"kept {workdir}")

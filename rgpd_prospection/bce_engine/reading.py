@@ -259,9 +259,7 @@ class TableReading:
             carry = keys[waiting]
             parts.append(keys[~waiting])
         parts.append(carry)
-        keys = np.concatenate(parts)
-        del parts
-        frame = pd.DataFrame(_unpack_activities(keys), copy=False)
+        frame = pd.DataFrame(_unpack_activities(parts), copy=False)
         frame["code"] = codes.categorical(frame["code"].to_numpy())
         return frame
 
@@ -294,13 +292,27 @@ def _best_activities(keys):
     return keys
 
 
-def _unpack_activities(keys):
-    return {
-        "entity": keys >> _ENTITY_SHIFT,
-        "version": np.where((keys >> (2 + _CODE_BITS)) & 1, 2025, 2008).astype(np.int16),
-        "code": ((keys >> 2) & ((1 << _CODE_BITS) - 1)).astype(np.int32),
-        "classification": (keys & 3).astype(np.int8),
+def _unpack_activities(parts):
+    """The columns of the packed keys of ``parts``, emptied as they are unpacked:
+    at most one part is held twice."""
+    size = sum(len(part) for part in parts)
+    columns = {
+        "entity": np.empty(size, np.int64),
+        "version": np.empty(size, np.int16),
+        "code": np.empty(size, np.int32),
+        "classification": np.empty(size, np.int8),
     }
+    start = 0
+    parts.reverse()
+    while parts:
+        keys = parts.pop()
+        end = start + len(keys)
+        columns["entity"][start:end] = keys >> _ENTITY_SHIFT
+        columns["version"][start:end] = np.where((keys >> (2 + _CODE_BITS)) & 1, 2025, 2008)
+        columns["code"][start:end] = (keys >> 2) & ((1 << _CODE_BITS) - 1)
+        columns["classification"][start:end] = keys & 3
+        start = end
+    return columns
 
 
 def _empty_units():

@@ -51,12 +51,17 @@ def read_table(extract, file, columns, required=(), chunk_rows=CHUNK_ROWS, progr
         return
     wrong = []  # rows of the wrong shape, skipped by pyarrow, named below
     total, offset = extract.size(file), 0
+
+    def check_bounds(batch, first_row):
+        for column in header:
+            _check_bound(extract, file, batch.column(column), column, first_row)
+
     with extract.open(file) as raw:
         try:
-            for table in _tables(raw, header, wrong, chunk_rows):
+            for table in _tables(raw, header, columns, wrong, chunk_rows, check_bounds):
                 if wrong:
                     continue  # only counted now: the first is named at the end
-                chunk = _checked(extract, file, table, header, columns, required, offset)
+                chunk = _checked(extract, file, table, columns, required, offset, len(header))
                 yield offset, chunk
                 offset += table.num_rows
                 if progress:
@@ -67,10 +72,12 @@ def read_table(extract, file, columns, required=(), chunk_rows=CHUNK_ROWS, progr
             raise read_error(error, file=file) from error
     if wrong:
         _wrong_shape(extract, file, len(header), len(wrong))
+    pa.default_memory_pool().release_unused()  # the blocks of a table, before the next
 
 
-def _tables(raw, header, wrong, chunk_rows):
-    """Tables of ``chunk_rows`` rows (the last one shorter), every field as text."""
+def _tables(raw, header, columns, wrong, chunk_rows, check_bounds):
+    """Tables of the text of ``columns``, ``chunk_rows`` rows each (the last one
+    shorter); every field of each block of rows is first held to its bound."""
 
     def skip(row):
         wrong.append(row.actual_columns)
@@ -89,9 +96,12 @@ def _tables(raw, header, wrong, chunk_rows):
             null_values=[""],
         ),
     )
-    pending, rows = [], 0
+    pending, rows, first_row = [], 0, 0
     for batch in reader:
-        pending.append(batch)
+        if not wrong:
+            check_bounds(batch, first_row)
+        first_row += batch.num_rows
+        pending.append(batch.select(columns))
         rows += batch.num_rows
         while rows >= chunk_rows:
             table = pa.Table.from_batches(pending)
@@ -122,15 +132,13 @@ def _wrong_shape(extract, file, width, count):
     raise BceFormatError(f"malformed CSV: {count:,} rows could not be read", file=file)
 
 
-def _checked(extract, file, table, header, columns, required, offset):
-    for column in header:
-        _check_bound(extract, file, table.column(column), column, offset)
+def _checked(extract, file, table, columns, required, offset, width):
     values = {}
     for column in columns:
         array = table.column(column).combine_chunks()
         kind = column_kind(column)
         if kind == "number":
-            values[column] = _numbers(extract, file, array, column, offset, len(header))
+            values[column] = _numbers(extract, file, array, column, offset, width)
         elif kind == "text":
             values[column] = array.to_pandas()
         else:

@@ -1,6 +1,6 @@
-from odoo.fields import Domain
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 MANAGER = "rgpd_prospection.group_rgpd_manager"
@@ -25,25 +25,42 @@ class IrAttachment(models.Model):
     def _rgpd_may_read_files(self):
         return self.env.su or self.env.user.has_group(MANAGER)
 
-    @api.model
-    def check(self, mode, values=None):
-        if self and not self._rgpd_may_read_files():
-            self.flush_model(["rgpd_personal_data"])
-            rows = self.env.execute_query(
-                SQL(
-                    "SELECT 1 FROM ir_attachment WHERE id IN %s AND rgpd_personal_data LIMIT 1",
-                    tuple(self.ids),
-                )
+    def _check_access(self, operation):
+        """Every access (read, write, unlink) of a personal data file passes
+        here, whatever the record it is attached to."""
+        result = super()._check_access(operation)
+        if not self or self._rgpd_may_read_files():
+            return result
+        self.flush_model(["rgpd_personal_data"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id FROM ir_attachment WHERE id IN %s AND rgpd_personal_data",
+                tuple(self.ids),
             )
-            if rows:
-                raise AccessError(
-                    self.env._("Only a GDPR prospecting manager may open the personal data files.")
-                )
-        if values and values.get("rgpd_personal_data") and not self._rgpd_may_read_files():
-            raise AccessError(
-                self.env._("Only a GDPR prospecting manager may open the personal data files.")
-            )
-        return super().check(mode, values=values)
+        )
+        if not rows:
+            return result
+        forbidden = self.browse([row[0] for row in rows])
+        if result:
+            forbidden |= result[0]
+        return forbidden, self._rgpd_refusal
+
+    def _rgpd_refusal(self):
+        return AccessError(
+            self.env._("Only a GDPR prospecting manager may open the personal data files.")
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        personal = any(vals.get("rgpd_personal_data") for vals in vals_list)
+        if personal and not self._rgpd_may_read_files():
+            raise self._rgpd_refusal()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "rgpd_personal_data" in vals and not self._rgpd_may_read_files():
+            raise self._rgpd_refusal()
+        return super().write(vals)
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None, **kwargs):

@@ -69,6 +69,14 @@ class MailActivity(models.Model):
                 and activity._rgpd_partner().commercial_partner_id.is_bce_prospect
             )
 
+    def _to_store_defaults(self, target):
+        """The "Mark done" popup asks who initiated a call or a meeting."""
+        return [
+            *super()._to_store_defaults(target),
+            "rgpd_can_be_inbound",
+            "rgpd_initiated_by_prospect",
+        ]
+
     def _rgpd_is_inbound_contact(self):
         self.ensure_one()
         activity_type = self.activity_type_id

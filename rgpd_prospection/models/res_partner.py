@@ -3,7 +3,14 @@ from odoo.exceptions import AccessError
 
 from ..tools import is_rgpd_manager
 
-RGPD_ADDRESS_FIELDS = {"email", "phone", "rgpd_other_phone", "parent_id", "bce_number", "is_company"}
+RGPD_ADDRESS_FIELDS = {
+    "email",
+    "phone",
+    "rgpd_other_phone",
+    "parent_id",
+    "bce_number",
+    "is_company",
+}
 
 
 class ResPartner(models.Model):
@@ -55,3 +62,22 @@ class ResPartner(models.Model):
         in any spelling."""
         domain = super()._search_display_name(operator, value)
         return self._normalize_bce_number_domain(domain, "bce_number")
+
+    def _rgpd_check_manager(self, action):
+        if not is_rgpd_manager(self.env):
+            raise AccessError(
+                self.env._("Only a GDPR prospecting manager may %(action)s.", action=action)
+            )
+
+    def _rgpd_open_wizard(self, model, name):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_partner_ids": self.commercial_partner_id.ids,
+                "rgpd_show_bce_number": True,
+            },
+        }

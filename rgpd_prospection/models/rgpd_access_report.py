@@ -37,7 +37,15 @@ COMPANY_FIELDS = [
     "rgpd_anonymized",
     "create_date",
 ]
-PERSON_FIELDS = ["name", "function", "email", "phone", "rgpd_other_phone", "lang", "rgpd_has_consent"]
+PERSON_FIELDS = [
+    "name",
+    "function",
+    "email",
+    "phone",
+    "rgpd_other_phone",
+    "lang",
+    "rgpd_has_consent",
+]
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -130,6 +130,13 @@ class RgpdAccountabilityMixin(models.AbstractModel):
         if operator in ("=", "!=") and not value:
             has_any = self._search_rgpd_purpose_ids("in", self._rgpd_purpose_ids_all())
             return ~Domain(has_any) if operator == "=" else has_any
+        if operator in ("in", "not in") and not isinstance(value, str) and False in value:
+            # Odoo 19 asks ``= False`` as ``in {False}``
+            ids = [v for v in value if v]
+            domain = Domain(self._search_rgpd_purpose_ids("=", False))
+            if ids:
+                domain |= Domain(self._search_rgpd_purpose_ids("in", ids))
+            return domain if operator == "in" else ~domain
         if operator not in ("in", "not in", "=", "!=", "ilike", "not ilike"):
             raise UserError(self.env._("Search purposes with “is in” or “is not in”."))
         ids = self._rgpd_purpose_ids_of(value)

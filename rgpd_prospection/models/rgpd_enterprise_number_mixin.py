@@ -1,8 +1,8 @@
 import re
 
 from odoo import api, fields, models
-from odoo.fields import Domain
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..bce_engine.numbers import (

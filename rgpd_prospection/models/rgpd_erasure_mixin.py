@@ -227,7 +227,6 @@ class RgpdErasureMixin(models.AbstractModel):
             "website": False,
             "comment": False,
             "function": False,
-            "title": False,
             "ref": False,
             "company_name": False,
             "bce_last_values": False,

@@ -1,6 +1,6 @@
-from odoo.fields import Domain
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import email_normalize
 
 from ..tools import is_rgpd_manager

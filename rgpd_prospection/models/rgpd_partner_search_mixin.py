@@ -2,6 +2,7 @@ import re
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..bce_engine.codes import clean_nace_code
@@ -78,9 +79,16 @@ class RgpdPartnerSearchMixin(models.AbstractModel):
             )
 
     def _search_bce_nace_ids(self, operator, value):
-        """``in``, ``not in`` and ``child_of`` NACE codes, or no code at all."""
+        """``in``, ``not in`` and ``child_of`` NACE codes, or no code at all
+        (Odoo 19 asks ``= False`` as ``in {False}``)."""
         if operator in ("=", "!=") and not value:
             return [("bce_nace_codes", operator, False)]
+        if operator in ("in", "not in") and not isinstance(value, str) and False in value:
+            codes = [v for v in value if v]
+            domain = Domain("bce_nace_codes", "=", False)
+            if codes:
+                domain |= Domain(self._search_bce_nace_ids("in", codes))
+            return domain if operator == "in" else ~domain
         if operator not in ("in", "not in", "=", "!=", "ilike", "not ilike", "child_of"):
             raise UserError(self.env._("Search NACE codes with “is in”, “is not in” or a code."))
         Nace = self.env["rgpd.nace"].with_context(active_test=False)

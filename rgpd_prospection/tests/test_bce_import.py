@@ -341,7 +341,7 @@ class TestBceImport(RgpdCase):
 
     def test_lock_held_elsewhere_means_nothing_runs(self):
         self.put(self.full)
-        with self.registry.cursor() as other:
+        with self.registry._db.cursor() as other:  # a transaction of its own
             other.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [rgpd_bce_import.LOCK_NAME])
             self.assertFalse(self.Import.run_pending_imports())
             other.rollback()
@@ -393,22 +393,31 @@ class TestBceImport(RgpdCase):
         cron = self.env.ref("rgpd_prospection.ir_cron_rgpd_bce_import")
         self.assertEqual(cron.code.strip(), "model._cron_import_extracts()")
         progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
-        Import = self.Import.with_context(ir_cron_progress_id=progress.id)
-        Import._cron_import_extracts()
+
+        def step():
+            # as the scheduler calls it: in a cursor of its own that commits
+            self.env.flush_all()
+            with self.registry.cursor() as cron_cr:
+                self.Import.with_env(self.env(cr=cron_cr)).with_context(
+                    ir_cron_progress_id=progress.id, cron_id=cron.id
+                )._cron_import_extracts()
+            self.env.invalidate_all()
+
+        step()
         record = self.Import.search([])
         self.assertEqual(record.state, "running")
         self.assertEqual((progress.done, progress.remaining), (1, 1))
-        Import._cron_import_extracts()
+        step()
         self.assertEqual((record.state, record.stage_done), ("ready", False))
         # the new contacts are prepared in their own step...
-        Import._cron_import_extracts()
+        step()
         expected = self.expected(self.full)
         self.assertEqual((record.state, record.stage_done), ("ready", True))
         self.assertEqual(record.stage_count, record.stage_total)
         self.assertEqual(self.staged_rows(record), len(expected))
         self.assertFalse(self.prospects(), "contacts change only in the last step")
         # ...and created in the last one, the staging tables dropped
-        Import._cron_import_extracts()
+        step()
         self.assertEqual(record.state, "done")
         self.assertEqual(progress.remaining, 0)
         self.assertFalse((self.folder / self.full.name).exists())

@@ -37,7 +37,7 @@ COMPANY = {
 PERSON = {
     "name": "Jozefien Vandekerckhove-Zyx",
     "email": "jozefien.vdk@zyxwvut-erasable.example",
-    "mobile": "+32 470 12 34 56",
+    "rgpd_other_phone": "+32 470 12 34 56",
     "rgpd_anonymized": False,
 }
 ORIGINAL_TERMS = (
@@ -202,7 +202,9 @@ class TestErasureLog(ErasureCase):
         self.assertEqual(reapplied, entry)
         for partner in (self.company, self.person):
             self.assertEqual(partner.name, "****")
-            self.assertFalse(partner.email or partner.phone or partner.mobile or partner.website)
+            self.assertFalse(
+                partner.email or partner.phone or partner.rgpd_other_phone or partner.website
+            )
             self.assertTrue(partner.rgpd_anonymized)
         self.assertEqual(self.company.street, "****")
         self.assertFalse(

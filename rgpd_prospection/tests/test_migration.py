@@ -1,4 +1,7 @@
-from odoo.addons.rgpd_prospection.hooks import migrate_nace_links_and_stored_purposes
+from odoo.addons.rgpd_prospection.hooks import (
+    migrate_mobile_numbers,
+    migrate_nace_links_and_stored_purposes,
+)
 from odoo.tests import tagged
 
 from .common import RgpdCase
@@ -54,3 +57,38 @@ class TestMigration(RgpdCase):
         self.assertEqual(withdrawn.rgpd_purpose_ids, defaults - news)
         self.assertTrue(customer.rgpd_purpose_chosen)
         self.assertEqual(customer.rgpd_purpose_ids, news)
+
+    def test_mobile_numbers_kept_after_odoo_19_dropped_the_field(self):
+        both, mobile_only, same = self.Partner.create(
+            [
+                {
+                    "name": "Both",
+                    "is_company": True,
+                    "bce_number": "0403170701",
+                    "phone": "+32 2 555 12 34",
+                },
+                {"name": "Mobile only", "is_company": True},
+                {"name": "Same", "is_company": True, "phone": "+32 470 11 22 33"},
+            ]
+        )
+        self.Blacklist._add(["0403170701"], "email")
+        self.env.flush_all()
+        cr = self.env.cr
+        # the column as Odoo 18 left it
+        cr.execute("ALTER TABLE res_partner ADD COLUMN mobile varchar")
+        for partner, mobile in (
+            (both, "+32 470 12 34 56"),
+            (mobile_only, "+32 471 98 76 54"),
+            (same, "+32 470 11 22 33"),
+        ):
+            cr.execute("UPDATE res_partner SET mobile = %s WHERE id = %s", [mobile, partner.id])
+        migrate_mobile_numbers(self.env)
+
+        self.assertEqual(both.phone, "+32 2 555 12 34", "phone keeps the main number")
+        self.assertEqual(both.rgpd_other_phone, "+32 470 12 34 56")
+        self.assertEqual(mobile_only.phone, "+32 471 98 76 54")
+        self.assertEqual(mobile_only.phone_sanitized, "+32471987654")
+        self.assertFalse(mobile_only.rgpd_other_phone)
+        self.assertFalse(same.rgpd_other_phone, "one number is not kept twice")
+        blocked = self.env["phone.blacklist"].sudo().search([("number", "=", "+32470123456")])
+        self.assertTrue(blocked.active, "the opposed company's other number is blacklisted")

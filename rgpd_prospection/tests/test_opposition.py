@@ -29,7 +29,7 @@ class OppositionCase(RgpdCase):
                 "name": "Desk of Objector",
                 "parent_id": cls.company.id,
                 "email": "sales@objector-works.example",
-                "mobile": "0470 12 34 56",
+                "rgpd_other_phone": "0470 12 34 56",
                 "country_id": belgium.id,
             }
         )

@@ -30,7 +30,9 @@ class TestBulkTakeout(HttpCase, AccountabilityCase):
         super().setUpClass()
         cls.prospects = cls._prospect(
             "Bulk One", email="one@bulk-takeout.be", phone="+32 2 555 33 01"
-        ) | cls._prospect("Bulk Two", email="two@bulk-takeout.be", mobile="+32 470 55 33 02")
+        ) | cls._prospect(
+            "Bulk Two", email="two@bulk-takeout.be", rgpd_other_phone="+32 470 55 33 02"
+        )
         cls.person = cls._person(cls.prospects[0], "Bulk desk", email="desk@bulk-takeout.be")
         cls.customer = cls.Partner.create(
             {"name": "Plain Customer", "is_company": True, "email": "plain@customer.example"}
@@ -48,7 +50,7 @@ class TestBulkTakeout(HttpCase, AccountabilityCase):
         for fields_to_export in (
             ["name", "email"],
             ["phone"],
-            ["mobile"],
+            ["rgpd_other_phone"],
             ["email_normalized"],
             ["phone_sanitized"],
             ["name", "child_ids/email"],

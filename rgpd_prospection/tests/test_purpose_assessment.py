@@ -154,7 +154,7 @@ class TestPurposeAssessment(AccountabilityCase, MockEmail):
         other = self.mailing.copy({"rgpd_purpose_id": False, "subject": "Other"})
         (self.mailing | other).write({"state": "in_queue"})
         with self.mock_mail_gateway():
-            self.env["mailing.mailing"]._process_mass_mailing_queue()
+            self.run_cron(self.env.ref("mass_mailing.ir_cron_mass_mailing_queue"))
         self.assertFalse(self.mailing.mailing_trace_ids)
         self.assertIn(self.mailing.state, ("in_queue", "sending"))
         self.assertEqual(other.state, "done")

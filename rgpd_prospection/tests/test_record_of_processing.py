@@ -74,6 +74,6 @@ class TestRecordOfProcessing(AccountabilityCase):
         export = self.env.ref("base.group_allow_export")
         for xmlid in ("rgpd_prospection.group_rgpd_user", "rgpd_prospection.group_rgpd_manager"):
             group = self.env.ref(xmlid)
-            self.assertNotIn(export, group.trans_implied_ids)
+            self.assertNotIn(export, group.all_implied_ids)
         self.assertFalse(self.sales.has_group("base.group_allow_export"))
         self.assertFalse(self.dpo.has_group("base.group_allow_export"))

@@ -88,7 +88,7 @@ class TestDailyTours(HttpCase):
 
     def test_settings_show_their_help_and_units(self):
         user = self._user("nl_BE", "manager")
-        user.groups_id += self.env.ref("base.group_system")
+        user.group_ids += self.env.ref("base.group_system")
         self.start_tour(
             "/odoo/settings#rgpd_prospection", "rgpd_settings_help_tour", login=user.login
         )
