@@ -190,12 +190,12 @@ def read_full_extract(zip_path, config=None, progress=None, chunk_rows=CHUNK_ROW
         reading = TableReading(extract, drops, progress, chunk_rows)
         enterprises, _numbers = reading.enterprises("enterprise.csv", unique=True)
         enterprises = sorted_by(enterprises, "bce")
-        legal = NumberSet(enterprises["bce"], hashed=True)
+        legal = NumberSet(enterprises["bce"], hashed=False)
         establishments, _ = reading.units("establishment.csv", "EstablishmentNumber", legal)
         branches, _ = reading.units("branch.csv", "Id", legal)
         units = sorted_by(pd.concat([establishments, branches], ignore_index=True), "unit")
         scope = _Scope(
-            legal, NumberSet(enterprises["bce"], units["unit"], hashed=True), Vocabulary()
+            legal, NumberSet(enterprises["bce"], units["unit"], hashed=False), Vocabulary()
         )
         tables = {
             table: sorted_by(read(reading, f"{stem}.csv", scope), "entity")

@@ -130,6 +130,9 @@ class RgpdAccountabilityMixin(models.AbstractModel):
         if operator in ("=", "!=") and not value:
             has_any = self._search_rgpd_purpose_ids("in", self._rgpd_purpose_ids_all())
             return ~Domain(has_any) if operator == "=" else has_any
+        if operator == "any":  # a condition on the purposes (``ilike`` a name)
+            value = self.env["rgpd.purpose"].with_context(active_test=False)._search(value)
+            return self._search_rgpd_purpose_ids("in", self.env["rgpd.purpose"].browse(value).ids)
         if operator in ("in", "not in") and not isinstance(value, str) and False in value:
             # Odoo 19 asks ``= False`` as ``in {False}``
             ids = [v for v in value if v]

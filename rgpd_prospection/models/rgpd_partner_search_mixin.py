@@ -83,6 +83,9 @@ class RgpdPartnerSearchMixin(models.AbstractModel):
         (Odoo 19 asks ``= False`` as ``in {False}``)."""
         if operator in ("=", "!=") and not value:
             return [("bce_nace_codes", operator, False)]
+        if operator == "any":  # a condition on the NACE codes (``ilike`` a label)
+            value = self.env["rgpd.nace"].with_context(active_test=False)._search(value)
+            return self._search_bce_nace_ids("in", self.env["rgpd.nace"].browse(value).ids)
         if operator in ("in", "not in") and not isinstance(value, str) and False in value:
             codes = [v for v in value if v]
             domain = Domain("bce_nace_codes", "=", False)

@@ -310,10 +310,9 @@ class TestSmsMailingPurpose(PurposeWorld, MockSMS):
         sent = {sms["number"] for sms in self._sms}
         self.assertEqual(sent, {"+32470100001", "+32470100004", "+32470100005"})
         self.assertEqual(self._traces(mailing)[self.defaults.id], ("cancel", PURPOSE_FAILURE))
+        # Odoo 19 keeps a trace of a cancelled recipient, and no SMS
         sms = self.env["sms.sms"].sudo().search([("mailing_id", "=", mailing.id)])
-        self.assertEqual(
-            sms.filtered(lambda s: s.failure_type == PURPOSE_FAILURE).partner_id, self.defaults
-        )
+        self.assertNotIn(self.defaults, sms.partner_id)
         self.assertEqual(mailing.canceled, 1)
         self.assertEqual(mailing.rgpd_purpose_canceled, 1)
 

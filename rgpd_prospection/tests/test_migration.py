@@ -71,7 +71,7 @@ class TestMigration(RgpdCase):
                 {"name": "Same", "is_company": True, "phone": "+32 470 11 22 33"},
             ]
         )
-        self.Blacklist._add(["0403170701"], "email")
+        self.Blacklist._add(["0403170701"], "request")
         self.env.flush_all()
         cr = self.env.cr
         # the column as Odoo 18 left it

@@ -160,7 +160,7 @@ class TestPurposeAssessment(AccountabilityCase, MockEmail):
         self.assertEqual(other.state, "done")
         complete(self.draft)
         with self.mock_mail_gateway():
-            self.env["mailing.mailing"]._process_mass_mailing_queue()
+            self.run_cron(self.env.ref("mass_mailing.ir_cron_mass_mailing_queue"))
         self.assertEqual(self.mailing.state, "done")
         self.assertEqual(self.mailing.rgpd_assessment_id, self.draft)
 
