@@ -190,13 +190,11 @@ def read_full_extract(zip_path, config=None, progress=None, chunk_rows=CHUNK_ROW
         reading = TableReading(extract, drops, progress, chunk_rows)
         enterprises, _numbers = reading.enterprises("enterprise.csv", unique=True)
         enterprises = sorted_by(enterprises, "bce")
-        legal = NumberSet(enterprises["bce"], hashed=False)
+        legal = NumberSet(enterprises["bce"])
         establishments, _ = reading.units("establishment.csv", "EstablishmentNumber", legal)
         branches, _ = reading.units("branch.csv", "Id", legal)
         units = sorted_by(pd.concat([establishments, branches], ignore_index=True), "unit")
-        scope = _Scope(
-            legal, NumberSet(enterprises["bce"], units["unit"], hashed=False), Vocabulary()
-        )
+        scope = _Scope(legal, NumberSet(enterprises["bce"], units["unit"]), Vocabulary())
         tables = {
             table: sorted_by(read(reading, f"{stem}.csv", scope), "entity")
             for table, (stem, read) in _ENTITY_TABLES.items()
@@ -257,13 +255,13 @@ def apply_update_extract(zip_path, state, config=None, progress=None, chunk_rows
         enterprises = replace_rows(state.enterprises, listed, inserted, "bce")
         legal_numbers = enterprises["bce"].to_numpy()
         gone = np.setdiff1d(listed, inserted["bce"].to_numpy())
-        legal = NumberSet(legal_numbers, hashed=False)
+        legal = NumberSet(legal_numbers)
         units, listed_units = _update_units(reading, state, legal, gone)
         # entities whose rows must go even if the update does not list them
         gone = np.union1d(gone, listed_units[~in_sorted(listed_units, units["unit"].to_numpy())])
         scope = _Scope(
             legal,
-            NumberSet(legal_numbers, units["unit"], hashed=False),
+            NumberSet(legal_numbers, units["unit"]),
             Vocabulary(state.activities["code"].cat.categories),
         )
         touched_entities = [listed, listed_units]

@@ -101,17 +101,15 @@ def sorted_by(frame, column):
 
 
 class NumberSet:
-    """A set of entity numbers from disjoint sorted arrays (enterprises, units):
-    hashed for the millions of rows of a full read, searched for an update's few."""
+    """A set of entity numbers from disjoint sorted arrays (enterprises, units),
+    searched rather than hashed: a hash table of the national numbers costs 100 MB,
+    and the rows asked about come in number order, once per entity."""
 
-    def __init__(self, *arrays, hashed):
+    def __init__(self, *arrays):
         self.arrays = [np.asarray(array, dtype=np.int64) for array in arrays]
-        self.index = pd.Index(np.concatenate(self.arrays)) if hashed else None
 
     def contains(self, values):
         values = np.asarray(values, dtype=np.int64)
-        if self.index is not None:
-            return self.index.get_indexer(values) >= 0
         mask = np.zeros(len(values), dtype=bool)
         for array in self.arrays:
             mask |= in_sorted(values, array)
