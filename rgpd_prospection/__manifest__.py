@@ -14,7 +14,7 @@
         "privacy_lookup",
     ],
     "external_dependencies": {
-        "python": ["pandas", "numpy", "python-stdnum", "phonenumbers", "openpyxl", "faker"],
+        "python": ["pandas", "numpy", "pyarrow", "python-stdnum", "phonenumbers", "openpyxl"],
     },
     "data": [
         "security/rgpd_prospection_groups.xml",

@@ -5,9 +5,11 @@ import io
 import re
 from collections import defaultdict
 
-from .errors import BceFormatError, read_error
+from .errors import BceFormatError, BceReadError, read_error
 
 CODE_HEADER = ["Category", "Code", "Language", "Description"]
+# Longest value of a field the KBO cookbook leaves open, in characters.
+FIELD_BOUND = 4096
 NACE_CATEGORIES = {"Nace2003": "2003", "Nace2008": "2008", "Nace2025": "2025"}
 
 
@@ -50,6 +52,15 @@ def read_code_table(data, file="code.csv"):
                     file=file,
                     line=line_number,
                 )
+            for column, value in zip(CODE_HEADER, row, strict=True):
+                if len(value) > FIELD_BOUND:
+                    raise BceReadError(
+                        f"a value of {len(value):,} characters is longer than the "
+                        f"{FIELD_BOUND:,} the BCE allows",
+                        file=file,
+                        line=line_number,
+                        column=column,
+                    )
             category, code, language, description = row
             table[category][code][language.upper()] = description
     except csv.Error as error:

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from . import locate
-from .codes import CODE_HEADER, decode_csv_bytes
+from .codes import CODE_HEADER, FIELD_BOUND, decode_csv_bytes
 from .errors import READ_ERRORS, BceFormatError, BceReadError, read_error
 from .model import ExtractMeta
 
@@ -101,7 +101,7 @@ TEXT_COLUMNS = frozenset({"Denomination", "Value"})
 
 # Longest value of each column, in characters: the KBO cookbook's formats (an
 # e-mail's 254, a name's 320), checked on every field while reading so that no
-# absurd value (a 200 MB name) passes. A column the cookbook leaves open gets
+# absurd value (a 200 MB name) passes. A column the cookbook leaves open would get
 # ``FIELD_BOUND``.
 FIELD_BOUNDS = {
     "EnterpriseNumber": 12,
@@ -137,7 +137,6 @@ FIELD_BOUNDS = {
     "NaceCode": 7,
     "Classification": 4,
 }
-FIELD_BOUND = 4096
 
 
 def table_header(file):
@@ -341,6 +340,15 @@ def meta_of(extract):
         if row:
             if len(row) != 2:
                 raise BceFormatError(f"{len(row)} fields, the header has 2", file, line)
+            for column, value in zip(HEADERS[file], row, strict=True):
+                if len(value) > FIELD_BOUND:
+                    raise BceReadError(
+                        f"a value of {len(value):,} characters is longer than the "
+                        f"{FIELD_BOUND:,} the BCE allows",
+                        file=file,
+                        line=line,
+                        column=column,
+                    )
             values[row[0]], lines[row[0]] = row[1], line
 
     def get(name, parse):
