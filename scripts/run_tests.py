@@ -101,7 +101,8 @@ def odoo_environment(launcher):
     only through that folder, and an installed Odoo (pip, Debian), where the
     launcher's Python has ``odoo`` on its own path."""
     folder = Path(os.path.realpath(launcher)).parent
-    if (folder / "odoo" / "__init__.py").exists():
+    # Odoo 19's ``odoo`` is a namespace package: no __init__.py, but release.py
+    if (folder / "odoo" / "release.py").exists():
         return with_python_path([folder])
     return dict(os.environ)
 

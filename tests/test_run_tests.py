@@ -10,27 +10,29 @@ import run_tests
 
 
 def fake_source_checkout(root):
-    """An Odoo-like source tree: ``odoo-bin`` beside an ``odoo`` package that no
-    Python on the path knows."""
+    """An Odoo 19-like source tree: ``odoo-bin`` beside an ``odoo`` namespace
+    package (no ``__init__.py``) that no Python on the path knows."""
     (root / "odoo").mkdir(parents=True)
-    (root / "odoo" / "__init__.py").write_text("RELEASE = '18.0'\n")
+    (root / "odoo" / "release.py").write_text("version = '19.0'\n")
     launcher = root / "odoo-bin"
-    launcher.write_text(f"#!{sys.executable}\nimport odoo\nprint('Odoo Server', odoo.RELEASE)\n")
+    launcher.write_text(
+        f"#!{sys.executable}\nfrom odoo import release\nprint('Odoo Server', release.version)\n"
+    )
     return launcher
 
 
 def test_source_checkout_odoo_is_importable_through_the_launcher_folder(tmp_path):
     launcher = fake_source_checkout(tmp_path / "src")
-    alone = subprocess.run([sys.executable, "-c", "import odoo"], cwd=tmp_path)
+    alone = subprocess.run([sys.executable, "-c", "from odoo import release"], cwd=tmp_path)
     assert alone.returncode != 0  # not importable without odoo-bin's folder
     found = subprocess.run(
-        [sys.executable, "-c", "import odoo; print(odoo.RELEASE)"],
+        [sys.executable, "-c", "from odoo import release; print(release.version)"],
         cwd=tmp_path,
         env=run_tests.odoo_environment(launcher),
         capture_output=True,
         text=True,
     )
-    assert found.stdout.strip() == "18.0"
+    assert found.stdout.strip() == "19.0"
 
 
 def test_a_symlinked_launcher_finds_its_checkout(tmp_path):
