@@ -324,14 +324,15 @@ def uninstall_in(python, launcher, config, database, workdir):
 def pot_is_current(python, launcher, config, database, workdir):
     """True when the committed .pot holds every string Odoo exports for the module."""
     exported = workdir / f"{MODULE}.pot"
-    run_odoo(
-        python,
-        launcher,
-        config,
-        ["-d", database, f"--i18n-export={exported}", f"--modules={MODULE}"],
-        "export.log",
-        workdir,
-    )
+    command = [python, launcher, "i18n", "export", "-c", str(config), "-d", database]
+    command += ["-o", str(exported), MODULE]
+    say(" ".join(command[2:]))
+    log = workdir / "export.log"
+    with open(log, "w") as handle:
+        code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT, cwd=workdir)
+    if code or not exported.exists():
+        print(log.read_text(errors="replace")[-4000:])
+        raise SystemExit(f"exporting the .pot failed (exit {code}); log: {log}")
     result = subprocess.run(
         [
             sys.executable,
