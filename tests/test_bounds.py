@@ -14,6 +14,7 @@ from bce_engine import (
     apply_update_extract,
     count_rows,
     locate,
+    read_full_extract,
     read_meta,
     reader,
 )
@@ -212,3 +213,13 @@ def test_first_long_field_across_blocks(monkeypatch, block):
         locate.first_long_field(io.BytesIO(TRICKY), "x.csv", ["A", "B"], 30)
     assert (error.value.line, error.value.column) == (7, "B")
     assert locate.first_long_field(io.BytesIO(TRICKY), "x.csv", ["A", "B"], 50) is None
+
+
+def test_undecodable_bytes_in_a_column_not_kept_are_refused(tmp_path):
+    files = extract_files({"address": valid_rows("address")})
+    row = f'"{enterprise(2000001)}","REGO",,,"1000","B","B","Caf\xe9","","1","","",\n'
+    files["address.csv"] = files["address.csv"].encode() + row.encode("latin-1")
+    with pytest.raises(BceFormatError, match="undecodable") as error:
+        read_full_extract(write_zip(tmp_path / "full.zip", files))
+    where = (error.value.file, error.value.line, error.value.column)
+    assert where == ("address.csv", 5, "StreetNL")
