@@ -1,4 +1,5 @@
 from . import test_access_rights
+from . import test_buttons
 from . import test_blacklist
 from . import test_code_table
 from . import test_enterprise_number
