@@ -26,10 +26,13 @@ class MailingMailing(models.Model):
     def _compute_rgpd_left_out(self):
         for mailing in self:
             count = total = 0
-            if mailing.state not in ("sending", "done") and mailing.mailing_model_real:
+            # a mailing being created has no recipients to count yet
+            if mailing._origin and mailing.state not in ("sending", "done"):
                 count, total = mailing._rgpd_left_out()
             mailing.rgpd_left_out_count = count
-            mailing.rgpd_left_out_warning = count and mailing._rgpd_left_out_message(count, total)
+            mailing.rgpd_left_out_warning = (
+                mailing._rgpd_left_out_message(count, total) if count else False
+            )
 
     def _rgpd_left_out(self):
         """(recipients the purpose rule leaves out, recipients): the one
