@@ -14,6 +14,7 @@ from . import res_partner_privacy
 from . import ir_attachment
 from . import res_partner_opposition
 from . import res_partner_prospecting
+from . import res_partner_bce_import
 from . import bce_import
 from . import rgpd_bce_import_drop
 from . import rgpd_bce_import_funnel
@@ -36,6 +37,7 @@ from . import models
 from . import rgpd_purpose_assessment
 from . import res_partner_purpose
 from . import mailing_mailing
+from . import mailing_mailing_left_out
 from . import mailing_trace
 from . import mail_notification
 from . import sms_sms

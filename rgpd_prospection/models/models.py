@@ -8,6 +8,14 @@ consent as it does for an unusable number.
 
 from odoo import models
 
+# why the SMS is cancelled, told apart from an unusable number
+OPPOSITION_FAILURE_TYPE = "rgpd_opposition"
+SMS_CONSENT_FAILURE_TYPE = "rgpd_sms_consent"
+REFUSALS = [
+    (OPPOSITION_FAILURE_TYPE, "Objected to prospecting"),
+    (SMS_CONSENT_FAILURE_TYPE, "No consent to SMS prospecting"),
+]
+
 
 class Base(models.AbstractModel):
     _inherit = "base"
@@ -21,6 +29,8 @@ class Base(models.AbstractModel):
             if not values:
                 continue
             partner = record if record._name == "res.partner" else values["partner"]
-            if partner and (partner._rgpd_sms_needs_consent() or partner.sudo().rgpd_opted_out):
-                values["sanitized"] = False
+            if partner and partner.sudo().rgpd_opted_out:
+                values.update(sanitized=False, rgpd_refusal=OPPOSITION_FAILURE_TYPE)
+            elif partner and partner._rgpd_sms_needs_consent():
+                values.update(sanitized=False, rgpd_refusal=SMS_CONSENT_FAILURE_TYPE)
         return info

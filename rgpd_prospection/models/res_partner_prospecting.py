@@ -40,18 +40,27 @@ class ResPartner(models.Model):
                 partner.rgpd_source_extract_number = last.extract_number
                 partner.rgpd_source_date = last.snapshot_date
 
-    @api.depends_context(SHOW_NUMBER_KEY)
+    @api.depends_context(SHOW_NUMBER_KEY, "formatted_display_name", "show_vat", "show_address")
     @api.depends("bce_number")
     def _compute_display_name(self):
         """``ALPHABUILD ‒ 0207.288.802`` while prospecting: four companies of
-        one name are told apart in lists, dropdowns and breadcrumbs."""
+        one name are told apart in lists, dropdowns and breadcrumbs. Wherever
+        a company is picked (every many2one dropdown asks for the formatted
+        name) or Odoo shows the VAT, the enterprise number stands in for a VAT
+        the prospect does not have."""
         super()._compute_display_name()
-        if not self.env.context.get(SHOW_NUMBER_KEY):
-            return
+        context = self.env.context
         for partner in self:
-            if partner.is_company and partner.bce_number:
-                number = format_enterprise_number(partner.bce_number)
+            if not (partner.is_company and partner.bce_number):
+                continue
+            number = format_enterprise_number(partner.bce_number)
+            if context.get("formatted_display_name"):
+                partner.display_name = f"{partner.display_name} \t --{number}--"
+            elif context.get(SHOW_NUMBER_KEY):
                 partner.display_name = f"{partner.display_name} ‒ {number}"
+            elif context.get("show_vat") and not partner.vat:
+                separator = "\n" if context.get("show_address") else " - "
+                partner.display_name = f"{partner.display_name}{separator}{number}"
 
     def _rgpd_reader_lang(self):
         """The language of who reads this company's chatter: its salesperson,

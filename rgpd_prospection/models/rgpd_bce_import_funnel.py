@@ -6,6 +6,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
 from ..bce_engine.language import postal_code_number
+from ..bce_engine.model import STATE_TABLES
 from .rgpd_bce_import_drop import DROP_REASONS
 from .rgpd_nace import format_nace_code
 
@@ -122,6 +123,29 @@ class RgpdBceImport(models.Model):
                 f"{labels.get(reason, reason)}: {record._format_count(count)}"
                 for reason, count in sorted(drops.items(), key=lambda item: -item[1])
             )
+
+    @api.depends_context("lang")
+    @api.depends("table_counts")
+    def _compute_table_counts_summary(self):
+        """The tables named and their rows counted for the reader."""
+        labels = self._table_labels()
+        for record in self:
+            counts = record.table_counts or {}
+            record.table_counts_summary = "\n".join(
+                f"{labels[table]}: {record._format_count(counts[table])}"
+                for table in STATE_TABLES
+                if table in counts
+            )
+
+    def _table_labels(self):
+        return {
+            "enterprises": self.env._("Enterprises"),
+            "units": self.env._("Establishments"),
+            "names": self.env._("Names"),
+            "addresses": self.env._("Addresses"),
+            "contacts": self.env._("Contact details"),
+            "activities": self.env._("Activities"),
+        }
 
     def _format_count(self, value):
         return formatLang(self.env, value or 0, digits=0)

@@ -43,32 +43,39 @@ class RgpdPurposeAssessment(models.Model):
         help="The latest completed version: the one mailings are sent under.",
     )
     interest = fields.Text(
+        translate=True,
         string="Interest pursued",
         help="The legitimate interest the purpose serves (GDPR art. 6.1.f); the information "
         "notice states it (art. 14.2.b).",
     )
     necessity = fields.Text(
+        translate=True,
         help="Why processing the companies' data is necessary for that interest, and why a "
         "less intrusive means would not do.",
     )
     data_kept = fields.Text(
-        string="Data kept", help="Balancing: which data are kept, and which are left out."
+        translate=True,
+        string="Data kept",
+        help="Balancing: which data are kept, and which are left out.",
     )
     bce_source = fields.Text(
+        translate=True,
         string="BCE source",
         help="Balancing: where the data come from (BCE/KBO open data) and what the companies "
         "may expect from that publication.",
     )
     business_contacts_only = fields.Text(
+        translate=True,
         string="Business contacts only",
         help="Balancing: only companies and their business contact details are processed, "
         "not natural persons.",
     )
     opt_out = fields.Text(
+        translate=True,
         string="Opposition offered",
         help="Balancing: how the company objects, and what the objection stops.",
     )
-    retention = fields.Text(help="Balancing: how long the data are kept, and why.")
+    retention = fields.Text(translate=True, help="Balancing: how long the data are kept, and why.")
     outcome = fields.Selection(
         [
             ("favourable", "The legitimate interest prevails"),
@@ -78,7 +85,9 @@ class RgpdPurposeAssessment(models.Model):
         help="Result of the balancing test: only a favourable outcome lets mailings use the "
         "purpose.",
     )
-    conclusion = fields.Text(help="Why the balancing ends this way, and on which conditions.")
+    conclusion = fields.Text(
+        translate=True, help="Why the balancing ends this way, and on which conditions."
+    )
     date = fields.Date(readonly=True, copy=False, tracking=True, help="When it was completed.")
     author_id = fields.Many2one("res.users", readonly=True, copy=False, help="Who completed it.")
 

@@ -73,6 +73,28 @@ class TestFindingCompanies(RgpdCase):
         person = self.Partner.create({"name": "Ann", "parent_id": self.alpha.id})
         self.assertEqual(person.with_context(**SHOW).display_name, "ALPHABUILD, Ann")
 
+    def test_namesakes_show_their_number_where_a_company_is_picked(self):
+        """Every many2one dropdown (a lead's or an order's customer) shows the
+        formatted name web_name_search returns; a field that asks for the
+        VAT shows the number of a prospect without one."""
+        found = self.Partner.with_user(self.user).web_name_search(
+            "alphabuild", {"display_name": {}}, domain=[("id", "in", self.mine.ids)]
+        )
+        self.assertEqual(
+            sorted(row["__formatted_display_name"] for row in found),
+            ["ALPHABUILD \t --0207.288.802--", "ALPHABUILD \t --0403.170.701--"],
+        )
+        self.assertEqual({row["display_name"] for row in found}, {"ALPHABUILD"})
+        order_customer = self.alpha.with_context(show_vat=True)
+        self.assertEqual(order_customer.display_name, "ALPHABUILD - 0207.288.802")
+        self.twin.vat = "BE0403170701"
+        self.assertEqual(
+            self.twin.with_context(show_vat=True).display_name, "ALPHABUILD - BE0403170701"
+        )
+        self.assertEqual(self.mine.mapped("name"), ["ALPHABUILD", "ALPHABUILD"], "names unchanged")
+        person = self.Partner.create({"name": "Ann", "parent_id": self.alpha.id})
+        self.assertNotIn("0207", person.with_context(formatted_display_name=True).display_name)
+
     def test_prospecting_screens_set_the_context(self):
         for xmlid in (
             "rgpd_prospection.res_partner_action",

@@ -7,5 +7,6 @@ from . import mailing_mailing_test
 from . import mailing_sms_test
 from . import mail_compose_message_purpose
 from . import sms_composer
+from . import sms_composer_refusal
 from . import mail_compose_message
 from . import privacy_lookup_wizard

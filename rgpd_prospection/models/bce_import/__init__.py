@@ -6,3 +6,4 @@ from . import files
 from . import staging
 from . import sanity
 from . import download
+from . import contact_lists

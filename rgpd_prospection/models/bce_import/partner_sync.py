@@ -23,8 +23,11 @@ class _PartnerSync:
     ``run(companies, leaving)``: ``leaving`` holds the numbers of prospects no
     longer given (``None``: every prospect not in ``companies``)."""
 
-    def __init__(self, partner_model, meta, excluded):
+    def __init__(self, partner_model, meta, excluded, bce_import=None):
         self.env = partner_model.env
+        # the import applying the extract: each contact it creates, updates
+        # or archives is linked to it, so that its figures open their lists
+        self.import_id = bce_import.id if bce_import else False
         self.Partner = partner_model.with_context(
             active_test=False,
             tracking_disable=True,
@@ -318,6 +321,7 @@ class _PartnerSync:
             is_bce_prospect=True,
             category_id=[(4, self.tag.id)] if self.tag else [],
             bce_last_values=values,
+            rgpd_bce_import_created_id=self.import_id,
         )
         return vals
 
@@ -343,6 +347,8 @@ class _PartnerSync:
             vals.update(self._origin_values(), bce_last_values=values)
             if self.tag and self.tag not in partner.category_id:
                 vals["category_id"] = [(4, self.tag.id)]
+            if changes and self.import_id:
+                vals["rgpd_bce_import_updated_ids"] = [(4, self.import_id)]
             partner.write(vals)
         if changes:
             self.counts["count_updated"] += 1
@@ -375,6 +381,8 @@ class _PartnerSync:
             vals = {"bce_last_values": last}
             if partner.active and not by_hand:
                 vals.update(active=False, bce_last_sync=self.now)
+                if self.import_id:
+                    vals["rgpd_bce_import_archived_ids"] = [(4, self.import_id)]
                 self.counts["count_archived"] += 1
                 self.messages[partner.id] = self._message(partner, [("active", True, False)])
                 if why.get(partner.bce_number):

@@ -20,7 +20,6 @@ from ...bce_engine import (
     read_full_extract,
     result_of_state,
 )
-from ...bce_engine.model import STATE_TABLES
 from ...tools import is_rgpd_manager
 from .partner_sync import _PartnerSync
 
@@ -232,14 +231,6 @@ class RgpdBceImport(models.Model):
             else:
                 record.name = record.file_name or self.env._("BCE import")
 
-    @api.depends("table_counts")
-    def _compute_table_counts_summary(self):
-        for record in self:
-            counts = record.table_counts or {}
-            record.table_counts_summary = "\n".join(
-                f"{table}: {counts[table]:,}" for table in STATE_TABLES if table in counts
-            )
-
     def init(self):
         """An older database with several imports under way keeps the oldest,
         so that ``_one_under_way`` can be created."""
@@ -255,15 +246,6 @@ class RgpdBceImport(models.Model):
                 UNDER_WAY,
             )
         )
-
-    @api.depends("drops")
-    def _compute_drops_summary(self):
-        for record in self:
-            drops = record.drops or {}
-            record.drops_summary = "\n".join(
-                f"{reason.replace('_', ' ')}: {count:,}"
-                for reason, count in sorted(drops.items(), key=lambda item: -item[1])
-            )
 
     # ------------------------------------------------------------------ entry points
 
@@ -571,7 +553,9 @@ class RgpdBceImport(models.Model):
         try:
             with self.env.cr.savepoint():
                 result, perimeter, full_sync, changed = self._sync_inputs()
-                sync = _PartnerSync(self.env["res.partner"].sudo(), result.meta, perimeter.excluded)
+                sync = _PartnerSync(
+                    self.env["res.partner"].sudo(), result.meta, perimeter.excluded, bce_import=self
+                )
                 selection = result.select(perimeter)
                 phase_drops = Counter(selection.drops)
                 sync.archive_reasons = partial(self._archive_reasons, result, perimeter)

@@ -127,7 +127,10 @@ class RgpdBceImport(models.Model):
                 columns = self.stage_columns or {"columns": [], "many2many": []}
                 if batch:
                     sync = _PartnerSync(
-                        self.env["res.partner"].sudo(), result.meta, perimeter.excluded
+                        self.env["res.partner"].sudo(),
+                        result.meta,
+                        perimeter.excluded,
+                        bce_import=self,
                     )
                     given, many2many = sync.stage(
                         list(result.companies_of(batch, built_drops)),
