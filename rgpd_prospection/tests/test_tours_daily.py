@@ -48,6 +48,8 @@ class TestDailyTours(HttpCase):
         )
 
     def _notice(self, lang):
+        # the notice names the privacy contact of the settings; without demo data, none is set
+        self.env["ir.config_parameter"].set_param("rgpd_prospection.dpo_email", "dpo@example.com")
         user = self._user(lang, "user")
         company = self.env["res.partner"].create(
             {

@@ -7,7 +7,7 @@ registry.category("web_tour.tours").add("rgpd_mailing_purpose_tour", {
             run: "click",
         },
         {
-            trigger: ":iframe .o_mail_theme_selector_new",
+            trigger: ".o_mailing_template_preview_wrapper",
             timeout: 60000,
         },
         {
@@ -24,11 +24,11 @@ registry.category("web_tour.tours").add("rgpd_mailing_purpose_tour", {
             timeout: 30000,
         },
         {
-            trigger: ":iframe #basic",
+            trigger: ".o_mailing_template_preview_wrapper [data-name=basic]",
             run: "click",
         },
         {
-            trigger: ":iframe html:not(:has(.o_mail_theme_selector_new))",
+            trigger: "html:not(:has(.o_mailing_template_preview_wrapper))",
         },
         {
             trigger: ".o_field_widget[name=rgpd_purpose_id] input",

@@ -11,7 +11,8 @@ registry.category("web_tour.tours").add("rgpd_mark_done_tour", {
             run: "click",
         },
         {
-            trigger: ".o_form_view .o_field_widget[name=rgpd_last_contact_date] input",
+            // Odoo 19 shows an empty date as an input, a set one as a button
+            trigger: ".o_form_view .o_field_widget[name=rgpd_last_contact_date] :is(input, button)",
             run() {
                 if (this.anchor.value) {
                     throw new Error("The prospect has a last contact date already");
@@ -27,13 +28,13 @@ registry.category("web_tour.tours").add("rgpd_mark_done_tour", {
             run: "click",
         },
         {
-            trigger: ".o-mail-ActivityMarkAsDone button[aria-label='Done and Schedule Next']",
+            trigger: ".o-mail-ActivityMarkAsDone button.o_rgpd_done_and_schedule_next",
         },
         {
             trigger: ".o-mail-ActivityMarkAsDone .o_rgpd_initiated input:checked",
         },
         {
-            trigger: ".o-mail-ActivityMarkAsDone button[aria-label=Done]",
+            trigger: ".o-mail-ActivityMarkAsDone button.o_rgpd_done",
             run: "click",
         },
         {
@@ -41,7 +42,10 @@ registry.category("web_tour.tours").add("rgpd_mark_done_tour", {
         },
         {
             // the form reloads: the date shows without reloading the page
-            trigger: ".o_form_view .o_field_widget[name=rgpd_last_contact_date] input:value(/\\d/)",
+            trigger: [
+                ".o_form_view .o_field_widget[name=rgpd_last_contact_date] button:value(/\\d/)",
+                ".o_form_view .o_field_widget[name=rgpd_last_contact_date] input:value(/\\d/)",
+            ].join(", "),
         },
     ],
 });

@@ -12,6 +12,8 @@ registry.category("web_tour.tours").add("rgpd_notice_preview_tour", {
         },
         {
             trigger: ".modal .o_mail_composer_form_view, .modal .o_form_view",
+            // the composer renders the template first: slow on a loaded test machine
+            timeout: 30000,
         },
         {
             trigger: ".modal .o_field_widget[name=body] a[href*='/rgpd/unsubscribe/']",
