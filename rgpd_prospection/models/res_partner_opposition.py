@@ -8,6 +8,7 @@ from odoo.fields import Domain
 from odoo.tools import email_normalize
 
 from ..bce_engine.numbers import format_enterprise_number, normalize_enterprise_number
+from ..tools import is_rgpd_manager
 
 OPPOSITION_MATCH = "rgpd_opposition_match"
 
@@ -56,7 +57,7 @@ class ResPartner(models.Model):
         company or take a contact person out of it."""
         if not {"bce_number", "bce_number_display", "parent_id"} & set(vals):
             return
-        if self.env.su or self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+        if is_rgpd_manager(self.env):
             return
         normalize = self._normalize_bce_number
         for partner in self.sudo().filtered("rgpd_opted_out"):

@@ -256,15 +256,6 @@ class RgpdBceImport(models.Model):
             )
         )
 
-    @api.depends("drops")
-    def _compute_drops_summary(self):
-        for record in self:
-            drops = record.drops or {}
-            record.drops_summary = "\n".join(
-                f"{reason.replace('_', ' ')}: {count:,}"
-                for reason, count in sorted(drops.items(), key=lambda item: -item[1])
-            )
-
     # ------------------------------------------------------------------ entry points
 
     @api.model
