@@ -13,6 +13,7 @@ from . import res_partner
 from . import res_partner_privacy
 from . import ir_attachment
 from . import res_partner_opposition
+from . import rgpd_contact_policy
 from . import res_partner_prospecting
 from . import bce_import
 from . import rgpd_bce_import_drop

@@ -1,10 +1,6 @@
-"""SMS to numbers that came from the BCE need a recorded consent, and none
-goes to a company that objected to prospecting.
-
-The SMS app reads recipients through ``_sms_get_recipients_info``, which it
-defines on every model: a mass SMS cancels the message of a prospect without
-consent as it does for an unusable number.
-"""
+"""The SMS app reads recipients through ``_sms_get_recipients_info``, which it
+defines on every model: a mass SMS cancels the message of a recipient the
+contact policy refuses as it does for an unusable number."""
 
 from odoo import models
 
@@ -16,11 +12,17 @@ class Base(models.AbstractModel):
         info = super()._sms_get_recipients_info(
             force_field=force_field, partner_fallback=partner_fallback
         )
-        for record in self:
-            values = info.get(record.id)
-            if not values:
-                continue
-            partner = record if record._name == "res.partner" else values["partner"]
-            if partner and (partner._rgpd_sms_needs_consent() or partner.sudo().rgpd_opted_out):
-                values["sanitized"] = False
+        partners = {
+            record.id: record if record._name == "res.partner" else values["partner"]
+            for record in self
+            for values in [info.get(record.id)]
+            if values
+        }
+        Partner = self.env["res.partner"]
+        reached = Partner.union(*[p for p in partners.values() if p]) if partners else Partner
+        policy = self.env["rgpd.contact.policy"]
+        decisions = policy.decide(reached, "answer" if policy.is_answer() else "sms")
+        for record_id, partner in partners.items():
+            if partner and not decisions[partner.id].allowed:
+                info[record_id]["sanitized"] = False
         return info
