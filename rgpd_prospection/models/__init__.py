@@ -24,6 +24,7 @@ from . import mail_blacklist
 from . import phone_blacklist
 from . import mail_thread
 from . import mail_mail
+from . import ir_mail_server
 from . import mail_template
 from . import mail_activity
 from . import rgpd_purpose

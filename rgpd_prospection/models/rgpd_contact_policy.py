@@ -342,7 +342,8 @@ class RgpdContactPolicy(models.AbstractModel):
     def _rule_blacklisted_address(self, partners, channel, purpose, require_purpose):
         if channel in ("answer", "call"):
             return {}
-        prospects = self._governed(partners)
+        # the notice prospects whoever it reaches; other mails, only prospects
+        prospects = partners if channel == "notice" else self._governed(partners)
         refused = {}
         if channel in ("email", "notice"):
             emails = [p.email_normalized for p in prospects if p.email_normalized]
