@@ -36,6 +36,8 @@ class SmsSms(models.Model):
         refused = sms.filtered(lambda s: s.number in concerned and s.rgpd_policy_number != s.number)
         if refused:
             refused._update_sms_state_and_trackers("error", failure_type=POLICY_FAILURE_TYPE)
+        if not self - refused:
+            return None
         return super(SmsSms, self - refused)._send(
             unlink_failed=unlink_failed, unlink_sent=unlink_sent, raise_exception=raise_exception
         )
