@@ -13,6 +13,7 @@ from . import res_partner
 from . import res_partner_privacy
 from . import ir_attachment
 from . import res_partner_opposition
+from . import rgpd_contact_policy
 from . import res_partner_prospecting
 from . import res_partner_bce_import
 from . import bce_import
@@ -24,6 +25,7 @@ from . import mail_blacklist
 from . import phone_blacklist
 from . import mail_thread
 from . import mail_mail
+from . import ir_mail_server
 from . import mail_template
 from . import mail_activity
 from . import rgpd_purpose

@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-MANAGER = "rgpd_prospection.group_rgpd_manager"
+from ..tools import is_rgpd_manager
 
 
 class IrAttachment(models.Model):
@@ -23,7 +23,7 @@ class IrAttachment(models.Model):
     )
 
     def _rgpd_may_read_files(self):
-        return self.env.su or self.env.user.has_group(MANAGER)
+        return is_rgpd_manager(self.env)
 
     def _check_access(self, operation):
         """Every access (read, write, unlink) of a personal data file passes

@@ -18,16 +18,21 @@ class MailActivity(models.Model):
 
     @api.depends("res_model", "res_id", "activity_type_id")
     def _compute_rgpd_opposition_warning(self):
+        """The policy's answer for a call, whatever its purpose."""
+        policy = self.env["rgpd.contact.policy"]
         for activity in self:
             partner = activity._rgpd_partner()
-            is_call = activity.activity_type_id.category == "phonecall"
+            decision = (
+                partner
+                and activity.activity_type_id.category == "phonecall"
+                and policy.decide(partner, "call")[partner.id]
+            )
             activity.rgpd_opposition_warning = (
                 self.env._(
-                    "%(company)s objected to prospecting: do not call it to prospect, only to "
-                    "answer its own request.",
-                    company=partner.commercial_partner_id.display_name,
+                    "%(reason)s Do not call it to prospect, only to answer its own request.",
+                    reason=decision.reason,
                 )
-                if is_call and partner.rgpd_opted_out
+                if decision and not decision.allowed
                 else False
             )
 

@@ -34,25 +34,37 @@ class MailActivity(models.Model):
         for activity in self:
             activity.rgpd_purpose_warning = activity._rgpd_purpose_warning_text() or False
 
+    def _rgpd_channel(self):
+        return "call" if self.activity_type_id.category == "phonecall" else "email"
+
     def _rgpd_purpose_warning_text(self):
+        """The policy's answer for the activity's channel and purpose."""
         if not self.activity_type_id or not self._rgpd_is_outbound_contact():
             return ""
         company = self._rgpd_partner().commercial_partner_id
         if not company.is_bce_prospect:
             return ""
+        policy = self.env["rgpd.contact.policy"]
         purposes = self.env["rgpd.purpose"].sudo().search([])  # pylint: disable=no-search-all
-        allowed = purposes.filtered(company._rgpd_contactable_for)
+        allowed = purposes.filtered(
+            lambda purpose: (
+                policy.decide(company, self._rgpd_channel(), purpose)[company.id].allowed
+            )
+        )
         if not self.rgpd_purpose_id:
             return self.env._(
                 "State the purpose of this contact: %(company)s may be contacted for %(purposes)s.",
                 company=company.display_name,
                 purposes=", ".join(allowed.mapped("name")) or self.env._("no purpose"),
             )
-        if self.rgpd_purpose_id not in allowed:
+        decision = policy.decide(company, self._rgpd_channel(), self.rgpd_purpose_id)[company.id]
+        if not decision.allowed:
             return self.env._(
-                "%(company)s may not be contacted for %(purpose)s; its purposes: %(purposes)s.",
+                "%(company)s may not be contacted for %(purpose)s (%(reason)s); its purposes: "
+                "%(purposes)s.",
                 company=company.display_name,
                 purpose=self.rgpd_purpose_id.name,
+                reason=decision.reason,
                 purposes=", ".join(allowed.mapped("name")) or self.env._("none"),
             )
         return ""

@@ -35,7 +35,9 @@ class MailTemplate(models.Model):
         if method:
             partners._rgpd_check_template_values(method)
         if prospecting:
-            partners._rgpd_check_can_prospect(emails)
+            self.env["rgpd.contact.policy"].check(
+                partners | partners._rgpd_partners_by_email(emails), "notice"
+            )
 
     def send_mail_batch(
         self,

@@ -3,9 +3,9 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-_logger = logging.getLogger(__name__)
+from .rgpd_contact_policy import POLICY_FAILURE_TYPE
 
-PURPOSE_FAILURE_TYPE = "rgpd_purpose"
+_logger = logging.getLogger(__name__)
 
 
 class MailingMailing(models.Model):
@@ -52,7 +52,7 @@ class MailingMailing(models.Model):
             ._read_group(
                 [
                     ("mass_mailing_id", "in", self.ids),
-                    ("failure_type", "=", PURPOSE_FAILURE_TYPE),
+                    ("failure_type", "=", POLICY_FAILURE_TYPE),
                 ],
                 ["mass_mailing_id"],
                 ["__count"],
@@ -134,13 +134,10 @@ class MailingMailing(models.Model):
         for mailing in self.filtered(lambda m: m.rgpd_purpose_id and not m.rgpd_assessment_id):
             mailing.sudo().rgpd_assessment_id = mailing.rgpd_purpose_id.current_assessment_id
 
-    def _rgpd_purpose_blocked_ids(self, model, res_ids):
-        """The records among ``res_ids`` of ``model`` that reach a BCE prospect
-        not to be contacted for this mailing's purpose (no purpose: every
-        prospect); the caller cancels them."""
+    def _rgpd_refused_records(self, model, res_ids, channel):
+        """The policy's refusals among the records ``res_ids`` of ``model``
+        this mailing targets; the caller cancels them."""
         records = self.env[model].sudo().with_context(active_test=False).browse(res_ids)
-        Partner = self.env["res.partner"]
-        prospects_by_record = Partner._rgpd_prospects_by_record(records)
-        prospects = Partner.union(*prospects_by_record.values())
-        allowed = prospects._rgpd_contactable_for(self.rgpd_purpose_id)
-        return {res_id for res_id, companies in prospects_by_record.items() if companies - allowed}
+        return self.env["rgpd.contact.policy"].decide_records(
+            records, channel, self.rgpd_purpose_id
+        )

@@ -35,13 +35,19 @@ class MailingMailing(models.Model):
             )
 
     def _rgpd_left_out(self):
-        """(recipients the purpose rule leaves out, recipients): the one
-        place the mailing asks the rule before sending."""
+        """(recipients the contact policy leaves out, recipients): what the
+        sending will cancel, asked of the same policy before sending."""
         self.ensure_one()
         res_ids = self._get_recipients()
         if not res_ids:
             return 0, 0
-        blocked = self._rgpd_purpose_blocked_ids(self.mailing_model_real, res_ids)
+        records = (
+            self.env[self.mailing_model_real].sudo().with_context(active_test=False).browse(res_ids)
+        )
+        channel = "sms" if self.mailing_type == "sms" else "email"
+        blocked = self.env["rgpd.contact.policy"].decide_records(
+            records, channel, self.rgpd_purpose_id
+        )
         return len(blocked), len(res_ids)
 
     def _rgpd_left_out_message(self, count, total):

@@ -1,12 +1,10 @@
-"""SMS to numbers that came from the BCE need a recorded consent, and none
-goes to a company that objected to prospecting.
-
-The SMS app reads recipients through ``_sms_get_recipients_info``, which it
-defines on every model: a mass SMS cancels the message of a prospect without
-consent as it does for an unusable number.
-"""
+"""The SMS app reads recipients through ``_sms_get_recipients_info``, which it
+defines on every model: a mass SMS cancels the message of a recipient the
+contact policy refuses as it does for an unusable number."""
 
 from odoo import models
+
+from .rgpd_contact_policy import POLICY_FAILURE_TYPE
 
 # why the SMS is cancelled, told apart from an unusable number
 OPPOSITION_FAILURE_TYPE = "rgpd_opposition"
@@ -15,6 +13,11 @@ REFUSALS = [
     (OPPOSITION_FAILURE_TYPE, "Objected to prospecting"),
     (SMS_CONSENT_FAILURE_TYPE, "No consent to SMS prospecting"),
 ]
+FACT_REFUSALS = {
+    "opposition": OPPOSITION_FAILURE_TYPE,
+    "consent_missing": SMS_CONSENT_FAILURE_TYPE,
+    "consent_withdrawn": SMS_CONSENT_FAILURE_TYPE,
+}
 
 
 class Base(models.AbstractModel):
@@ -24,13 +27,20 @@ class Base(models.AbstractModel):
         info = super()._sms_get_recipients_info(
             force_field=force_field, partner_fallback=partner_fallback
         )
-        for record in self:
-            values = info.get(record.id)
-            if not values:
-                continue
-            partner = record if record._name == "res.partner" else values["partner"]
-            if partner and partner.sudo().rgpd_opted_out:
-                values.update(sanitized=False, rgpd_refusal=OPPOSITION_FAILURE_TYPE)
-            elif partner and partner._rgpd_sms_needs_consent():
-                values.update(sanitized=False, rgpd_refusal=SMS_CONSENT_FAILURE_TYPE)
+        partners = {
+            record.id: record if record._name == "res.partner" else values["partner"]
+            for record in self
+            for values in [info.get(record.id)]
+            if values
+        }
+        Partner = self.env["res.partner"]
+        reached = Partner.union(*[p for p in partners.values() if p]) if partners else Partner
+        policy = self.env["rgpd.contact.policy"]
+        decisions = policy.decide(reached, "answer" if policy.is_answer() else "sms")
+        for record_id, partner in partners.items():
+            decision = partner and decisions[partner.id]
+            if decision and not decision.allowed:
+                # the real reason, not "wrong number format"
+                refusal = FACT_REFUSALS.get(decision.fact, POLICY_FAILURE_TYPE)
+                info[record_id].update(sanitized=False, rgpd_refusal=refusal)
         return info

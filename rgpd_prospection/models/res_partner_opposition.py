@@ -8,6 +8,7 @@ from odoo.fields import Domain
 from odoo.tools import email_normalize
 
 from ..bce_engine.numbers import format_enterprise_number, normalize_enterprise_number
+from ..tools import is_rgpd_manager
 
 OPPOSITION_MATCH = "rgpd_opposition_match"
 
@@ -56,7 +57,7 @@ class ResPartner(models.Model):
         company or take a contact person out of it."""
         if not {"bce_number", "bce_number_display", "parent_id"} & set(vals):
             return
-        if self.env.su or self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+        if is_rgpd_manager(self.env):
             return
         normalize = self._normalize_bce_number
         for partner in self.sudo().filtered("rgpd_opted_out"):
@@ -180,80 +181,6 @@ class ResPartner(models.Model):
         return {
             "warning": {"title": self.env._("Opposed to prospecting"), "message": "\n".join(lines)},
         }
-
-    # What every prospecting message checks before it leaves
-
-    @api.model
-    def _rgpd_blacklisted_emails(self, emails):
-        normalized = {email_normalize(email) for email in emails} - {False, None}
-        if not normalized:
-            return set()
-        rows = self.env["mail.blacklist"].sudo().search([("email", "in", sorted(normalized))])
-        return set(rows.mapped("email"))
-
-    def _rgpd_prospecting_refusal(self, emails=()):
-        """Why a prospecting message may not reach these contacts (or the
-        addresses ``emails``): an opposition of their company, or an address
-        on Odoo's e-mail blacklist. ``False`` when nothing stands in the way.
-        Colleagues following the record are not prospected."""
-        partners = self.sudo().filtered(lambda p: not (p.user_ids - p.user_ids.filtered("share")))
-        opted_out = partners.filtered("rgpd_opted_out")
-        blacklisted = self._rgpd_blacklisted_emails(
-            [p.email_normalized for p in partners if p.email_normalized] + list(emails)
-        )
-        reasons = []
-        if opted_out:
-            names = sorted(set(opted_out.commercial_partner_id.mapped("name")))
-            reasons.append(
-                self.env._("%(companies)s objected to prospecting.", companies=", ".join(names))
-            )
-        if blacklisted:
-            reasons.append(
-                self.env._(
-                    "%(emails)s is on the e-mail blacklist.",
-                    emails=", ".join(sorted(blacklisted)),
-                )
-            )
-        return " ".join(reasons) or False
-
-    def _rgpd_check_can_prospect(self, emails=()):
-        """Refuse a prospecting message (the information notice): no exemption,
-        not even the answer to a request, which may not advertise."""
-        refusal = self._rgpd_prospecting_refusal(emails)
-        if refusal:
-            raise UserError(
-                self.env._(
-                    "%(refusal)s No prospecting message is sent to it.",
-                    refusal=refusal,
-                )
-            )
-
-    def _rgpd_check_can_text(self):
-        """An SMS to a contact of an opposed company is refused as a mail is
-        (a manager may still answer the company's own request); one to a
-        prospect's number on Odoo's phone blacklist is refused outright."""
-        partners = self.sudo()
-        opted_out = partners.filtered("rgpd_opted_out")
-        if opted_out and not self._rgpd_may_answer_request():
-            names = sorted(set(opted_out.commercial_partner_id.mapped("name")))
-            raise UserError(
-                self.env._(
-                    "%(companies)s objected to prospecting: this SMS will not be sent.",
-                    companies=", ".join(names),
-                )
-            )
-        prospects = partners.filtered(lambda p: p.commercial_partner_id.is_bce_prospect)
-        numbers = prospects._rgpd_phone_numbers()
-        blacklisted = numbers and self.env["phone.blacklist"].sudo().search(
-            [("number", "in", sorted(numbers))]
-        )
-        if blacklisted:
-            raise UserError(
-                self.env._(
-                    "%(numbers)s is on the phone blacklist: no SMS is sent to it.",
-                    numbers=", ".join(blacklisted.mapped("number")),
-                )
-            )
 
     def _rgpd_notice_missing_values(self):
         """What the information notice would print empty for this contact."""

@@ -1,4 +1,4 @@
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import email_normalize
 
@@ -45,22 +45,25 @@ class ResPartner(models.Model):
         "commercial_partner_id.rgpd_consent_ids.state",
     )
     def _compute_rgpd_contactable_summary(self):
+        """The policy's answer for each purpose, as a mailing would get it."""
         purposes = self.env["rgpd.purpose"].sudo().search([])  # pylint: disable=no-search-all
-        basis_labels = dict(purposes._fields["legal_basis"]._description_selection(self.env))
+        companies = self.commercial_partner_id.filtered("is_bce_prospect")
+        policy = self.env["rgpd.contact.policy"]
+        decisions = {purpose: policy.decide(companies, "email", purpose) for purpose in purposes}
         for partner in self:
             company = partner.commercial_partner_id
-            if not company.is_bce_prospect:
+            if company not in companies:
                 partner.rgpd_contactable_summary = False
                 continue
             rows = [
                 Markup("<tr><td>%s</td><td>%s</td><td>%s</td></tr>")
                 % (
                     purpose.name,
-                    self.env._("Yes") if allowed else self.env._("No"),
-                    reason,
+                    self.env._("Yes") if decision.allowed else self.env._("No"),
+                    decision.reason,
                 )
                 for purpose in purposes
-                for allowed, reason in [company._rgpd_purpose_reason(purpose, basis_labels)]
+                for decision in [decisions[purpose][company.id]]
             ]
             partner.rgpd_contactable_summary = Markup(
                 '<table class="table table-sm o_rgpd_contactable"><thead><tr>'
@@ -71,91 +74,6 @@ class ResPartner(models.Model):
                 self.env._("Why"),
                 Markup("").join(rows),
             )
-
-    def _rgpd_purpose_reason(self, purpose, basis_labels):
-        """(allowed, reason) for one company and one purpose, in words."""
-        self.ensure_one()
-        company = self.sudo()
-        if company.rgpd_opted_out:
-            return False, self.env._("The company objected to prospecting.")
-        if purpose not in company.rgpd_purpose_ids:
-            return False, self.env._("Not one of the company's purposes.")
-        if company._rgpd_needs_consent_for(purpose):
-            consent = company._rgpd_consents_for(purpose)[:1]
-            if consent.state == "given":
-                return True, self.env._(
-                    "Consent given on %(date)s (%(channel)s).",
-                    date=consent.date,
-                    channel=dict(consent._fields["channel"]._description_selection(self.env))[
-                        consent.channel
-                    ],
-                )
-            if consent:
-                return False, self.env._(
-                    "Consent withdrawn on %(date)s.", date=consent.withdrawal_date or ""
-                )
-            return False, self.env._("Consent needed, none recorded.")
-        basis = purpose.legal_basis if purpose.legal_basis != "consent" else "legitimate_interest"
-        reason = basis_labels.get(basis, "")
-        if basis == "legitimate_interest":
-            problem = purpose._assessment_problem()
-            current = purpose.sudo().current_assessment_id
-            if current:
-                reason = self.env._(
-                    "%(basis)s (assessment version %(version)s of %(date)s)",
-                    basis=reason,
-                    version=current.version,
-                    date=current.date,
-                )
-            if problem:
-                return False, escape(reason) + Markup("<br/>") + problem
-        return True, reason
-
-    def _rgpd_needs_consent_for(self, purpose):
-        self.ensure_one()
-        return purpose.legal_basis == "consent" or self.rgpd_legal_basis == "consent"
-
-    def _rgpd_consents_for(self, purpose):
-        """The consents of the company and its contact persons for ``purpose``,
-        given ones first."""
-        consents = (
-            self.env["rgpd.consent"]
-            .sudo()
-            .search([("company_partner_id", "in", self.ids), ("purpose_id", "=", purpose.id)])
-        )
-        return consents.sorted(lambda c: (c.state != "given", c.id))
-
-    def _rgpd_contactable_for(self, purpose):
-        """Among these prospect companies, those a mailing for ``purpose``
-        may reach: the purpose is one of theirs (the default purposes for
-        those that follow them), they did not object, and where consent is
-        the basis it is given and not withdrawn. No purpose, no prospect."""
-        companies = self.sudo().with_context(active_test=False)
-        if not purpose or not companies:
-            return self.browse()
-        allowed = companies.search(
-            [
-                ("id", "in", companies.ids),
-                ("rgpd_purpose_ids", "in", purpose.ids),
-                ("rgpd_opted_out", "=", False),
-            ]
-        )
-        needs_consent = allowed.filtered(lambda c: c._rgpd_needs_consent_for(purpose))
-        if needs_consent:
-            consenting = (
-                self.env["rgpd.consent"]
-                .sudo()
-                .search(
-                    [
-                        ("company_partner_id", "in", needs_consent.ids),
-                        ("purpose_id", "=", purpose.id),
-                        ("state", "=", "given"),
-                    ]
-                )
-                .company_partner_id
-            )
-            allowed -= needs_consent - consenting
-        return self.browse(allowed.ids)
 
     @api.model
     def _rgpd_prospects_by_record(self, records):

@@ -217,28 +217,6 @@ class RgpdAccountabilityMixin(models.AbstractModel):
             if vals:
                 partner.sudo().write(vals)
 
-    def _rgpd_sms_needs_consent(self):
-        """Contacts of BCE prospects whose numbers came from the BCE: an SMS
-        is direct marketing to a phone, allowed only with a consent of the
-        contact or of its company."""
-        return self.filtered(
-            lambda p: (
-                p.commercial_partner_id.is_bce_prospect
-                and not (p.rgpd_has_consent or p.commercial_partner_id.rgpd_has_consent)
-            )
-        )
-
-    def _rgpd_check_sms_consent(self):
-        blocked = self._rgpd_sms_needs_consent()
-        if blocked:
-            raise UserError(
-                self.env._(
-                    "No SMS to %(names)s: a BCE prospect is texted only after recording its "
-                    "consent.",
-                    names=", ".join(blocked.mapped("display_name")),
-                )
-            )
-
     def _rgpd_blacklist_if_no_purpose(self):
         """Drop the purposes whose consents are all withdrawn; a company left
         with no purpose at all objected to prospecting as a whole."""

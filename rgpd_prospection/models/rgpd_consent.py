@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..tools import is_rgpd_manager
+
 CONSENT_CHANNELS = [
     ("form", "Contact form"),
     ("trade_fair", "Trade fair form"),
@@ -104,9 +106,9 @@ class RgpdConsent(models.Model):
         """Who recorded a consent is part of its proof: a user records his
         own, only a manager corrects it."""
         user_id = vals.get("user_id")
-        if not user_id or user_id == self.env.uid or self.env.su:
+        if not user_id or user_id == self.env.uid:
             return
-        if not self.env.user.has_group("rgpd_prospection.group_rgpd_manager"):
+        if not is_rgpd_manager(self.env):
             raise AccessError(
                 self.env._(
                     "Only a GDPR prospecting manager may record a consent in another user's name."

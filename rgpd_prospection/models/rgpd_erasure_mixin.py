@@ -200,8 +200,7 @@ class RgpdErasureMixin(models.AbstractModel):
         counts[self.env._("Mailing contacts")] = len(mailing_contacts)
         mailing_contacts.unlink()
         env["bus.bus"].search(self._rgpd_ilike_domain(["message"], terms)).unlink()
-        if "sms.sms" in env:
-            env["sms.sms"].search([("partner_id", "in", self.ids)]).unlink()
+        env["sms.sms"].search([("partner_id", "in", self.ids)]).unlink()
         counts.update(self._rgpd_erase_module_records(terms))
         counts.update(self._rgpd_erase_calendar(terms))
         self._rgpd_keep_on_odoo_blacklists()

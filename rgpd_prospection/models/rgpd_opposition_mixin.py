@@ -3,13 +3,12 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import email_normalize
 
-from ..tools import is_rgpd_manager
-
 
 class RgpdOppositionMixin(models.AbstractModel):
     """Opposition (GDPR art. 21): a company whose enterprise number is on the
     blacklist is opted out, with every contact person of it; its addresses
-    feed Odoo's mail and phone blacklists and every mail to it is refused.
+    feed Odoo's mail and phone blacklists; ``rgpd.contact.policy`` refuses
+    every message to it.
     Mixed into ``res.partner``; the guards on its writes are in
     ``res_partner_opposition.py``."""
 
@@ -85,32 +84,6 @@ class RgpdOppositionMixin(models.AbstractModel):
             self.sudo()
             .with_context(active_test=False)
             .search([("email_normalized", "in", normalized)])
-        )
-
-    @api.model
-    def _rgpd_may_answer_request(self):
-        """A GDPR manager may still answer the company's own request (ticked
-        in the composer); the module's acknowledgement is sent as superuser."""
-        if not self.env.context.get("rgpd_answer_request"):
-            return False
-        return is_rgpd_manager(self.env)
-
-    def _rgpd_check_can_mail(self, emails=()):
-        """Refuse a mail to a contact whose company objected to prospecting;
-        a prospecting message (``rgpd_prospecting``) passes the stricter check
-        of ``_rgpd_check_can_prospect``, without exemption."""
-        if self.env.context.get("rgpd_prospecting"):
-            return self._rgpd_check_can_prospect(emails)
-        opted_out = self.sudo().filtered("rgpd_opted_out")
-        if not opted_out or self._rgpd_may_answer_request():
-            return
-        raise UserError(
-            self.env._(
-                "%(companies)s objected to prospecting: this mail will not be sent. A GDPR "
-                "manager can still answer the company's own request by ticking “Answer to the "
-                "company's GDPR request” in the mail composer.",
-                companies=", ".join(sorted(set(opted_out.commercial_partner_id.mapped("name")))),
-            )
         )
 
     def action_rgpd_record_opposition(self):

@@ -85,6 +85,10 @@ class RgpdProcessingRecord(models.TransientModel):  # pylint: disable=no-wizard-
             ),
             (self.env._("Legitimate-interest assessments"), self._assessment_lines(purposes)),
             (
+                self.env._("Who may be contacted"),
+                self.env["rgpd.contact.policy"]._rule_descriptions(),
+            ),
+            (
                 self.env._("Categories of data subjects"),
                 [
                     self.env._(

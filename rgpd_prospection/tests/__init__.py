@@ -35,3 +35,4 @@ from . import test_privacy_doors_http
 from . import test_opposition_doors
 from . import test_purpose_assessment
 from . import test_mailing_purpose
+from . import test_contact_policy

@@ -372,7 +372,7 @@ class TestAnonymisation(AnonymisationCase):
             {"name": "Typed again", "email": "jozefien.vdk@zyxwvut-erasable.example"}
         )
         with self.assertRaises(UserError):
-            retyped._rgpd_check_can_prospect()
+            self.env["rgpd.contact.policy"].check(retyped, "notice")
 
     def test_only_managers_anonymise(self):
         with self.assertRaises(AccessError):

@@ -208,8 +208,9 @@ class TestOppositionDoors(AccountabilityCase):
         self.assertTrue(
             self.env["mail.blacklist"].search([("email", "=", "info@twin-opposed.example")])
         )
-        with self.assertRefusedUnchanged("e-mail blacklist"):
-            twin.with_user(self.sales)._rgpd_check_can_prospect()
+        # a hand-made twin gets the opposed company's answer
+        with self.assertRefusedUnchanged("which objected to prospecting"):
+            self.env["rgpd.contact.policy"].with_user(self.sales).check(twin, "notice")
         # a prospect of its own, whose address someone put on the blacklist
         self.env["mail.blacklist"]._add("info@willing-notice.example")
         with self.assertRefusedUnchanged("e-mail blacklist"):

@@ -19,6 +19,7 @@ class MailComposeMessage(models.TransientModel):
             if wizard.rgpd_answer_request:
                 wizard._rgpd_check_answer(template)
             self.env["mail.template"]._rgpd_check_before_send(template, partners)
+            wizard._rgpd_check_purpose(partners)
             prospecting = prospecting or template._rgpd_is_prospecting()
         if prospecting:
             self = self.with_context(rgpd_prospecting=True)
@@ -27,6 +28,20 @@ class MailComposeMessage(models.TransientModel):
         result = super()._action_send_mail(auto_commit=auto_commit)
         self._rgpd_record_notice_sent()
         return result
+
+    def _rgpd_check_purpose(self, partners):
+        """Posted to several records, the mail asks the policy for its purpose
+        (no purpose, no prospect); written to one record for a purpose, for
+        that purpose. A mass mail is decided per recipient as its mails are
+        made (``mail_compose_message_purpose.py``)."""
+        if self.composition_mode != "comment" or self.rgpd_answer_request:
+            return
+        if self.composition_batch:
+            self.env["rgpd.contact.policy"].check(
+                partners, "email", self._rgpd_purpose(), require_purpose=True
+            )
+        elif self.rgpd_purpose_id:
+            self.env["rgpd.contact.policy"].check(partners, "email", self.rgpd_purpose_id)
 
     def _rgpd_record_notice_sent(self):
         """The information notice counts as sent when the composer sends it,
