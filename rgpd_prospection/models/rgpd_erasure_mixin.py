@@ -235,7 +235,10 @@ class RgpdErasureMixin(models.AbstractModel):
         }
         if kept:
             del vals["name"]
-        else:
+        elif not (self.parent_id and self.type == "contact"):
+            # a contact person of type "contact" shares its company's address,
+            # which Odoo 19 writes back to the company: the company's own
+            # erasure, not the person's, decides about it
             vals.update(street=masked, street2=masked, city=masked, zip=masked)
             if not self.is_company:
                 vals["vat"] = False
