@@ -164,8 +164,6 @@ class RgpdErasureMixin(models.AbstractModel):
                 ]
             )
         )
-        counts[self.env._("Mails")] = len(mails)
-        mails.unlink()
         attachments = env["ir.attachment"].search(
             ["&", ("res_model", "=", "res.partner"), ("res_id", "in", self.ids)]
         ) | messages.attachment_ids.filtered(
@@ -174,10 +172,13 @@ class RgpdErasureMixin(models.AbstractModel):
         tracking_values = env["mail.tracking.value"].search(
             self._rgpd_ilike_domain(["old_value_char", "new_value_char"], terms)
         )
+        counts[self.env._("Mails")] = len(mails)
         counts[self.env._("Messages")] = len(messages)
         counts[self.env._("Tracking values")] = len(tracking_values | messages.tracking_value_ids)
-        tracking_values.unlink()
-        messages.unlink()
+        # a mailing's mail takes its own message along: what is left is read again
+        mails.unlink()
+        tracking_values.exists().unlink()
+        messages.exists().unlink()
         counts[self.env._("Attachments")] = len(attachments)
         attachments.unlink()
         activities = env["mail.activity"].search(
