@@ -30,7 +30,7 @@ from . import mail_template
 from . import mail_activity
 from . import rgpd_purpose
 from . import rgpd_consent
-from . import mail_message
+from . import mail_thread_inbound
 from . import rgpd_retention_run
 from . import rgpd_request
 from . import rgpd_access_report

@@ -1,7 +1,9 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 INBOUND_ACTIVITY_CATEGORIES = ("phonecall", "meeting")
 MEETING_TYPE_XMLID = "mail.mail_activity_data_meeting"
+USER_GROUP = "rgpd_prospection.group_rgpd_user"
 
 
 class MailActivity(models.Model):
@@ -90,11 +92,44 @@ class MailActivity(models.Model):
             or activity_type == self.env.ref(MEETING_TYPE_XMLID, raise_if_not_found=False)
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("rgpd_initiated_by_prospect") for vals in vals_list):
+            self._rgpd_check_may_log_inbound()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("rgpd_initiated_by_prospect"):
+            self._rgpd_check_may_log_inbound()
+        return super().write(vals)
+
+    def _rgpd_check_may_log_inbound(self):
+        """A call or meeting logged as the prospect's keeps its data longer:
+        only a user of the module's roles logs it."""
+        if not (self.env.su or self.env.user.has_group(USER_GROUP)):
+            raise AccessError(
+                self.env._(
+                    "Only a GDPR prospecting user may log a call or a meeting as initiated by "
+                    "the prospect."
+                )
+            )
+
     def _action_done(self, feedback=False, attachment_ids=None):
-        inbound = self.env["res.partner"]
+        inbound = {}
         for activity in self:
             if activity._rgpd_is_inbound_contact():
-                inbound |= activity._rgpd_partner()
+                inbound[activity._rgpd_partner()] = activity.activity_type_id.name
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
-        inbound.sudo()._rgpd_register_inbound_contact(fields.Date.context_today(self))
+        for partner, activity_name in inbound.items():
+            partner.sudo()._rgpd_register_inbound_contact(fields.Date.context_today(self))
+            partner.sudo().message_post(
+                body=self.env._(
+                    "%(activity)s logged as initiated by the prospect by %(user)s: it counts as "
+                    "a contact from the prospect.",
+                    activity=activity_name,
+                    user=self.env.user.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+                author_id=self.env.user.partner_id.id,
+            )
         return result

@@ -9,6 +9,7 @@ from ..tools import is_rgpd_manager
 from .bce_import.files import DEFAULT_SET_ASIDE_DAYS
 from .bce_import.sanity import SANITY_DEFAULTS
 from .bce_import.settings import PARAM
+from .mail_thread_inbound import GATEWAY_USER_PARAM
 from .rgpd_processing_record import DPO_EMAIL_PARAM, RECIPIENTS_PARAM, SECURITY_PARAM
 from .rgpd_retention_run import (
     DEFAULT_RETENTION_MONTHS,
@@ -51,6 +52,15 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=SECURITY_PARAM,
         help="Technical and organisational measures protecting the data, for the record of "
         "processing.",
+    )
+
+    rgpd_mail_gateway_user_id = fields.Many2one(
+        "res.users",
+        string="Mail gateway user",
+        config_parameter=GATEWAY_USER_PARAM,
+        help="The user the mail gateway script (odoo-mailgate) logs in as: the mails it hands "
+        "over count as contacts from the prospects, as those Odoo's incoming mail servers "
+        "fetch. Leave empty without such a script.",
     )
 
     rgpd_bce_extract_folder = fields.Char(

@@ -4,9 +4,13 @@ its people are replaced by ``****`` everywhere Odoo and the module keep them
 naming them); the enterprise number stays on the blacklist, the addresses on
 Odoo's blacklists, and a masked log records the erasure."""
 
+import re
+
 from odoo import Command, api, fields, models
 from odoo.fields import Domain
 
+from ..bce_engine.erasure import forget_enterprises
+from ..bce_engine.model import LegalPersonState
 from ..bce_engine.numbers import format_enterprise_number
 
 MASKED = "****"
@@ -164,8 +168,6 @@ class RgpdErasureMixin(models.AbstractModel):
                 ]
             )
         )
-        counts[self.env._("Mails")] = len(mails)
-        mails.unlink()
         attachments = env["ir.attachment"].search(
             ["&", ("res_model", "=", "res.partner"), ("res_id", "in", self.ids)]
         ) | messages.attachment_ids.filtered(
@@ -174,10 +176,13 @@ class RgpdErasureMixin(models.AbstractModel):
         tracking_values = env["mail.tracking.value"].search(
             self._rgpd_ilike_domain(["old_value_char", "new_value_char"], terms)
         )
+        counts[self.env._("Mails")] = len(mails)
         counts[self.env._("Messages")] = len(messages)
         counts[self.env._("Tracking values")] = len(tracking_values | messages.tracking_value_ids)
-        tracking_values.unlink()
-        messages.unlink()
+        # a mailing's mail takes its own message along: what is left is read again
+        mails.unlink()
+        tracking_values.exists().unlink()
+        messages.exists().unlink()
         counts[self.env._("Attachments")] = len(attachments)
         attachments.unlink()
         activities = env["mail.activity"].search(
@@ -202,6 +207,8 @@ class RgpdErasureMixin(models.AbstractModel):
         env["bus.bus"].search(self._rgpd_ilike_domain(["message"], terms)).unlink()
         env["sms.sms"].search([("partner_id", "in", self.ids)]).unlink()
         counts.update(self._rgpd_erase_module_records(terms))
+        counts.update(self._rgpd_mask_free_texts(terms))
+        counts.update(self._rgpd_erase_engine_states())
         counts.update(self._rgpd_erase_calendar(terms))
         self._rgpd_keep_on_odoo_blacklists()
         return counts
@@ -380,3 +387,40 @@ class RgpdErasureMixin(models.AbstractModel):
                 ]
             )
         ).write({"record_name": False})
+
+    def _rgpd_mask_free_texts(self, terms):
+        """Notes typed by hand on the opposition entries (their reason, the
+        erasure's reason) keep the entry and lose the names in them."""
+        if not terms:
+            return {}
+        env = self.env(su=True, context=dict(self.env.context, active_test=False))
+        pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+        fnames = ["reason", "erasure_reason"]
+        entries = env["rgpd.blacklist"].search(self._rgpd_ilike_domain(fnames, terms))
+        untracked = {"mail_notrack": True, "tracking_disable": True}
+        for entry in entries.with_context(**untracked):
+            entry.write(
+                {fname: pattern.sub(MASKED, entry[fname]) for fname in fnames if entry[fname]}
+            )
+        return {self.env._("Opposition notes masked"): len(entries)}
+
+    def _rgpd_erase_engine_states(self):
+        """The states the BCE engine keeps for the next update hold the
+        names, addresses and contacts of every enterprise: the erased ones
+        leave each of them."""
+        numbers = [number for number in self.commercial_partner_id.mapped("bce_number") if number]
+        if not numbers:
+            return {}
+        imports = (
+            self.env["rgpd.bce.import"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("state_attachment_id", "!=", False)])
+        )
+        changed = 0
+        for attachment in imports.state_attachment_id:
+            state = forget_enterprises(LegalPersonState.from_bytes(attachment.raw), numbers)
+            if state is not None:
+                attachment.write({"raw": state.to_bytes()})
+                changed += 1
+        return {self.env._("States of the BCE engine"): changed}

@@ -6,6 +6,7 @@ from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .accountability_case import AccountabilityCase
+from .test_last_contact import INBOUND_MAIL
 
 USER_GROUPS = "base.group_user,base.group_partner_manager,rgpd_prospection.group_rgpd_user"
 SALES_GROUPS = f"{USER_GROUPS},base.group_allow_export"
@@ -211,15 +212,13 @@ class TestConsentsAndRequestsByUsers(PrivacyDoorsCase):
         self.assertFalse(self.company.rgpd_consent_ids)
 
     def test_inbound_mail_dated_in_the_future_counts_as_today(self):
-        self.env["mail.message"].create(
-            {
-                "model": "res.partner",
-                "res_id": self.company.id,
-                "message_type": "email",
-                "author_id": self.company.id,
-                "date": "2099-01-01 10:00:00",
-                "body": "Hello",
-            }
+        # received by the incoming mail servers, which run as superuser
+        self.env["mail.thread"].sudo().message_process(
+            "res.partner",
+            INBOUND_MAIL.format(
+                sender=self.company.email, tag="future", date="Thu, 01 Jan 2099 10:00:00 +0000"
+            ),
+            thread_id=self.company.id,
         )
         self.assertEqual(
             self.company.rgpd_last_contact_date, fields.Date.context_today(self.Partner)

@@ -1,0 +1,76 @@
+import io
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from odoo.addons.rgpd_prospection.models.bce_import.settings import PARAM
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import RgpdCase
+from .test_bce_import import _load_generator
+
+
+def _unpacked(raw):
+    """The bytes of a file and of every member when it is a ZIP (NPZ, XLSX)."""
+    contents = [raw]
+    if raw[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            contents += [archive.read(name) for name in archive.namelist()]
+    return contents
+
+
+@tagged("post_install", "-at_install")
+class TestErasureStores(RgpdCase):
+    """The erasure reaches the engine's state kept for the next update and
+    the notes typed on the opposition entry."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env,
+            login="rgpd_stores_manager",
+            groups="base.group_user,base.group_partner_manager,rgpd_prospection.group_rgpd_manager",
+        )
+        cls.source = Path(tempfile.mkdtemp(prefix="rgpd_stores_"))
+        cls.addClassCleanup(shutil.rmtree, cls.source, True)
+        cls.full = _load_generator().generate_full(cls.source / "a/", enterprises=120, seed=4)
+        cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
+
+    def _holding(self, attachment, text):
+        needle = text.lower().encode()
+        return any(needle in content.lower() for content in _unpacked(attachment.raw))
+
+    def test_state_and_opposition_note_forget_the_company(self):
+        folder = Path(tempfile.mkdtemp(prefix="rgpd_stores_folder_"))
+        self.addCleanup(shutil.rmtree, folder, True)
+        self.env["ir.config_parameter"].set_param(PARAM + "extract_folder", str(folder))
+        shutil.copy(self.full, folder / Path(self.full).name)
+        run = self.env["rgpd.bce.import"].run_pending_imports()
+        self.assertEqual(run.state, "done", run.error_message)
+        company = self.Partner.search(
+            [("is_bce_prospect", "=", True), ("email", "!=", False), ("name", "!=", False)],
+            limit=1,
+        )
+        name, email = company.name, company.email
+        state = run.state_attachment_id
+        self.assertTrue(self._holding(state, email), "the state holds the e-mail before")
+        self.env["rgpd.blacklist"]._add(
+            [company.bce_number], "phone", f"{name} called: wrote from {email}"
+        )
+        wizard = Form(
+            self.env["rgpd.anonymise.wizard"]
+            .with_user(self.manager)
+            .with_context(active_model="res.partner", active_ids=company.ids)
+        )
+        wizard.reason = "Erasure requested by phone"
+        wizard.confirm_irreversible = True
+        wizard.save().action_confirm()
+        self.env.invalidate_all()
+        self.assertFalse(self._holding(run.state_attachment_id, email))
+        self.assertFalse(self._holding(run.state_attachment_id, name))
+        entry = self.env["rgpd.blacklist"].search([("bce_number", "=", company.bce_number)])
+        self.assertNotIn(name.lower(), (entry.reason or "").lower())
+        self.assertNotIn(email, entry.reason or "")
+        self.assertIn("****", entry.reason)
