@@ -14,30 +14,19 @@ RGPD_ADDRESS_FIELDS = {
 
 
 class ResPartner(models.Model):
-    """A contact as the module sees it: one concern per mixin (enterprise
-    number, search, accountability, opposition, erasure, notice); here only
-    what overrides ``res.partner`` itself."""
+    """A contact as the module sees it. Each concern has its file, as in Odoo
+    and the OCA: ``res_partner_enterprise_number``, ``_search``,
+    ``_accountability``, ``_opposition``, ``_erasure``, ``_notice``,
+    ``_privacy``, ``_prospecting``; here the number search, the writes that
+    feed an opposition and the other phone."""
 
-    _name = "res.partner"
-    _inherit = [
-        "res.partner",
-        "rgpd.enterprise.number.mixin",
-        "rgpd.partner.search.mixin",
-        "rgpd.accountability.mixin",
-        "rgpd.opposition.mixin",
-        "rgpd.erasure.mixin",
-        "rgpd.notice.mixin",
-    ]
+    _inherit = "res.partner"
     _rec_names_search = ["complete_name", "email", "ref", "vat", "company_registry", "bce_number"]
-    # The index of the NACE search's own expression (``_search_bce_nace_ids``
-    # tests ``string_to_array(bce_nace_codes, ' ') && tokens``): a GIN index of
-    # the token arrays, so the overlap is not a scan of every company.
     rgpd_other_phone = fields.Char(
         string="Other phone",
         help="A second number of the contact (Odoo 18's mobile, kept by the upgrade): the "
         "blacklists, the Do Not Call Me check and the erasure cover it like the phone.",
     )
-    _bce_nace_codes_tokens_index = models.Index("USING gin (string_to_array(bce_nace_codes, ' '))")
 
     def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
         """Any spelling of an enterprise number finds the company."""

@@ -12,13 +12,15 @@ from ..tools import nace_codes_text, nace_keys, nace_token
 NACE_CODE_LIKE = re.compile(r"\s*([A-Za-z]|\d[\d.\s]*)\s*")
 
 
-class RgpdPartnerSearchMixin(models.AbstractModel):
+class ResPartner(models.Model):
     """Finding prospects by what they do (NACE codes, with their sub-codes)
-    and where they are (postal code ranges). Mixed into ``res.partner``; the
-    GIN index the NACE search relies on is made by ``res.partner.init``."""
+    and where they are (postal code ranges)."""
 
-    _name = "rgpd.partner.search.mixin"
-    _description = "Search of prospects by activity and postal code"
+    _inherit = "res.partner"
+    # The index of the NACE search's own expression (``_search_bce_nace_ids``
+    # tests ``string_to_array(bce_nace_codes, ' ') && tokens``): a GIN index of
+    # the token arrays, so the overlap is not a scan of every company.
+    _bce_nace_codes_tokens_index = models.Index("USING gin (string_to_array(bce_nace_codes, ' '))")
 
     # A national import gives ten million activities: kept as one text column,
     # since as many many2many rows cost minutes of index and foreign-key upkeep.

@@ -14,14 +14,12 @@ LEGAL_BASES = [
 ]
 
 
-class RgpdAccountabilityMixin(models.AbstractModel):
+class ResPartner(models.Model):
     """Accountability (GDPR art. 5(2)): legal basis, purposes, consents, last
     contact (it starts the retention period), expiry and access export, so
-    that the processing of each contact can be shown lawful. Mixed into
-    ``res.partner``, whose table keeps the columns."""
+    that the processing of each contact can be shown lawful."""
 
-    _name = "rgpd.accountability.mixin"
-    _description = "GDPR accountability of a contact"
+    _inherit = "res.partner"
 
     rgpd_legal_basis = fields.Selection(
         LEGAL_BASES,

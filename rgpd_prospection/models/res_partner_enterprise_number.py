@@ -16,13 +16,12 @@ EQUALITY_OPERATORS = ("=", "!=", "in", "not in")
 LIKE_OPERATORS = ("like", "ilike", "=like", "=ilike", "not like", "not ilike")
 
 
-class RgpdEnterpriseNumberMixin(models.AbstractModel):
+class ResPartner(models.Model):
     """The company's identity at the BCE/KBO: its enterprise number, the key
     linking a contact to the BCE open data, and what an import last brought.
-    Mixed into ``res.partner``, whose table keeps the columns."""
+    """
 
-    _name = "rgpd.enterprise.number.mixin"
-    _description = "BCE enterprise number of a company"
+    _inherit = "res.partner"
 
     bce_number = fields.Char(
         string="Enterprise number (10 digits)",

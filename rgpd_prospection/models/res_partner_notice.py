@@ -3,13 +3,12 @@ from odoo.tools import consteq
 from odoo.tools.misc import hmac
 
 
-class RgpdNoticeMixin(models.AbstractModel):
+class ResPartner(models.Model):
     """The information notice (GDPR art. 14) sent to a prospect: its values
     (retention period, privacy contact) and its unsubscribe link, with which
     the company objects to prospecting."""
 
-    _name = "rgpd.notice.mixin"
-    _description = "GDPR information notice of a company"
+    _inherit = "res.partner"
 
     rgpd_notice_date = fields.Date(
         string="Information notice sent",

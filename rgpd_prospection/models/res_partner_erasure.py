@@ -19,9 +19,8 @@ MIN_TERM_LENGTH = 4  # shorter names would match unrelated text when erasing
 KEPT_ATTACHMENT_MODELS = ("account.move",)
 
 
-class RgpdErasureMixin(models.AbstractModel):
-    _name = "rgpd.erasure.mixin"
-    _description = "GDPR erasure of a company and its contacts"
+class ResPartner(models.Model):
+    _inherit = "res.partner"
 
     rgpd_anonymized = fields.Boolean(
         string="Erased",
