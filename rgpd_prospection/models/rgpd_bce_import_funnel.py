@@ -258,11 +258,10 @@ class RgpdBceImport(models.Model):
     # ------------------------------------------------------------------ archive reasons
 
     def _archive_reasons(self, result, perimeter, numbers):
-        """Why each prospect of ``numbers`` leaves, in the language of the
-        user who started the import: stopped at the BCE, skipped, or which
-        criterion of the perimeter it no longer meets."""
-        lang = self[:1].user_id.lang or self.env.lang
-        record = self.with_context(lang=lang)
+        """Why each prospect of ``numbers`` leaves, in the installation's main
+        language as the rest of the import's note: stopped at the BCE,
+        skipped, or which criterion of the perimeter it no longer meets."""
+        record = self.with_context(lang=self.env["res.partner"]._rgpd_main_lang())
         reasons = record._archive_reasons_in_lang(result, perimeter, numbers)
         return {
             number: record.env._("Archived because %(reason)s.", reason=reason)
