@@ -12,6 +12,7 @@ from . import rgpd_notice_mixin
 from . import res_partner
 from . import res_partner_privacy
 from . import ir_attachment
+from . import ir_module_module
 from . import res_partner_opposition
 from . import res_partner_prospecting
 from . import res_partner_bce_import

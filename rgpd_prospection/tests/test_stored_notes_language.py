@@ -80,7 +80,7 @@ class TestStoredNotesLanguage(AccountabilityCase, MockEmail):
     def test_assessment_creation_note_in_one_language(self):
         purpose = (
             self.Purpose.with_user(self.dutch)
-            .with_context(lang="nl_BE")
+            .with_context(lang="nl_BE", tracking_disable=False)
             .create({"name": "Webinars", "is_default": False})
         )
         draft = purpose.sudo().assessment_ids
