@@ -6,7 +6,6 @@ from . import rgpd_anonymise_wizard
 from . import mailing_mailing_test
 from . import mailing_sms_test
 from . import mail_compose_message_purpose
-from . import mail_compose_message_cancelled
 from . import sms_composer
 from . import sms_composer_refusal
 from . import mail_compose_message
