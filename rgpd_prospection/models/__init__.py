@@ -11,6 +11,7 @@ from . import res_partner_erasure
 from . import res_partner_notice
 from . import res_partner_privacy
 from . import ir_attachment
+from . import ir_module_module
 from . import res_partner_opposition
 from . import rgpd_contact_policy
 from . import res_partner_prospecting

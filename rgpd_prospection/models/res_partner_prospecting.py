@@ -63,13 +63,28 @@ class ResPartner(models.Model):
                 partner.display_name = f"{partner.display_name}{separator}{number}"
 
     def _rgpd_reader_lang(self):
-        """The language of who reads this company's chatter: its salesperson,
-        else the internal user at work, else the administrator."""
+        """The language of the notes about this company: its salesperson's,
+        else its own, else the installation's main language. A note is written
+        once, so it does not follow the user who happened to trigger it."""
         self.ensure_one()
-        user = self.user_id or self.env.user
-        if user._is_public() or user.share:
-            user = self.env.ref("base.user_admin", raise_if_not_found=False) or user
-        return user.lang or self.env.lang
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        for lang in (self.user_id.lang, self.lang):
+            if lang in installed:
+                return lang
+        return self._rgpd_main_lang()
+
+    @api.model
+    def _rgpd_main_lang(self):
+        """The installation's main language: the main company's, else the
+        administrator's. Notes that are not about one company (an import's,
+        an assessment's) are written in it, whoever triggered them."""
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        company = self.env.ref("base.main_company", raise_if_not_found=False)
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        for lang in (company and company.partner_id.lang, admin and admin.lang):
+            if lang in installed:
+                return lang
+        return "en_US"
 
     def _rgpd_acknowledgement_recipient(self, email=False):
         """Whom the acknowledgement of an opposition goes to: the contact

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
+from ..bce_engine import reasons
 from ..bce_engine.language import postal_code_number
 from ..bce_engine.model import STATE_TABLES
 from .rgpd_bce_import_drop import DROP_REASONS
@@ -42,6 +43,13 @@ class RgpdBceImport(models.Model):
         store=True,
         help="Legal persons whose postal code, activity or juridical form is outside the "
         "perimeter.",
+    )
+    count_stopped = fields.Integer(
+        string="Stopped at the BCE",
+        compute="_compute_funnel_counts",
+        store=True,
+        help="Legal persons an update stops or strikes off: neither inside nor outside the "
+        "perimeter any more, their contacts are archived.",
     )
     count_erased = fields.Integer(
         string="Skipped (erasure)",
@@ -100,11 +108,13 @@ class RgpdBceImport(models.Model):
             drops = Counter()
             for drop in record.drop_ids:
                 drops[drop.reason] += drop.count
+            changes = record.engine_changes or {}
             if record.extract_type == "update":
-                legal = sum(len(numbers) for numbers in (record.engine_changes or {}).values())
+                legal = sum(len(numbers) for numbers in changes.values())
             else:
                 legal = record.count_read
             record.count_legal_in_file = legal
+            record.count_stopped = len(changes.get("stopped", []))
             record.count_in_file = legal + drops["natural_person"] + drops["unknown_type"]
             record.count_outside = drops["outside_perimeter"]
             record.count_erased = drops["erased"]
@@ -152,19 +162,38 @@ class RgpdBceImport(models.Model):
 
     # ------------------------------------------------------------------ funnel
 
+    def _count_in_perimeter(self):
+        """The legal persons inside the perimeter: kept, skipped, or left out
+        for a name that is a person's."""
+        self.ensure_one()
+        named = sum(drop.count for drop in self.drop_ids if drop.reason == reasons.PERSONAL_NAME)
+        skipped = self.count_blacklisted + self.count_erased + self.count_expired
+        return self.count_kept + skipped + named
+
+    def _funnel_parts(self):
+        """The legal persons of the file, split so the parts add up to them:
+        outside the perimeter, inside it, and (an update) stopped."""
+        self.ensure_one()
+        return {
+            "count_outside": self.count_outside,
+            "in_perimeter": self._count_in_perimeter(),
+            "count_stopped": self.count_stopped,
+        }
+
     def _funnel_steps(self):
         """(label, count, css class) of each step, widest first."""
         self.ensure_one()
-        skipped = self.count_blacklisted + self.count_erased + self.count_expired
         unchanged = max(self.count_kept - self.count_created - self.count_updated, 0)
 
         def step(fname, css):
             return (self._fields[fname]._description_string(self.env), self[fname], css)
 
+        stopped = [step("count_stopped", "bg-warning")] if self.count_stopped else []
         return [
             step("count_in_file", "bg-secondary"),
             step("count_legal_in_file", "bg-info"),
-            (self.env._("In the perimeter"), self.count_kept + skipped, "bg-primary"),
+            *stopped,
+            (self.env._("In the perimeter"), self._count_in_perimeter(), "bg-primary"),
             step("count_created", "bg-success"),
             step("count_updated", "bg-success"),
             (self.env._("Unchanged"), unchanged, "bg-success opacity-50"),
@@ -199,6 +228,7 @@ class RgpdBceImport(models.Model):
         "count_blacklisted",
         "count_erased",
         "count_expired",
+        "count_stopped",
         "drop_ids.count",
         "drop_ids.reason",
     )
@@ -258,11 +288,10 @@ class RgpdBceImport(models.Model):
     # ------------------------------------------------------------------ archive reasons
 
     def _archive_reasons(self, result, perimeter, numbers):
-        """Why each prospect of ``numbers`` leaves, in the language of the
-        user who started the import: stopped at the BCE, skipped, or which
-        criterion of the perimeter it no longer meets."""
-        lang = self[:1].user_id.lang or self.env.lang
-        record = self.with_context(lang=lang)
+        """Why each prospect of ``numbers`` leaves, in the installation's main
+        language as the rest of the import's note: stopped at the BCE,
+        skipped, or which criterion of the perimeter it no longer meets."""
+        record = self.with_context(lang=self.env["res.partner"]._rgpd_main_lang())
         reasons = record._archive_reasons_in_lang(result, perimeter, numbers)
         return {
             number: record.env._("Archived because %(reason)s.", reason=reason)

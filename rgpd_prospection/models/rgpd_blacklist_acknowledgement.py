@@ -40,13 +40,10 @@ class RgpdBlacklist(models.Model):
             lines = [env._("Opposition to prospecting recorded (%(channel)s).", channel=channel)]
             recipient = company._rgpd_acknowledgement_recipient(email) if send else None
             if recipient:
-                template.with_context(rgpd_answer_request=True).send_mail(recipient.id)
-                lines.append(
-                    env._(
-                        "Acknowledgement of the opposition sent by e-mail to %(email)s.",
-                        email=recipient.email_normalized,
-                    )
+                mail_id = template.with_context(rgpd_answer_request=True).send_mail(
+                    recipient.id, force_send=True
                 )
+                lines.append(self._acknowledgement_outcome(env, mail_id, recipient))
                 acknowledged |= company
             elif send:
                 lines.append(
@@ -64,3 +61,26 @@ class RgpdBlacklist(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         return acknowledged
+
+    @api.model
+    def _acknowledgement_outcome(self, env, mail_id, recipient):
+        """What became of the acknowledgement, sent at once rather than left to
+        the hourly queue: the note says "sent" only for a mail that left."""
+        mail = self.env["mail.mail"].sudo().browse(mail_id).exists()
+        email = recipient.email_normalized
+        if not mail or mail.state == "sent":  # an auto-deleted mail was sent
+            return env._(
+                "Acknowledgement of the opposition sent by e-mail to %(email)s.", email=email
+            )
+        if mail.state == "exception":
+            return env._(
+                "The acknowledgement of the opposition to %(email)s could not be sent "
+                "(%(reason)s): it waits among the failed e-mails of Odoo's outgoing mail.",
+                email=email,
+                reason=mail.failure_reason or mail.failure_type or "?",
+            )
+        return env._(
+            "Acknowledgement of the opposition queued for sending by e-mail to %(email)s: "
+            "Odoo's outgoing mail sends it within the hour.",
+            email=email,
+        )

@@ -195,7 +195,7 @@ class RgpdProcessingRecord(models.TransientModel):  # pylint: disable=no-wizard-
                     "outcome: %(outcome)s.",
                     purpose=purpose.name,
                     version=assessment.version,
-                    date=assessment.date,
+                    date=format_date(self.env, assessment.date),
                     author=assessment.author_id.name or "",
                     outcome=outcome.get(assessment.outcome, ""),
                 ),

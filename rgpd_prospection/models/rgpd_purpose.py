@@ -80,7 +80,12 @@ class RgpdPurpose(models.Model):
         Assessment = self.env["rgpd.purpose.assessment"].sudo()
         for purpose in self.sudo():
             if purpose.legal_basis == "legitimate_interest" and not purpose.assessment_ids:
-                Assessment.create(Assessment._default_values(purpose))
+                langs = [code for code, _name in self.env["res.lang"].get_installed()]
+                Assessment.with_context(lang="en_US").create(
+                    Assessment.with_context(lang="en_US")._default_values(
+                        purpose.with_context(lang="en_US")
+                    )
+                )._translate_default_texts(langs)
 
     def _assessment_problem(self):
         """Why a mailing may not use this purpose yet, or an empty string."""

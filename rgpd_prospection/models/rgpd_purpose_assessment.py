@@ -178,6 +178,37 @@ class RgpdPurposeAssessment(models.Model):
             "target": "current",
         }
 
+    def _creation_message(self):
+        """One sentence in one language: Odoo's own joins the model's name in
+        one language to "created" in another. The assessment is not about one
+        reader, so the note is in the installation's main language."""
+        lang = self.env["res.partner"]._rgpd_main_lang()
+        return self.with_context(lang=lang).env._(
+            "Legitimate-interest assessment created (version %(version)s).",
+            version=self.version,
+        )
+
+    def _translate_default_texts(self, langs):
+        """The texts still as the module drafted them, given in each of
+        ``langs``: a record of processing read in Dutch then quotes them in
+        Dutch, not in the language the draft was made in."""
+        for assessment in self.with_context(lang="en_US"):
+            drafted = assessment._default_values(assessment.purpose_id)
+            kept = [
+                fname
+                for fname, text in drafted.items()
+                if fname in ASSESSMENT_PARTS and assessment[fname] == text
+            ]
+            for lang in langs:
+                if lang == "en_US" or not kept:
+                    continue
+                translated = assessment.with_context(lang=lang)._default_values(
+                    assessment.purpose_id.with_context(lang=lang)
+                )
+                for fname in kept:
+                    if assessment.with_context(lang=lang)[fname] == assessment[fname]:
+                        assessment.update_field_translations(fname, {lang: translated[fname]})
+
     @api.model
     def _default_values(self, purpose):
         """A draft built from what the module does, for the manager to review."""

@@ -8,6 +8,7 @@ from . import test_finding_companies
 from . import test_import_funnel
 from . import test_import_figures
 from . import test_reader_language
+from . import test_stored_notes_language
 from . import test_mailing_left_out
 from . import test_acting
 from . import test_daily_tasks

@@ -227,3 +227,16 @@ class TestImportReasons(RgpdCase):
             self.assertFalse(partner.active)
             self.assertIn("the BCE no longer lists it", "".join(partner.message_ids.mapped("body")))
         self.assertIn("Skipped (retention expired)", second.funnel_html)
+
+    def test_an_updates_funnel_adds_up(self):
+        # the same perimeter for both, or the update compares the whole of it
+        self.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-4999")
+        self._run(self.full)
+        record = self._run(self.update)
+        self.assertEqual(record.extract_type, "update")
+        self.assertFalse(record.full_sync)
+        parts = record._funnel_parts()
+        self.assertTrue(all(parts.values()), parts)
+        self.assertEqual(sum(parts.values()), record.count_legal_in_file, parts)
+        self.assertEqual(record.count_stopped, len(record.engine_changes["stopped"]))
+        self.assertIn("Stopped at the BCE", record.funnel_html)

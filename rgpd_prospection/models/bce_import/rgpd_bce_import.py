@@ -553,8 +553,14 @@ class RgpdBceImport(models.Model):
         try:
             with self.env.cr.savepoint():
                 result, perimeter, full_sync, changed = self._sync_inputs()
+                # the notes on the contacts are not about the user at work:
+                # written in the installation's main language, whoever started it
+                lang = self.env["res.partner"]._rgpd_main_lang()
                 sync = _PartnerSync(
-                    self.env["res.partner"].sudo(), result.meta, perimeter.excluded, bce_import=self
+                    self.env["res.partner"].sudo().with_context(lang=lang),
+                    result.meta,
+                    perimeter.excluded,
+                    bce_import=self,
                 )
                 selection = result.select(perimeter)
                 phase_drops = Counter(selection.drops)

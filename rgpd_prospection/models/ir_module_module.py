@@ -1,0 +1,14 @@
+from odoo import models
+
+
+class IrModuleModule(models.Model):
+    _inherit = "ir.module.module"
+
+    def _load_module_terms(self, modules, langs, overwrite=False):
+        """A language added after the assessments were drafted gets their
+        drafted texts too, as it gets the module's own terms."""
+        result = super()._load_module_terms(modules, langs, overwrite=overwrite)
+        if "rgpd_prospection" in modules and "rgpd.purpose.assessment" in self.env:
+            assessments = self.env["rgpd.purpose.assessment"].sudo().search([])
+            assessments._translate_default_texts(langs)
+        return result
