@@ -25,6 +25,15 @@ def normalize_enterprise_number(value):
         raise ValueError(f"{value!r} is not a valid enterprise number ({error.message})") from None
 
 
+def enterprise_number_or_none(value):
+    """The 10-digit form of ``value``, or ``None`` when it is not a valid
+    enterprise number: for the searches and matches that give up quietly."""
+    try:
+        return normalize_enterprise_number(value)
+    except ValueError:
+        return None
+
+
 def format_enterprise_number(digits):
     """``0123456789`` -> ``0123.456.789`` (the BCE's own spelling)."""
     return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"

@@ -7,6 +7,7 @@ from odoo.tools import SQL
 
 from ..bce_engine.numbers import (
     compact_enterprise_number,
+    enterprise_number_or_none,
     format_enterprise_number,
     normalize_enterprise_number,
 )
@@ -116,10 +117,7 @@ class ResPartner(models.Model):
         def normalize_value(value):
             if not isinstance(value, str) or not NUMBER_LIKE.fullmatch(value):
                 return value
-            try:
-                return normalize_enterprise_number(value)
-            except ValueError:
-                return value
+            return enterprise_number_or_none(value) or value
 
         def normalize_pattern(value):
             if not isinstance(value, str) or not NUMBER_LIKE.fullmatch(value):

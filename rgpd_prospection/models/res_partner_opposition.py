@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import email_normalize
 
-from ..bce_engine.numbers import format_enterprise_number, normalize_enterprise_number
+from ..bce_engine.numbers import enterprise_number_or_none, format_enterprise_number
 from ..tools import is_rgpd_manager
 
 OPPOSITION_MATCH = "rgpd_opposition_match"
@@ -21,10 +21,7 @@ def number_from_vat(vat):
     vat = (vat or "").strip()
     if not vat.upper().startswith("BE"):
         return False
-    try:
-        return normalize_enterprise_number(vat)
-    except ValueError:
-        return False
+    return enterprise_number_or_none(vat) or False
 
 
 class ResPartner(models.Model):
@@ -173,7 +170,7 @@ class ResPartner(models.Model):
         value = value.strip()
         literal = value.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
         leaves = [[("vat", "=ilike", literal)]]
-        number = number_from_vat(value) or self._rgpd_number_or_false(value)
+        number = number_from_vat(value) or enterprise_number_or_none(value)
         if number:
             leaves += [
                 [("commercial_partner_id.bce_number", "=", number)],
@@ -188,13 +185,6 @@ class ResPartner(models.Model):
             .search(Domain.AND([[("rgpd_opted_out", "=", True)], Domain.OR(leaves)]))
         )
         return self.browse(partners.ids)
-
-    @api.model
-    def _rgpd_number_or_false(self, value):
-        try:
-            return normalize_enterprise_number(value)
-        except ValueError:
-            return False
 
     def _search_rgpd_opposition_match(self, operator, value):
         if operator not in ("=", "ilike"):
