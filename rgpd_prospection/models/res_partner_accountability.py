@@ -92,13 +92,18 @@ class ResPartner(models.Model):
         "date: last contact (or creation when never contacted) plus the retention period.",
     )
 
+    @api.model
+    def _rgpd_default_legal_basis(self, is_bce_prospect):
+        """The legal basis a contact starts with: a BCE prospect is processed on
+        legitimate interest (GDPR art. 6(1)(f)); other contacts have none set."""
+        return "legitimate_interest" if is_bce_prospect else False
+
     @api.depends("is_bce_prospect")
     def _compute_rgpd_legal_basis(self):
         for partner in self:
-            if partner.is_bce_prospect and not partner.rgpd_legal_basis:
-                partner.rgpd_legal_basis = "legitimate_interest"
-            else:
-                partner.rgpd_legal_basis = partner.rgpd_legal_basis
+            partner.rgpd_legal_basis = partner.rgpd_legal_basis or (
+                partner._rgpd_default_legal_basis(partner.is_bce_prospect)
+            )
 
     def _rgpd_follows_default_purposes(self):
         self.ensure_one()

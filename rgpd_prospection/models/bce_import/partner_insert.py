@@ -178,7 +178,7 @@ class _PartnerInsert:
         return None
 
     def _compute_rgpd_legal_basis(self, full, partner_id):
-        return "legitimate_interest" if full.get("is_bce_prospect") else None
+        return self.Partner._rgpd_default_legal_basis(full.get("is_bce_prospect")) or None
 
     # -- writing
 
