@@ -2,8 +2,6 @@ import logging
 
 from odoo.tools import SQL
 
-from .bce_engine.codes import nace_level
-
 _logger = logging.getLogger(__name__)
 
 
@@ -72,21 +70,12 @@ def migrate_nace_links_and_stored_purposes(env):
 def migrate_nace_levels(env):
     """Before 18.0.1.2.0 an import created the NACE codes its code table lacked
     one level too shallow (a 5-digit subclass at 4, a section at 2), and the
-    NACE views filter on the level: give every code the level its spelling says."""
-    cr = env.cr
-    cr.execute("SELECT id, code, level FROM rgpd_nace")
-    wrong = {}
-    for nace_id, code, level in cr.fetchall():
-        if level != nace_level(code):
-            wrong.setdefault(nace_level(code), []).append(nace_id)
-    for level, ids in wrong.items():
-        cr.execute(SQL("UPDATE rgpd_nace SET level = %s WHERE id = ANY(%s)", level, ids))
-    env["rgpd.nace"].invalidate_model(["level"])
-    if wrong:
-        _logger.info(
-            "rgpd_prospection: level of %s NACE codes corrected",
-            sum(len(ids) for ids in wrong.values()),
-        )
+    NACE views filter on the level: recompute every code's level from its
+    spelling, as ``rgpd.nace`` does for a new code."""
+    naces = env["rgpd.nace"].with_context(active_test=False).search([])
+    env.add_to_compute(naces._fields["level"], naces)
+    naces.flush_recordset(["level"])
+    _logger.info("rgpd_prospection: level of %s NACE codes recomputed", len(naces))
 
 
 def migrate_drop_lines(env):

@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from ..bce_engine.codes import NACE_CATEGORIES, nace_level, nace_parent_code, nace_section
+from ..bce_engine.codes import NACE_CATEGORIES, nace_level
 from .rgpd_nace import NACE_VERSIONS
 
 JURIDICAL_FORM_CATEGORY = "JuridicalForm"
@@ -47,8 +47,7 @@ class RgpdCodeTable(models.AbstractModel):
                 values = {
                     "name_fr": codes[code].get("FR") or False,
                     "name_nl": codes[code].get("NL") or False,
-                    "level": level,
-                    "parent_id": self._nearest_parent_id(code, version, by_code),
+                    "parent_id": nace_model._nearest_parent_id(code, version, by_code),
                 }
                 nace = by_code.get(code)
                 if not nace:
@@ -60,19 +59,6 @@ class RgpdCodeTable(models.AbstractModel):
                 by_code[nace.code] = nace
             created += len(to_create)
         return created, updated
-
-    @staticmethod
-    def _nearest_parent_id(code, version, by_code):
-        """The closest existing ancestor: a 7-digit code whose 5-digit subclass
-        is missing from the table still hangs under its class; a division hangs
-        under its section when the table has it."""
-        if code.isdigit() and len(code) == 2:
-            section = by_code.get(nace_section(code, version))
-            return section.id if section else False
-        parent_code = nace_parent_code(code)
-        while parent_code and parent_code not in by_code:
-            parent_code = nace_parent_code(parent_code)
-        return by_code[parent_code].id if parent_code else False
 
     @staticmethod
     def _differs(record, values):

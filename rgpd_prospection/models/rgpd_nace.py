@@ -2,7 +2,13 @@ import re
 
 from odoo import api, fields, models
 
-from ..bce_engine.codes import clean_nace_code, format_nace_code
+from ..bce_engine.codes import (
+    clean_nace_code,
+    format_nace_code,
+    nace_level,
+    nace_parent_code,
+    nace_section,
+)
 from ..tools import label_for_lang
 
 NACE_VERSIONS = [("2008", "NACE-BEL 2008"), ("2025", "NACE-BEL 2025")]
@@ -30,6 +36,8 @@ class RgpdNace(models.Model):
         "column NaceVersion).",
     )
     level = fields.Integer(
+        compute="_compute_level",
+        store=True,
         help="Depth in the nomenclature: 1 section, 2 division, 3 group, 4 class, "
         "5 Belgian subclass, 6 national detail.",
     )
@@ -57,6 +65,27 @@ class RgpdNace(models.Model):
     _code_version_uniq = models.Constraint(
         "unique (code, version)", "A NACE code exists only once per NACE version."
     )
+
+    @api.depends("code")
+    def _compute_level(self):
+        """The level a code's spelling says: the code table and the import
+        create codes, and neither decides their depth."""
+        for nace in self:
+            nace.level = nace_level(nace.code) if nace.code else 0
+
+    @api.model
+    def _nearest_parent_id(self, code, version, by_code):
+        """The closest existing ancestor among ``by_code`` (code -> record of
+        ``version``): a 7-digit code whose 5-digit subclass is missing still
+        hangs under its class; a division hangs under its section when the
+        table has it."""
+        if code.isdigit() and len(code) == 2:
+            section = by_code.get(nace_section(code, version))
+            return section.id if section else False
+        parent_code = nace_parent_code(code)
+        while parent_code and parent_code not in by_code:
+            parent_code = nace_parent_code(parent_code)
+        return by_code[parent_code].id if parent_code else False
 
     @api.depends_context("lang")
     @api.depends("name_fr", "name_nl")

@@ -62,6 +62,7 @@ class TestNaceLevels(RgpdCase):
             [section.level, division.level, subclass.level, detail.level], [1, 2, 5, 6]
         )
         # what the former import wrote for codes the code table lacked: len(code) - 1
+        self.env.flush_all()
         self.env.cr.execute(
             "UPDATE rgpd_nace SET level = CASE WHEN length(code) > 2 THEN length(code) - 1 "
             "ELSE 2 END WHERE id IN %s",

@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 from odoo import fields
 from odoo.tools import SQL
 
-from ...bce_engine.codes import format_nace_code, nace_level
+from ...bce_engine.codes import format_nace_code
 from ...bce_engine.numbers import format_enterprise_number
 from ...tools import nace_codes_text, nace_keys
 from .partner_insert import _PartnerInsert
@@ -226,7 +226,6 @@ class _PartnerSync:
     def _ensure_codes(self, companies):
         """NACE codes and juridical forms missing from the code table get a
         record without label, so no activity is lost."""
-        code_table = self.env["rgpd.code.table"]
         missing_naces = sorted(
             {(version, code) for c in companies for version, code, _cls in c.nace_codes}
             - set(self.naces)
@@ -241,8 +240,7 @@ class _PartnerSync:
                 {
                     "code": code,
                     "version": version,
-                    "level": nace_level(code),
-                    "parent_id": code_table._nearest_parent_id(code, version, by_code),
+                    "parent_id": self.env["rgpd.nace"]._nearest_parent_id(code, version, by_code),
                 }
             )
             self.naces[(version, code)] = nace.id
