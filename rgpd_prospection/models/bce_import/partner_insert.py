@@ -72,6 +72,7 @@ class _PartnerInsert:
             ("_compute_phone_sanitized", "_phone_get_country", "_phone_format"),
         ),
         "rgpd_legal_basis": ({"rgpd_prospection"}, ("_compute_rgpd_legal_basis",)),
+        "lang": ({"base"}, ("_compute_lang",)),
     }
     # what the formulas of COMPUTED_HERE take as empty
     ASSUMED_EMPTY = {"parent_id", "company_name", "user_ids", "child_ids", "image_1920"}
@@ -93,6 +94,14 @@ class _PartnerInsert:
         self.computed_here = {
             fields_[name] for name in self.COMPUTED_HERE if self._not_overridden(name)
         }
+        # properties (the field computes itself): the defaults of a definition
+        # every partner shares, the same for each new one
+        self.properties = {
+            name: self._new_properties(field)
+            for name, field in fields_.items()
+            if field.type == "properties" and field.store and field.compute == field._compute
+        }
+        self.computed_here |= {fields_[name] for name in self.properties}
         self.left_to_orm = [
             field
             for field in fields_.values()
@@ -120,6 +129,7 @@ class _PartnerInsert:
         self.analyzed = 0
         self.tables = {"res_partner"}
         self._texts = {}
+        self._countries = {}
         self._number_fields = partner_model._phone_get_number_fields()
         self._country_field = partner_model._phone_get_country_field()
 
@@ -136,6 +146,13 @@ class _PartnerInsert:
             if method in vars(cls)
         }
         return defined_in == modules
+
+    def _new_properties(self, field):
+        """The properties of a new partner given none: the defaults of the
+        definition its (non-stored, shared) definition record holds."""
+        definition = self.Partner.new({})[field.definition_record]
+        values = {field.name: None, field.definition_record: definition}
+        return field._add_default_values(self.env, values) or None
 
     def can_insert(self, vals_list):
         names = {name for vals in vals_list for name in vals}
@@ -169,13 +186,23 @@ class _PartnerInsert:
         return email_normalize(full.get("email"), strict=False)
 
     def _compute_phone_sanitized(self, full, partner_id):
-        country = self.env["res.country"].browse(full.get(self._country_field) or [])
-        country = country or self.env.company.country_id
+        country_id = full.get(self._country_field)
+        country = self._countries.get(country_id)
+        if country is None:
+            country = self.env["res.country"].browse(country_id or [])
+            country = self._countries[country_id] = country or self.env.company.country_id
         for fname in self._number_fields:
             number = full.get(fname)
             if sanitized := number and self.Partner._phone_format_number(number, country):
                 return sanitized
         return None
+
+    def _compute_lang(self, full, partner_id):
+        # a partner without parent keeps the language given, or none
+        return full.get("lang")
+
+    def _new_properties_value(self, name, full, partner_id):
+        return self.properties[name]
 
     def _compute_rgpd_legal_basis(self, full, partner_id):
         return "legitimate_interest" if full.get("is_bce_prospect") else None
@@ -308,7 +335,11 @@ class _PartnerInsert:
         text, on another core) and many2many links of new partners."""
         given = {name for vals in vals_list for name in vals}
         computers = {
-            field.name: getattr(self, f"_compute_{field.name}")
+            field.name: (
+                partial(self._new_properties_value, field.name)
+                if field.name in self.properties
+                else getattr(self, f"_compute_{field.name}")
+            )
             for field in self.computed_here
             if field.name not in self.defaults
         }
@@ -380,7 +411,16 @@ class _PartnerInsert:
                 return text[:size].translate(COPY_ESCAPES)
 
             return convert_text
-        if field.type in ("char", "text", "html", "json"):
+        if field.type == "json":
+
+            def convert_json(value):
+                # ``convert_to_column_insert`` of a JSON field, inlined
+                if not value:
+                    return r"\N"
+                return json.dumps(value).translate(COPY_ESCAPES)
+
+            return convert_json
+        if field.type in ("char", "text", "html", "properties"):
             return partial(self._copy_text, field)
         known = self._texts.setdefault(field.name, {})
 
