@@ -14,8 +14,18 @@ ANALYZE_ROWS = 1000
 COPY_CHUNK = 1 << 16
 STREAM_SLICE = 500  # rows turned into text at a time while COPY writes
 STAGED_INSERT = 50_000  # staged partners created per INSERT
-# COPY's text format: these characters are escaped, \N is NULL
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# COPY's text format: these characters are escaped (backslash first), \N is NULL
+COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+def copy_escape(text):
+    """``text`` in COPY's text format. ``str.replace`` scans in C and returns
+    the string itself when there is nothing to replace, where ``str.translate``
+    looks up every character in a dict (7 % of the preparation, profiled)."""
+    for char, escaped in COPY_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
 
 
 class _LineStream(io.TextIOBase):
@@ -257,7 +267,7 @@ class _PartnerInsert:
                     (
                         number,
                         str(partner_id) if partner_id else r"\N",
-                        json.dumps(values).translate(COPY_ESCAPES) if values else r"\N",
+                        copy_escape(json.dumps(values)) if values else r"\N",
                     )
                 )
                 + "\n"
@@ -408,7 +418,7 @@ class _PartnerInsert:
                 if value is None or value is False:
                     return r"\N"
                 text = value.decode() if isinstance(value, bytes) else str(value)
-                return text[:size].translate(COPY_ESCAPES)
+                return copy_escape(text[:size])
 
             return convert_text
         if field.type == "json":
@@ -417,7 +427,7 @@ class _PartnerInsert:
                 # ``convert_to_column_insert`` of a JSON field, inlined
                 if not value:
                     return r"\N"
-                return json.dumps(value).translate(COPY_ESCAPES)
+                return copy_escape(json.dumps(value))
 
             return convert_json
         if field.type in ("char", "text", "html", "properties"):
@@ -461,7 +471,7 @@ class _PartnerInsert:
             return "t" if value else "f"
         if isinstance(value, PsycopgJson):
             value = value.dumps(value.adapted)
-        return str(value).translate(COPY_ESCAPES)
+        return copy_escape(str(value))
 
     def _copy(self, table, columns, lines):
         names = ", ".join(f'"{name}"' for name in columns)
