@@ -4,19 +4,24 @@ Runs Odoo as a library against a database where ``rgpd_prospection`` is installe
 inside one transaction that is rolled back at the end, so the database is left as
 it was. Use the Python of Odoo, e.g.::
 
-    /opt/odoo18-venv/bin/python scripts/benchmark_import.py -d bench \\
-        --db_host=/tmp/pgsock --db_port=5432 --addons-path=/opt/odoo18/addons,. \\
-        --enterprises 50000
+    PYTHONPATH=/opt/odoo19/src /opt/odoo19/venv/bin/python scripts/benchmark_import.py \\
+        -d bench -c odoo.conf --enterprises 50000
 
 Prints the seconds of each step (start, engine, prepare: the committed steps that stage
 the new contacts, contacts: the all-or-nothing step that writes them), contacts per second and
 the peak RSS of this process (the extracts are generated in a child process, so it
 is the import's). ``--orm N`` first times ORM ``create`` on a full extract of N
 enterprises (then rolled back) and prints how much faster the set-based insert is;
-the update has about ``--update-changes`` changes (a national day: about 1,000).
+the update has about ``--update-changes`` changes (a national day: about 600).
+
+The floor every figure is set against is measured in the same run, after the
+full import: a raw ``COPY`` of the same partner rows into a copy of
+``res_partner`` with the same indexes (``ratio``: the import's seconds over the
+floor's).
 """
 
 import argparse
+import io
 import resource
 import shutil
 import sys
@@ -52,6 +57,11 @@ def timed_steps(Import, label):
             break
     counts = record.read(["state", "count_kept", "count_created", "count_updated"])[0]
     counts["error_message"] = record.error_message
+    timings = {
+        step: timings[step]
+        for step in ("start", "engine", "prepare", "contacts")
+        if step in timings
+    }
     total = sum(timings.values())
     written = counts["count_created"] + counts["count_updated"]
     rate = written / timings["contacts"] if timings.get("contacts") else 0
@@ -64,7 +74,26 @@ def timed_steps(Import, label):
     )
     if counts["state"] != "done":
         raise SystemExit(f"{label} failed: {counts['error_message']}")
-    return rate, total
+    return rate, total, timings
+
+
+def copy_floor(cr):
+    """Seconds of a raw ``COPY`` of the imported prospects into a copy of
+    ``res_partner`` with the same indexes, and how many rows."""
+    cr.flush()
+    raw = cr._cnx.cursor()
+    buffer = io.StringIO()
+    raw.copy_expert(
+        "COPY (SELECT * FROM res_partner WHERE is_bce_prospect ORDER BY id) TO STDOUT", buffer
+    )
+    rows = buffer.getvalue().count("\n")
+    raw.execute("CREATE TABLE rgpd_bench_floor (LIKE res_partner INCLUDING ALL)")
+    buffer.seek(0)
+    started = time.perf_counter()
+    raw.copy_expert("COPY rgpd_bench_floor FROM STDIN", buffer, size=1 << 16)
+    seconds = time.perf_counter() - started
+    raw.execute("DROP TABLE rgpd_bench_floor")
+    return seconds, rows
 
 
 def generate(folder, enterprises, update_changes):
@@ -102,7 +131,7 @@ def main(argv=None):
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--enterprises", type=int, default=20000)
     parser.add_argument("--postal-codes", default="1000-9999")
-    parser.add_argument("--update-changes", type=int, default=1000)
+    parser.add_argument("--update-changes", type=int, default=600)
     parser.add_argument(
         "--orm", type=int, default=0, metavar="N", help="time ORM create on N enterprises first"
     )
@@ -139,7 +168,7 @@ def main(argv=None):
             env = api.Environment(cr, SUPERUSER_ID, {})
             configure(env, options.postal_codes, folder)
             shutil.copy(orm_full, folder / orm_full.name)
-            orm_rate, orm_total = timed_steps(
+            orm_rate, orm_total, _steps = timed_steps(
                 env["rgpd.bce.import"].with_context(rgpd_bce_orm_create=True),
                 f"full extract of {options.orm} enterprises (ORM create)",
             )
@@ -151,7 +180,13 @@ def main(argv=None):
         Import = env["rgpd.bce.import"]
         try:
             shutil.copy(full, folder / full.name)
-            rate, total = timed_steps(Import, f"full extract of {options.enterprises} enterprises")
+            rate, total, steps = timed_steps(
+                Import, f"full extract of {options.enterprises} enterprises"
+            )
+            floor, rows = copy_floor(cr)
+            print(f"floor: raw COPY of the {rows} partner rows into an indexed copy {floor:.2f} s")
+            for step, seconds in [*steps.items(), ("import", total)]:
+                print(f"  {step:9} {seconds:7.2f} s  {seconds / floor:5.2f}x the floor")
             if options.orm:
                 print(
                     f"contacts step: set-based insert {rate:,.0f}/s, ORM create {orm_rate:,.0f}/s: "
@@ -166,7 +201,8 @@ def main(argv=None):
                 timed_steps(Import, "later full extract (every prospect compared)")
             else:
                 shutil.copy(update, folder / update.name)
-                timed_steps(Import, "daily update")
+                _rate, update_total, _steps = timed_steps(Import, "daily update")
+                print(f"  update    {update_total:7.2f} s  {update_total / floor:5.2f}x the floor")
         finally:
             cr.rollback()
             shutil.rmtree(work, ignore_errors=True)

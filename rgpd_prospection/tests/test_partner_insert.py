@@ -103,3 +103,16 @@ class TestPartnerInsert(RgpdCase):
             # values the fast path does not handle go through ``create``
             with patch.object(partner_insert._PartnerInsert, "can_insert", return_value=False):
                 assert_same(import_full(False), by_orm)
+            # a partner property with a default (the fast path computes the
+            # properties itself): every new prospect gets it, as with ``create``
+            definition = (
+                self.env["properties.base.definition"]
+                .sudo()
+                ._get_definition_for_property_field("res.partner", "properties")
+            )
+            definition.properties_definition = [
+                {"name": "rgpd_test", "type": "char", "string": "Test", "default": "given"}
+            ]
+            by_orm, by_sql = import_full(True), import_full(False)
+            assert_same(by_sql, by_orm)
+            self.assertTrue(all(values["properties"] for values in by_sql.values()))

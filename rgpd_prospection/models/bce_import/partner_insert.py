@@ -14,8 +14,18 @@ ANALYZE_ROWS = 1000
 COPY_CHUNK = 1 << 16
 STREAM_SLICE = 500  # rows turned into text at a time while COPY writes
 STAGED_INSERT = 50_000  # staged partners created per INSERT
-# COPY's text format: these characters are escaped, \N is NULL
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# COPY's text format: these characters are escaped (backslash first), \N is NULL
+COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+def copy_escape(text):
+    """``text`` in COPY's text format. ``str.replace`` scans in C and returns
+    the string itself when there is nothing to replace, where ``str.translate``
+    looks up every character in a dict (7 % of the preparation, profiled)."""
+    for char, escaped in COPY_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
 
 
 class _LineStream(io.TextIOBase):
@@ -72,6 +82,7 @@ class _PartnerInsert:
             ("_compute_phone_sanitized", "_phone_get_country", "_phone_format"),
         ),
         "rgpd_legal_basis": ({"rgpd_prospection"}, ("_compute_rgpd_legal_basis",)),
+        "lang": ({"base"}, ("_compute_lang",)),
     }
     # what the formulas of COMPUTED_HERE take as empty
     ASSUMED_EMPTY = {"parent_id", "company_name", "user_ids", "child_ids", "image_1920"}
@@ -93,6 +104,14 @@ class _PartnerInsert:
         self.computed_here = {
             fields_[name] for name in self.COMPUTED_HERE if self._not_overridden(name)
         }
+        # properties (the field computes itself): the defaults of a definition
+        # every partner shares, the same for each new one
+        self.properties = {
+            name: self._new_properties(field)
+            for name, field in fields_.items()
+            if field.type == "properties" and field.store and field.compute == field._compute
+        }
+        self.computed_here |= {fields_[name] for name in self.properties}
         self.left_to_orm = [
             field
             for field in fields_.values()
@@ -120,6 +139,7 @@ class _PartnerInsert:
         self.analyzed = 0
         self.tables = {"res_partner"}
         self._texts = {}
+        self._countries = {}
         self._number_fields = partner_model._phone_get_number_fields()
         self._country_field = partner_model._phone_get_country_field()
 
@@ -136,6 +156,13 @@ class _PartnerInsert:
             if method in vars(cls)
         }
         return defined_in == modules
+
+    def _new_properties(self, field):
+        """The properties of a new partner given none: the defaults of the
+        definition its (non-stored, shared) definition record holds."""
+        definition = self.Partner.new({})[field.definition_record]
+        values = {field.name: None, field.definition_record: definition}
+        return field._add_default_values(self.env, values) or None
 
     def can_insert(self, vals_list):
         names = {name for vals in vals_list for name in vals}
@@ -169,13 +196,23 @@ class _PartnerInsert:
         return email_normalize(full.get("email"), strict=False)
 
     def _compute_phone_sanitized(self, full, partner_id):
-        country = self.env["res.country"].browse(full.get(self._country_field) or [])
-        country = country or self.env.company.country_id
+        country_id = full.get(self._country_field)
+        country = self._countries.get(country_id)
+        if country is None:
+            country = self.env["res.country"].browse(country_id or [])
+            country = self._countries[country_id] = country or self.env.company.country_id
         for fname in self._number_fields:
             number = full.get(fname)
             if sanitized := number and self.Partner._phone_format_number(number, country):
                 return sanitized
         return None
+
+    def _compute_lang(self, full, partner_id):
+        # a partner without parent keeps the language given, or none
+        return full.get("lang")
+
+    def _new_properties_value(self, name, full, partner_id):
+        return self.properties[name]
 
     def _compute_rgpd_legal_basis(self, full, partner_id):
         return self.Partner._rgpd_default_legal_basis(full.get("is_bce_prospect")) or None
@@ -230,7 +267,7 @@ class _PartnerInsert:
                     (
                         number,
                         str(partner_id) if partner_id else r"\N",
-                        json.dumps(values).translate(COPY_ESCAPES) if values else r"\N",
+                        copy_escape(json.dumps(values)) if values else r"\N",
                     )
                 )
                 + "\n"
@@ -308,7 +345,11 @@ class _PartnerInsert:
         text, on another core) and many2many links of new partners."""
         given = {name for vals in vals_list for name in vals}
         computers = {
-            field.name: getattr(self, f"_compute_{field.name}")
+            field.name: (
+                partial(self._new_properties_value, field.name)
+                if field.name in self.properties
+                else getattr(self, f"_compute_{field.name}")
+            )
             for field in self.computed_here
             if field.name not in self.defaults
         }
@@ -377,10 +418,19 @@ class _PartnerInsert:
                 if value is None or value is False:
                     return r"\N"
                 text = value.decode() if isinstance(value, bytes) else str(value)
-                return text[:size].translate(COPY_ESCAPES)
+                return copy_escape(text[:size])
 
             return convert_text
-        if field.type in ("char", "text", "html", "json"):
+        if field.type == "json":
+
+            def convert_json(value):
+                # ``convert_to_column_insert`` of a JSON field, inlined
+                if not value:
+                    return r"\N"
+                return copy_escape(json.dumps(value))
+
+            return convert_json
+        if field.type in ("char", "text", "html", "properties"):
             return partial(self._copy_text, field)
         known = self._texts.setdefault(field.name, {})
 
@@ -421,7 +471,7 @@ class _PartnerInsert:
             return "t" if value else "f"
         if isinstance(value, PsycopgJson):
             value = value.dumps(value.adapted)
-        return str(value).translate(COPY_ESCAPES)
+        return copy_escape(str(value))
 
     def _copy(self, table, columns, lines):
         names = ", ".join(f'"{name}"' for name in columns)

@@ -28,6 +28,10 @@ _lt = LazyTranslate(__name__)
 _logger = logging.getLogger(__name__)
 
 LOCK_NAME = "rgpd_prospection.bce_import"
+# The state last loaded or made by this process, by (database, attachment,
+# checksum): the steps of an import read it once, not once per step. One entry:
+# a national state is large.
+_loaded_state = {}
 STATES = [
     ("running", "Running"),
     ("ready", "Contacts pending"),
@@ -484,6 +488,7 @@ class RgpdBceImport(models.Model):
                     result = apply_update_extract(path, state, config, progress)
                     changes = result.changes()
                 attachment = self._attach_state(result.state)
+                self._remember_state(attachment, result.state)
                 self.write(
                     {
                         "state": "ready",
@@ -515,7 +520,22 @@ class RgpdBceImport(models.Model):
             raise BceFormatError(
                 self.env._("no state of a previous extract to apply this update to")
             )
-        return LegalPersonState.from_bytes(record.state_attachment_id.sudo().raw)
+        return self._state_of(record.state_attachment_id)
+
+    def _state_of(self, attachment):
+        """The state ``attachment`` holds, decompressed once per process: the
+        key holds its checksum, so a changed attachment is read again."""
+        attachment = attachment.sudo()
+        key = (self.env.cr.dbname, attachment.id, attachment.checksum)
+        if key not in _loaded_state:
+            _loaded_state.clear()
+            _loaded_state[key] = LegalPersonState.from_bytes(attachment.raw)
+        return _loaded_state[key]
+
+    def _remember_state(self, attachment, state):
+        attachment = attachment.sudo()
+        _loaded_state.clear()
+        _loaded_state[(self.env.cr.dbname, attachment.id, attachment.checksum)] = state
 
     def _attach_state(self, state):
         return (
@@ -537,7 +557,7 @@ class RgpdBceImport(models.Model):
         of this import, the perimeter, whether the whole perimeter is compared
         (full extract, first import, changed settings) and the numbers an
         update changed (``None`` otherwise)."""
-        state = LegalPersonState.from_bytes(self.state_attachment_id.sudo().raw)
+        state = self._state_of(self.state_attachment_id)
         full_sync = self._full_sync()
         changes = None if full_sync else self.engine_changes
         result = result_of_state(state, self._engine_config(), changes)
