@@ -45,7 +45,7 @@ class RgpdBceImport(models.Model):
         "perimeter.",
     )
     count_stopped = fields.Integer(
-        string="Stopped at the BCE",
+        string="Legal persons stopped at the BCE",
         compute="_compute_funnel_counts",
         store=True,
         help="Legal persons an update stops or strikes off: neither inside nor outside the "
