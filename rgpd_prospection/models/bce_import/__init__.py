@@ -7,3 +7,4 @@ from . import staging
 from . import sanity
 from . import download
 from . import contact_lists
+from . import history_guard
