@@ -1,8 +1,10 @@
 # The model first, then its concerns: each extends it.
 from . import rgpd_bce_import
-from . import settings
 from . import sequence
 from . import files
+
+# after files: it tells its own errors in words
+from . import settings
 from . import staging
 from . import sanity
 from . import download
