@@ -7,6 +7,8 @@ from odoo.tools import html2plaintext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ..bce_engine.spreadsheet import append_text_row
+
 COMPANY_FIELDS = [
     "name",
     "bce_number_display",
@@ -280,11 +282,11 @@ class RgpdAccessReport(models.AbstractModel):
         workbook.remove(workbook.active)
         for section in sections:
             sheet = workbook.create_sheet(title=section["title"][:31])
-            sheet.append(section["columns"])
+            append_text_row(sheet, section["columns"])
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
             for row in section["rows"]:
-                sheet.append(row)
+                append_text_row(sheet, row)
         stream = io.BytesIO()
         workbook.save(stream)
         return stream.getvalue()

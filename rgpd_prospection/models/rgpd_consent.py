@@ -12,6 +12,21 @@ CONSENT_CHANNELS = [
     ("meeting", "Meeting"),
     ("other", "Other"),
 ]
+# What proves the consent, set when it is recorded: after that, only the consent's own
+# events (withdrawn, given again) change it.
+RECORDED_FIELDS = (
+    "partner_id",
+    "purpose_id",
+    "state",
+    "date",
+    "withdrawal_date",
+    "channel",
+    "proof",
+    "proof_attachment_ids",
+    "user_id",
+)
+# An object, not a value: a JSON or XML-RPC context can hold a copy of a value, never this one.
+CONSENT_EVENT = object()
 
 
 class RgpdConsent(models.Model):
@@ -123,7 +138,26 @@ class RgpdConsent(models.Model):
         consents._after_change()
         return consents
 
+    def _check_recorded_fields(self, vals):
+        """A consent's proof is what was recorded: nobody rewrites it afterwards, whatever his
+        role; the superuser (the erasure emptying a proof) and the consent's events pass."""
+        changed = sorted(set(vals) & set(RECORDED_FIELDS))
+        if (
+            not changed
+            or self.env.su
+            or self.env.context.get("rgpd_consent_event") is CONSENT_EVENT
+        ):
+            return
+        raise AccessError(
+            self.env._(
+                "A consent and its proof are set when recorded: %(fields)s cannot be changed "
+                "afterwards. Withdraw it, or record it as given again.",
+                fields=", ".join(self._fields[f]._description_string(self.env) for f in changed),
+            )
+        )
+
     def write(self, vals):
+        self._check_recorded_fields(vals)
         self._check_recorded_by(vals)
         if vals.get("state") == "withdrawn" and not vals.get("withdrawal_date"):
             vals = dict(vals, withdrawal_date=fields.Date.context_today(self))
@@ -144,8 +178,13 @@ class RgpdConsent(models.Model):
             lambda c: c.state == "withdrawn"
         ).company_partner_id._rgpd_blacklist_if_no_purpose()
 
+    def _event(self, vals):
+        """Write what an event of the consent sets, by the user who may write the consent."""
+        self.check_access("write")
+        self.with_context(rgpd_consent_event=CONSENT_EVENT).write(vals)
+
     def action_withdraw(self):
-        self.write({"state": "withdrawn"})
+        self._event({"state": "withdrawn"})
 
     def action_renew(self):
-        self.write({"state": "given", "date": fields.Date.context_today(self)})
+        self._event({"state": "given", "date": fields.Date.context_today(self)})

@@ -5,6 +5,7 @@ from odoo.tools import format_date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from ..bce_engine.spreadsheet import append_text_row
 from .rgpd_purpose_assessment import ASSESSMENT_PARTS
 
 DPO_EMAIL_PARAM = "rgpd_prospection.dpo_email"
@@ -213,11 +214,11 @@ class RgpdProcessingRecord(models.TransientModel):  # pylint: disable=no-wizard-
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = self.env._("Record of processing")[:31]
-        sheet.append([self.env._("Heading"), self.env._("Content")])
+        append_text_row(sheet, [self.env._("Heading"), self.env._("Content")])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for title, lines in self._sections():
-            sheet.append([title, "\n".join(line for line in lines if line)])
+            append_text_row(sheet, [title, "\n".join(line for line in lines if line)])
         sheet.column_dimensions["A"].width = 30
         sheet.column_dimensions["B"].width = 100
         for row in sheet.iter_rows(min_row=2):

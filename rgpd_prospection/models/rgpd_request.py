@@ -32,6 +32,8 @@ ANSWER_MONTHS = 1
 MAX_EXTENSION_MONTHS = 2
 REMINDER_DAYS = 7
 TODO_XMLID = "mail.mail_activity_data_todo"
+# An object, not a value: a JSON or XML-RPC context can hold a copy of a value, never this one.
+REQUEST_EVENT = object()
 
 
 class RgpdRequest(models.Model):
@@ -130,6 +132,47 @@ class RgpdRequest(models.Model):
             if request.extension_months and not (request.extension_reason or "").strip():
                 raise ValidationError(self.env._("Give the reason of the extension."))
 
+    @api.constrains("received_date")
+    def _check_received_date(self):
+        """The deadline runs from the receipt: a receipt to come would put it off."""
+        today = fields.Date.context_today(self)
+        for request in self:
+            if request.received_date > today:
+                raise ValidationError(self.env._("A request cannot be received in the future."))
+
+    def _check_deadline(self, vals):
+        """The due date follows from the receipt and the legal extension alone (art. 12.3):
+        nobody sets it, and the receipt, once recorded, is only ever corrected to an earlier
+        day, which never puts the answer off."""
+        if "answer_date" in vals and not self._is_event():
+            raise AccessError(
+                self.env._("A request's answer date is set when it is answered or refused.")
+            )
+        if "due_date" in vals and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The due date is one month after the receipt, extended by two months at "
+                    "most with a reason: set the extension, not the date."
+                )
+            )
+        if vals.get("received_date") and not self.env.su:
+            received = fields.Date.to_date(vals["received_date"])
+            if any(received > request.received_date for request in self):
+                raise AccessError(
+                    self.env._(
+                        "A request's receipt date is only corrected to an earlier day: a later "
+                        "one would put off the answer the law requires."
+                    )
+                )
+
+    def _is_event(self):
+        return self.env.su or self.env.context.get("rgpd_request_event") is REQUEST_EVENT
+
+    def _event(self, vals):
+        """Write what an event of the request (answered, refused, reopened) sets."""
+        self.check_access("write")
+        self.with_context(rgpd_request_event=REQUEST_EVENT).write(vals)
+
     def _rgpd_is_manager(self):
         return is_rgpd_manager(self.env)
 
@@ -156,6 +199,7 @@ class RgpdRequest(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_deadline(vals)
             if not self._rgpd_is_manager():
                 # the reference goes to the erasure log: numbered, never typed
                 vals.pop("name", None)
@@ -168,6 +212,7 @@ class RgpdRequest(models.Model):
         return requests
 
     def write(self, vals):
+        self._check_deadline(vals)
         if "name" in vals and not self._rgpd_is_manager():
             raise AccessError(
                 self.env._("Only a GDPR prospecting manager may change the reference of a request.")
@@ -211,17 +256,17 @@ class RgpdRequest(models.Model):
         self.write({"state": "in_progress"})
 
     def action_done(self):
-        self.write({"state": "done", "answer_date": fields.Date.context_today(self)})
+        self._event({"state": "done", "answer_date": fields.Date.context_today(self)})
         self.activity_ids.filtered(
             lambda a: a.activity_type_id == self.env.ref(TODO_XMLID)
         ).action_feedback(feedback=self.env._("Request answered."))
 
     def action_refuse(self):
-        self.write({"state": "refused", "answer_date": fields.Date.context_today(self)})
+        self._event({"state": "refused", "answer_date": fields.Date.context_today(self)})
         self.activity_unlink([TODO_XMLID])
 
     def action_reopen(self):
-        self.write({"state": "in_progress", "answer_date": False})
+        self._event({"state": "in_progress", "answer_date": False})
         self._schedule_reminder()
 
     def _check_partner(self):

@@ -8,8 +8,13 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from ...bce_engine import EngineConfig, Perimeter
+from ...bce_engine.model import LANGUAGES
 
 PARAM = "rgpd_prospection.bce_"
+
+
+class BceSettingsError(ValueError):
+    """A setting stored with a value the import cannot use: told in words, never replaced."""
 
 
 class RgpdBceImport(models.Model):
@@ -22,13 +27,47 @@ class RgpdBceImport(models.Model):
         return self.env["ir.config_parameter"].sudo().get_param(PARAM + key, default)
 
     @api.model
+    def _bad_setting(self, label, value, expected):
+        return BceSettingsError(
+            self.env._(
+                "the setting “%(setting)s” holds “%(value)s”, which is not %(expected)s. Nothing "
+                "was changed: correct it in the settings, then try the file again.",
+                setting=label,
+                value=value,
+                expected=expected,
+            )
+        )
+
+    @api.model
     def _engine_config(self):
+        """The engine's options as stored; a value the settings would not accept is an error
+        in words (raises ``BceSettingsError``)."""
+        language = self._param("name_language") or "fr"
+        if language not in LANGUAGES:
+            raise self._bad_setting(
+                self.env._("Preferred name language"), language, self.env._("fr, nl or de")
+            )
+        shared = self._param("max_shared_contacts") or "3"
+        if not shared.strip().isdigit() or int(shared) < 1:
+            raise self._bad_setting(
+                self.env._("Shared contact limit"),
+                shared,
+                self.env._("a whole number of at least 1"),
+            )
         return EngineConfig(
-            preferred_name_language=self._param("name_language", "fr") or "fr",
-            max_shared_contacts=int(self._param("max_shared_contacts", 3) or 3),
+            preferred_name_language=language,
+            max_shared_contacts=int(shared),
             drop_flagged=bool(self._param("drop_flagged")),
             keep_municipality=self._param("keep_municipality") != "False",
         )
+
+    @api.model
+    def _describe_error(self, error, file_name=None):
+        if isinstance(error, BceSettingsError):
+            if file_name:
+                return self.env._("%(file)s: %(error)s", file=file_name, error=str(error))
+            return str(error)
+        return super()._describe_error(error, file_name)
 
     @api.model
     def _perimeter_settings(self):
