@@ -22,6 +22,20 @@ class MailActivity(models.Model):
         "be contacted for.",
     )
 
+    rgpd_asks_purpose = fields.Boolean(
+        compute="_compute_rgpd_asks_purpose",
+        help="A call or an e-mail planned on a BCE prospect: the dialog asks its purpose.",
+    )
+
+    @api.depends("res_model", "res_id", "activity_type_id")
+    def _compute_rgpd_asks_purpose(self):
+        for activity in self:
+            activity.rgpd_asks_purpose = bool(
+                activity.activity_type_id
+                and activity._rgpd_is_outbound_contact()
+                and activity._rgpd_partner().commercial_partner_id.is_bce_prospect
+            )
+
     def _rgpd_is_outbound_contact(self):
         self.ensure_one()
         activity_type = self.activity_type_id

@@ -1,7 +1,7 @@
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import MockSMS
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import email_normalize_all
 
 from .accountability_case import AccountabilityCase
@@ -282,6 +282,28 @@ class TestMailingPurpose(MailingPurposeCase):
         fine.rgpd_purpose_id = self.other_purpose
         warning = fine._onchange_rgpd_purpose_id()["warning"]
         self.assertIn("may not be contacted", warning["message"])
+
+    def test_the_schedule_dialog_asks_the_purpose_of_a_call_to_a_prospect(self):
+        """Odoo's "Schedule an activity" dialog from the chatter, as the web
+        client opens it: the purpose is asked, and the policy answers at once."""
+        dialog = "mail.mail_activity_view_form_popup"
+        call = self.env.ref("mail.mail_activity_data_call")
+        context = {"default_res_model": "res.partner", "default_res_id": self.defaults.id}
+        form = Form(self.env["mail.activity"].with_context(**context), view=dialog)
+        form.activity_type_id = call
+        self.assertTrue(form.rgpd_asks_purpose)
+        self.assertIn("State the purpose", form.rgpd_purpose_warning)
+        with self.assertRaises(AssertionError):  # the purpose is required
+            form.save()
+        form.rgpd_purpose_id = self.purpose
+        self.assertIn("may not be contacted for Cloud webinars", form.rgpd_purpose_warning)
+        form.save()
+        # a customer that is not a prospect is not asked
+        context["default_res_id"] = self.customer.id
+        customer_form = Form(self.env["mail.activity"].with_context(**context), view=dialog)
+        customer_form.activity_type_id = call
+        self.assertFalse(customer_form.rgpd_asks_purpose)
+        self.assertFalse(customer_form.rgpd_purpose_warning)
 
 
 @tagged("post_install", "-at_install")
