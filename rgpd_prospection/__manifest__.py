@@ -12,6 +12,7 @@
         "mass_mailing_sms",
         "phone_validation",
         "privacy_lookup",
+        "rpc",
     ],
     "external_dependencies": {
         "python": ["pandas", "numpy", "pyarrow", "python-stdnum", "phonenumbers", "openpyxl"],

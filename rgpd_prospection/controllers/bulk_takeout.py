@@ -1,6 +1,7 @@
 import json
 
 from odoo import http
+from odoo.addons.rpc.controllers.json2 import WebJson2Controller
 from odoo.addons.web.controllers.export import CSVExport, ExcelExport
 from odoo.addons.web.controllers.json import WebJsonController
 from odoo.http import request
@@ -16,6 +17,18 @@ class RgpdWebJsonController(WebJsonController):
     def web_json_1(self, subpath, **kwargs):
         request.update_context(rgpd_bulk_takeout=True)
         return super().web_json_1(subpath, **kwargs)
+
+
+class RgpdWebJson2Controller(WebJson2Controller):
+    """Odoo 19's JSON-2 API (``/json/2/<model>/<method>``, an API key) is a
+    program's door: every read through it is a bulk take-out, whatever the
+    method (``read``, ``search_read``, ``web_search_read``...). The caller's
+    own context cannot lift the mark: it is set over it."""
+
+    @http.route()
+    def web_json_2_rpc(self, __model__, __method__, ids=(), context=None, **kwargs):
+        context = dict(context or {}, rgpd_bulk_takeout=True)
+        return super().web_json_2_rpc(__model__, __method__, ids=ids, context=context, **kwargs)
 
 
 class RgpdExportGroupsMixin:

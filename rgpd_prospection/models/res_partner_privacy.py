@@ -84,6 +84,12 @@ class ResPartner(models.Model):
         self._rgpd_check_takeout({"email", "phone"})
         return super()._get_vcard_file()
 
+    def _read_format(self, fnames, load="_classic_read"):
+        """``read`` and ``search_read`` through a bulk door (the JSON-2 API)."""
+        if self.env.context.get("rgpd_bulk_takeout"):
+            self._rgpd_check_takeout(set(fnames or self._fields))
+        return super()._read_format(fnames, load=load)
+
     def web_read(self, specification):
         """The JSON route (``/json/1/…``) reads through here, marked by its
         controller; the web client's own reads are not."""

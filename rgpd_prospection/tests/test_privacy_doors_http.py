@@ -1,8 +1,9 @@
 import io
 import json
 import zipfile
+from datetime import datetime, timedelta
 
-from odoo import http
+from odoo import Command, http
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -163,3 +164,78 @@ class TestBulkTakeout(HttpCase, AccountabilityCase):
         response = self._json("takeout_manager", domain, "&groupby=email")
         self.assertEqual(response.status_code, 200)
         self.assertIn(b"one@bulk-takeout.be", response.content)
+
+    # the JSON-2 API of Odoo 19 (an API key): a program's door
+
+    def _json2(self, user, method, payload):
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(user)
+            ._generate(scope="rpc", name="rgpd test", expiration_date=datetime.now() + timedelta(1))
+        )
+        with mute_logger("odoo.http"):
+            return self.url_open(
+                f"/json/2/res.partner/{method}",
+                data=json.dumps(payload),
+                headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
+            )
+
+    def test_json2_api_refuses_prospects_contact_data_to_sales(self):
+        domain = [["id", "in", self.prospects.ids]]
+        calls = [
+            ("search_read", {"domain": domain, "fields": ["name", "email"]}),
+            ("read", {"ids": self.prospects.ids, "fields": ["phone"]}),
+            ("formatted_read_group", {"domain": domain, "groupby": ["email"]}),
+            ("web_read_group", {"domain": domain, "groupby": ["phone"]}),
+            # the caller's own context does not lift the mark
+            (
+                "search_read",
+                {"domain": domain, "fields": ["email"], "context": {"rgpd_bulk_takeout": False}},
+            ),
+        ]
+        for method, payload in calls:
+            with self.subTest(method=method, payload=payload):
+                response = self._json2(self.sales, method, payload)
+                self.assertEqual(response.status_code, 403, response.text[:300])
+                self.assertNotIn("bulk-takeout.be", response.text)
+                response = self._json2(self.manager, method, payload)
+                self.assertEqual(response.status_code, 200, response.text[:300])
+        names = self._json2(self.sales, "search_read", {"domain": domain, "fields": ["name"]})
+        self.assertEqual(names.status_code, 200)
+        self.assertEqual({row["name"] for row in names.json()}, {"Bulk One", "Bulk Two"})
+        customer = self._json2(
+            self.sales,
+            "search_read",
+            {"domain": [["id", "=", self.customer.id]], "fields": ["email"]},
+        )
+        self.assertEqual(customer.json()[0]["email"], "plain@customer.example")
+
+    def test_grouping_by_address_is_refused_to_every_role_but_managers(self):
+        """What the web client's grouped lists call, as each role."""
+        internal = new_test_user(self.env, login="takeout_internal", groups="base.group_user")
+        other_company = self.env["res.company"].create({"name": "Other company (takeout)"})
+        elsewhere = new_test_user(
+            self.env,
+            login="takeout_elsewhere",
+            groups=SALES_GROUPS,
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
+        domain = [("id", "in", self.prospects.ids)]
+        for user in (self.sales, internal, elsewhere):
+            Partner = self.env["res.partner"].with_user(user)
+            for groupby in (["email"], ["phone"], ["email_normalized"], ["rgpd_other_phone"]):
+                with self.subTest(user=user.login, groupby=groupby):
+                    with self.assertRaises(AccessError):
+                        Partner.formatted_read_group(domain, groupby, ["__count"])
+                    with self.assertRaises(AccessError):
+                        Partner.web_read_group(domain, groupby, ["__count"])
+            # grouping by what is not an address or a number still works
+            groups = Partner.formatted_read_group(domain, ["city"], ["__count"])
+            self.assertEqual(sum(group["__count"] for group in groups), 2)
+        groups = (
+            self.env["res.partner"]
+            .with_user(self.manager)
+            .formatted_read_group(domain, ["email"], ["__count"])
+        )
+        self.assertEqual({group["email"] for group in groups}, {p.email for p in self.prospects})
