@@ -35,6 +35,11 @@ class ResConfigSettings(models.TransientModel):
         help="A prospect that has not contacted us for this long loses its personal data "
         "(3 years by default).",
     )
+    rgpd_retention_problem = fields.Char(
+        string="Retention period problem",
+        compute="_compute_rgpd_retention_problem",
+        help="Why the retention period stored in the settings cannot be used.",
+    )
     rgpd_dpo_email = fields.Char(
         string="Privacy contact e-mail",
         config_parameter=DPO_EMAIL_PARAM,
@@ -300,3 +305,8 @@ class ResConfigSettings(models.TransientModel):
                 problem=problem,
             )
         )
+
+    def _compute_rgpd_retention_problem(self):
+        problem = self.env["rgpd.retention.run"]._retention_setting()[1]
+        for settings in self:
+            settings.rgpd_retention_problem = problem or False

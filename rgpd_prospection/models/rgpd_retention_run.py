@@ -56,25 +56,33 @@ class RgpdRetentionRun(models.Model):
 
     @api.model
     def _retention_months(self):
-        """The settings allow 1 to 120 months; a value set behind their back
-        outside those bounds is not used (logged), so dates stay computable."""
+        """The months the dates are computed with (the default while the
+        stored value is wrong: the settings show a banner, and the run waits)."""
+        return self._retention_setting()[0]
+
+    @api.model
+    def _retention_setting(self):
+        """The one reader of the retention setting: (months, problem), where
+        ``problem`` says in words why a stored value cannot be used. The
+        settings allow 1 to 120 months; a value written around them (``abc``,
+        ``100000``, ``-5``) is never silently taken for another."""
         value = self.env["ir.config_parameter"].sudo().get_param(RETENTION_MONTHS_PARAM)
         if not value:
-            return DEFAULT_RETENTION_MONTHS
+            return DEFAULT_RETENTION_MONTHS, None
         try:
             months = int(value)
         except ValueError:
-            months = 0
-        if not 1 <= months <= MAX_RETENTION_MONTHS:
-            _logger.warning(
-                "Retention period %r out of 1-%s months: %s months used; correct it in the "
-                "settings",
-                value,
-                MAX_RETENTION_MONTHS,
-                DEFAULT_RETENTION_MONTHS,
-            )
-            return DEFAULT_RETENTION_MONTHS
-        return months
+            months = None
+        if months is not None and 1 <= months <= MAX_RETENTION_MONTHS:
+            return months, None
+        return DEFAULT_RETENTION_MONTHS, self.env._(
+            "The retention period stored in the settings, “%(value)s”, is not a number of months "
+            "between 1 and %(max)s. Nothing is removed until it is corrected in the settings; "
+            "meanwhile the dates shown count %(default)s months.",
+            value=value,
+            max=MAX_RETENTION_MONTHS,
+            default=DEFAULT_RETENTION_MONTHS,
+        )
 
     @api.model
     def _customers_among(self, companies):
@@ -169,7 +177,9 @@ class RgpdRetentionRun(models.Model):
         do; either way the pass is logged. The companies keep their BCE data
         and are marked expired, not blacklisted: they never objected."""
         today = fields.Date.context_today(self)
-        months = self._retention_months()
+        months, problem = self._retention_setting()
+        if problem:
+            raise UserError(problem)
         cutoff = today - relativedelta(months=months)
         plan = self._retention_plan(cutoff)
         run = self.sudo().create(
@@ -231,6 +241,12 @@ class RgpdRetentionRun(models.Model):
 
     @api.model
     def _cron_run_retention(self):
+        """A wrong stored period stops the run (the settings' banner says
+        why), without failing the scheduler day after day."""
+        problem = self._retention_setting()[1]
+        if problem:
+            _logger.error("Retention run not started: %s", problem)
+            return
         self.run_retention()
 
     def _check_manager(self):

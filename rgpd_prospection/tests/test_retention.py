@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .accountability_case import AccountabilityCase
@@ -151,6 +151,28 @@ class TestRetention(RetentionCase):
             self.stale.rgpd_retention_date,
             self.stale.rgpd_last_contact_date + relativedelta(months=1),
         )
+
+    def test_a_wrong_stored_period_stops_the_run_and_says_why(self):
+        """Values written around the settings' bounds are reported in words,
+        never silently read as another period."""
+        ICP = self.env["ir.config_parameter"]
+        for value in ("abc", "100000", "-5", "0"):
+            with self.subTest(value=value):
+                ICP.set_param("rgpd_prospection.retention_months", value)
+                before = (self.Run.search_count([]), self.stale.read(["email", "rgpd_expired"]))
+                with self.assertRaises(UserError) as refusal:
+                    self.Run.with_user(self.manager).action_preview()
+                self.assertIn(f"“{value}”", str(refusal.exception))
+                self.Run._cron_run_retention()  # the scheduler: nothing removed, no failure
+                after = (self.Run.search_count([]), self.stale.read(["email", "rgpd_expired"]))
+                self.assertEqual(after, before)
+                settings = self.env["res.config.settings"].create({})  # as the admin opens it
+                self.assertIn(f"“{value}”", settings.rgpd_retention_problem)
+        ICP.set_param("rgpd_prospection.retention_months", "36")
+        settings = self.env["res.config.settings"].create({})
+        self.assertFalse(settings.rgpd_retention_problem)
+        self.Run._cron_run_retention()
+        self.assertTrue(self.stale.rgpd_expired)
 
     def test_imports_do_not_bring_expired_data_back(self):
         self.Run.run_retention()
