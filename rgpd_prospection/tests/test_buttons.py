@@ -78,8 +78,19 @@ class TestButtons(AccountabilityCase):
                 continue
             for button in etree.fromstring(view.arch_db).iter("button"):
                 if button.get("type") == "object":
-                    buttons.add((view.model, button.get("name")))
+                    buttons.add((self._button_model(view, button), button.get("name")))
         return sorted(buttons)
+
+    def _button_model(self, view, button):
+        """A button inside a one2many's own list or form belongs to the
+        records of that field (a consent's Withdraw on the contact form)."""
+        model = view.model
+        fields_above = [node.get("name") for node in button.iterancestors() if node.tag == "field"]
+        for fname in reversed(fields_above):
+            field = self.env[model]._fields.get(fname)
+            if field is not None and field.relational:
+                model = field.comodel_name
+        return model
 
     def test_every_button_takes_the_record_ids(self):
         buttons = self._object_buttons()

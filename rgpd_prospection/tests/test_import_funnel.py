@@ -239,4 +239,4 @@ class TestImportReasons(RgpdCase):
         self.assertTrue(all(parts.values()), parts)
         self.assertEqual(sum(parts.values()), record.count_legal_in_file, parts)
         self.assertEqual(record.count_stopped, len(record.engine_changes["stopped"]))
-        self.assertIn("Stopped at the BCE", record.funnel_html)
+        self.assertIn("Legal persons stopped at the BCE", record.funnel_html)
