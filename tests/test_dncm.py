@@ -85,7 +85,9 @@ def test_separator_and_column_order_are_settings():
 
 
 def test_a_number_listed_twice_keeps_its_latest_registration():
-    listed = read_dncm_list("0470123456;2024-01-01\n0470 12 34 56;2024-06-01\n+32470123456;2023-01-01")
+    listed = read_dncm_list(
+        "0470123456;2024-01-01\n0470 12 34 56;2024-06-01\n+32470123456;2023-01-01"
+    )
     assert listed.numbers == {"+32470123456": date(2024, 6, 1)}
     assert listed.duplicates == 2
 
