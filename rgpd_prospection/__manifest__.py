@@ -14,7 +14,15 @@
         "privacy_lookup",
     ],
     "external_dependencies": {
-        "python": ["pandas", "numpy", "python-stdnum", "phonenumbers", "openpyxl", "faker"],
+        "python": [
+            "pandas",
+            "numpy",
+            "pyarrow",
+            "python-stdnum",
+            "phonenumbers",
+            "openpyxl",
+            "faker",
+        ],
     },
     "data": [
         "security/rgpd_prospection_groups.xml",
@@ -44,12 +52,15 @@
         "views/rgpd_prospection_menus.xml",
         "views/rgpd_purpose_assessment_views.xml",
         "views/mailing_mailing_purpose_views.xml",
+        "wizards/rgpd_dncm_load_wizard_views.xml",
+        "views/rgpd_dncm_views.xml",
         "data/opposition_mail_template.xml",
         "data/rgpd_bce_import_cron.xml",
         "data/rgpd_purpose_data.xml",
         "data/rgpd_request_data.xml",
         "data/rgpd_retention_data.xml",
         "data/rgpd_notice_mail_template.xml",
+        "data/rgpd_dncm_cron.xml",
     ],
     "assets": {
         "web.assets_backend": [

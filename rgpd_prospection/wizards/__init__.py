@@ -9,3 +9,4 @@ from . import mail_compose_message_purpose
 from . import sms_composer
 from . import mail_compose_message
 from . import privacy_lookup_wizard
+from . import rgpd_dncm_load_wizard
