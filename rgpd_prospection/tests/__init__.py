@@ -31,3 +31,4 @@ from . import test_privacy_doors_http
 from . import test_opposition_doors
 from . import test_purpose_assessment
 from . import test_mailing_purpose
+from . import test_dncm
