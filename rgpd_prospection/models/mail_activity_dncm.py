@@ -35,6 +35,7 @@ class MailActivity(models.Model):
     )
     rgpd_dncm_reason = fields.Char(string="DNCM check", readonly=True)
     rgpd_dncm_warning = fields.Char(
+        string="Do Not Call Me warning",
         compute="_compute_rgpd_dncm_warning",
         help="Why a prospecting call to this prospect is refused.",
     )

@@ -47,24 +47,28 @@ class RgpdDncmLoad(models.Model):
         [("upload", "Uploaded"), ("folder", "Folder")], required=True, readonly=True
     )
     list_date = fields.Date(
+        string="List date",
         readonly=True,
         help="The list's own date (in its file name or a header line), else when it was "
         "downloaded: its age counts from this date.",
     )
     list_date_origin = fields.Selection(
         [("name", "File name"), ("content", "File content"), ("download", "Download date")],
+        string="List date taken from",
         readonly=True,
     )
-    loaded_on = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    loaded_on = fields.Datetime(string="Loaded on", default=fields.Datetime.now, readonly=True)
     user_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
-    checksum = fields.Char(readonly=True, index=True)
+    checksum = fields.Char(string="File checksum", readonly=True, index=True)
     state = fields.Selection(
         [("done", "In force or replaced"), ("refused", "Refused")], required=True, readonly=True
     )
-    refusal = fields.Char(readonly=True, help="Why the list was not loaded.")
-    lines_read = fields.Integer(readonly=True, help="Lines holding a number.")
+    refusal = fields.Char(
+        string="Refused because", readonly=True, help="Why the list was not loaded."
+    )
+    lines_read = fields.Integer(string="Lines read", readonly=True, help="Lines holding a number.")
     numbers_count = fields.Integer(string="Numbers", readonly=True, help="Distinct numbers.")
-    lines_refused = fields.Integer(readonly=True)
+    lines_refused = fields.Integer(string="Lines refused", readonly=True)
     refused_sample = fields.Text(
         string="Refused lines", readonly=True, help="The first refused lines: number and text."
     )

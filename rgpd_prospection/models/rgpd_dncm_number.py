@@ -15,7 +15,9 @@ class RgpdDncmNumber(models.Model):
 
     number = fields.Char(required=True, readonly=True, help="E.164, as Odoo stores phone numbers.")
     registration_date = fields.Date(
-        readonly=True, help="When the holder registered the number on the DNCM list."
+        string="Registration date",
+        readonly=True,
+        help="When the holder registered the number on the DNCM list.",
     )
 
     _number_uniq = models.UniqueIndex("(number)")

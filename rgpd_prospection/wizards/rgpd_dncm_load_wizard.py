@@ -10,8 +10,9 @@ class RgpdDncmLoadWizard(models.TransientModel):
     _description = "Load a Do Not Call Me list"
 
     list_file = fields.Binary(string="List file", required=True)
-    list_filename = fields.Char()
+    list_filename = fields.Char(string="File name")
     downloaded_on = fields.Date(
+        string="Downloaded on",
         default=fields.Date.context_today,
         required=True,
         help="When the file was downloaded from the DNCM: the list's age counts from it when "
