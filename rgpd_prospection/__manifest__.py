@@ -66,6 +66,7 @@
         "web.assets_backend": [
             "rgpd_prospection/static/src/activity/*",
             "rgpd_prospection/static/src/settings/*",
+            "rgpd_prospection/static/src/dncm/*",
         ],
         "web.assets_tests": ["rgpd_prospection/static/tests/tours/*.js"],
     },
