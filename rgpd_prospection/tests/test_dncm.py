@@ -22,6 +22,7 @@ class TestDncm(AccountabilityCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Load = cls.env["rgpd.dncm.load"]
+        cls.Load.sudo().search([]).unlink()  # the shared case's empty list: none here
         cls.today = fields.Date.context_today(cls.Load)
         cls.call_type = cls.env["mail.activity.type"].create(
             {"name": "DNCM test call", "category": "phonecall"}
