@@ -84,7 +84,8 @@ def insert_prospects(cr, prospects):
         """INSERT INTO res_partner (name, is_company, active, type, parent_id,
                                     commercial_partner_id, phone, phone_sanitized)
            SELECT 'Bench person ' || c.rn, FALSE, TRUE, 'contact', c.id, c.id,
-                  '+32470' || lpad((c.rn / 5)::text, 6, '0'), '+32470' || lpad((c.rn / 5)::text, 6, '0')
+                  '+32470' || lpad((c.rn / 5)::text, 6, '0'),
+                  '+32470' || lpad((c.rn / 5)::text, 6, '0')
              FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) AS rn FROM res_partner
                     WHERE name LIKE 'Bench %' AND is_company) c
             WHERE c.rn % 5 = 0"""

@@ -47,3 +47,4 @@ from . import mail_activity_dncm
 from . import res_config_settings_dncm
 from . import rgpd_processing_record_dncm
 from . import rgpd_access_report_dncm
+from . import rgpd_consent_dncm

@@ -1,10 +1,11 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 # The "log a call that happened" doors (the schedule dialog's "Done", mark
 # done) pass this object in the context: an RPC caller cannot forge it, so a
 # scheduled call cannot pass for a logged one.
 LOGGING_DONE = object()
+PROOF_FIELDS = {"rgpd_dncm_list_date", "rgpd_dncm_breach", "rgpd_dncm_reason"}
 CHECKED_FIELDS = {"activity_type_id", "res_model", "res_model_id", "res_id", "rgpd_dncm_event_id"}
 
 
@@ -19,7 +20,7 @@ class MailActivity(models.Model):
     rgpd_dncm_event_id = fields.Many2one(
         "mail.activity",
         string="Answers or confirms",
-        ondelete="restrict",
+        ondelete="set null",
         help="The company's own request logged as an inbound call or meeting, or the "
         "appointment this call confirms: such a call is not prospecting.",
     )
@@ -62,13 +63,21 @@ class MailActivity(models.Model):
                 warning = decision.reason if not decision.allowed else False
             activity.rgpd_dncm_warning = warning
 
+    def _rgpd_check_proof_fields(self, vals):
+        """What the check recorded is proof: only the check writes it."""
+        if PROOF_FIELDS.intersection(vals) and not self.env.su:
+            raise AccessError(self.env._("Only the Do Not Call Me check records its outcome."))
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._rgpd_check_proof_fields(vals)
         activities = super().create(vals_list)
         activities._rgpd_dncm_check()
         return activities
 
     def write(self, vals):
+        self._rgpd_check_proof_fields(vals)
         result = super().write(vals)
         if CHECKED_FIELDS.intersection(vals):
             self._rgpd_dncm_check()

@@ -368,3 +368,20 @@ class TestDncm(AccountabilityCase):
         self.assertTrue(self.clear_co.rgpd_dncm_listed)
         self.listed_co.phone = "09 333 33 33"
         self.assertFalse(self.listed_co.rgpd_dncm_listed)
+
+    def test_nobody_rewrites_the_proof_or_moves_a_consent(self):
+        self._standard_list()
+        call = self._schedule(self.clear_co)
+        call.with_user(self.sales).action_done()
+        for user in (self.sales, self.manager):
+            with self.assertRaises(AccessError):
+                call.with_user(user).write({"rgpd_dncm_breach": True})
+            with self.assertRaises(AccessError):
+                self._schedule(self.clear_co, user=user, rgpd_dncm_list_date=self.today)
+        consent = self.Consent.create(
+            {"partner_id": self.person_co.id, "purpose_id": self.purpose.id, "channel": "phone"}
+        )
+        with self.assertRaises(UserError):
+            consent.with_user(self.sales).write({"partner_id": self.person.id})
+        with self.assertRaises(UserError):
+            self._schedule(self.person)
