@@ -44,3 +44,11 @@ from . import mailing_trace
 from . import mail_notification
 from . import sms_sms
 from . import mail_activity_purpose
+from . import rgpd_dncm_number
+from . import rgpd_dncm_load
+from . import res_partner_dncm
+from . import mail_activity_dncm
+from . import res_config_settings_dncm
+from . import rgpd_processing_record_dncm
+from . import rgpd_access_report_dncm
+from . import rgpd_consent_dncm

@@ -40,3 +40,4 @@ from . import test_contact_policy
 from . import test_spreadsheet_text
 from . import test_recorded_proofs
 from . import test_settings_read
+from . import test_dncm

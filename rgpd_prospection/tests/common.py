@@ -37,6 +37,19 @@ CODE_CSV = """\ufeff"Category","Code","Language","Description"
 """.encode()
 
 
+def fresh_dncm_list(env):
+    """A Do Not Call Me list of today, with no number, in force: without one
+    every prospecting call is refused (``test_dncm`` tests that)."""
+    env["rgpd.dncm.load"].sudo().create(
+        {
+            "file_name": "dncm_test.txt",
+            "source": "upload",
+            "list_date": env.cr.now().date(),
+            "state": "done",
+        }
+    )
+
+
 class RgpdCase(TransactionCase):
     """Shared set-up: mail tracking off, messages in English whatever the
     languages of the database, the small code table built above."""
@@ -52,6 +65,7 @@ class RgpdCase(TransactionCase):
         cls.Partner = cls.env["res.partner"]
         cls.Nace = cls.env["rgpd.nace"]
         cls.Blacklist = cls.env["rgpd.blacklist"]
+        fresh_dncm_list(cls.env)
 
     @classmethod
     def _load_small_code_table(cls):

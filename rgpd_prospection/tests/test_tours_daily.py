@@ -1,5 +1,6 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import fresh_dncm_list
 from .test_import_funnel import DROPS
 
 
@@ -83,6 +84,7 @@ class TestDailyTours(HttpCase):
         company = self.env["res.partner"].create(
             {"name": "Caller Tour", "is_company": True, "is_bce_prospect": True}
         )
+        fresh_dncm_list(self.env)
         company.activity_schedule("mail.mail_activity_data_call", user_id=user.id)
         url = f"/odoo/res.partner/{company.id}"
         self.start_tour(url, "rgpd_mark_done_tour", login=user.login)

@@ -10,3 +10,4 @@ from . import sms_composer
 from . import sms_composer_refusal
 from . import mail_compose_message
 from . import privacy_lookup_wizard
+from . import rgpd_dncm_load_wizard

@@ -1,0 +1,124 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+# The "log a call that happened" doors (the schedule dialog's "Done", mark
+# done) pass this object in the context: an RPC caller cannot forge it, so a
+# scheduled call cannot pass for a logged one.
+LOGGING_DONE = object()
+PROOF_FIELDS = {"rgpd_dncm_list_date", "rgpd_dncm_breach", "rgpd_dncm_reason"}
+CHECKED_FIELDS = {"activity_type_id", "res_model", "res_model_id", "res_id", "rgpd_dncm_event_id"}
+
+
+class MailActivity(models.Model):
+    """Prospecting calls obey the Do Not Call Me list: scheduling one to a
+    listed number, or while the list is stale, is refused; a call that
+    already happened is logged with a breach flag rather than refused, since
+    refusing would destroy the proof."""
+
+    _inherit = "mail.activity"
+
+    rgpd_dncm_event_id = fields.Many2one(
+        "mail.activity",
+        string="Answers or confirms",
+        ondelete="set null",
+        help="The company's own request logged as an inbound call or meeting, or the "
+        "appointment this call confirms: such a call is not prospecting.",
+    )
+    rgpd_dncm_list_date = fields.Date(
+        string="DNCM list checked",
+        readonly=True,
+        help="Date of the Do Not Call Me list in force when the call was logged.",
+    )
+    rgpd_dncm_breach = fields.Boolean(
+        string="DNCM breach",
+        readonly=True,
+        help="The call was logged although the Do Not Call Me check refused it.",
+    )
+    rgpd_dncm_reason = fields.Char(string="DNCM check", readonly=True)
+    rgpd_dncm_warning = fields.Char(
+        string="Do Not Call Me warning",
+        compute="_compute_rgpd_dncm_warning",
+        help="Why a prospecting call to this prospect is refused.",
+    )
+
+    def _rgpd_is_prospecting_call(self):
+        self.ensure_one()
+        return (
+            self.activity_type_id.category == "phonecall"
+            and self._rgpd_partner().commercial_partner_id.is_bce_prospect
+        )
+
+    def _rgpd_dncm_decision(self):
+        partner = self._rgpd_partner()
+        return self.env["rgpd.dncm.load"]._call_decisions(
+            partner, event=self.rgpd_dncm_event_id or None, purpose=self.rgpd_purpose_id or None
+        )[partner.id]
+
+    @api.depends("res_model", "res_id", "activity_type_id", "rgpd_dncm_event_id")
+    def _compute_rgpd_dncm_warning(self):
+        for activity in self:
+            warning = False
+            if activity.activity_type_id and activity._rgpd_is_prospecting_call():
+                decision = activity._rgpd_dncm_decision()
+                warning = decision.reason if not decision.allowed else False
+            activity.rgpd_dncm_warning = warning
+
+    def _rgpd_check_proof_fields(self, vals):
+        """What the check recorded is proof: only the check writes it."""
+        if PROOF_FIELDS.intersection(vals) and not self.env.su:
+            raise AccessError(self.env._("Only the Do Not Call Me check records its outcome."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._rgpd_check_proof_fields(vals)
+        activities = super().create(vals_list)
+        activities._rgpd_dncm_check()
+        return activities
+
+    def write(self, vals):
+        self._rgpd_check_proof_fields(vals)
+        result = super().write(vals)
+        if CHECKED_FIELDS.intersection(vals):
+            self._rgpd_dncm_check()
+        return result
+
+    def _rgpd_dncm_check(self):
+        """Refuse scheduling a prospecting call the list forbids, unless the
+        call is being logged as done, which ``_action_done`` records."""
+        if self.env.context.get("rgpd_dncm_logging") is LOGGING_DONE:
+            return
+        for activity in self.filtered("active"):
+            if not activity._rgpd_is_prospecting_call():
+                continue
+            decision = activity._rgpd_dncm_decision()
+            if not decision.allowed:
+                raise UserError(
+                    self.env._("This call cannot be scheduled. %(reason)s", reason=decision.reason)
+                )
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        """Each logged prospecting call keeps the list it was checked
+        against; a call the list forbids is flagged, never refused."""
+        for activity in self:
+            if not activity._rgpd_is_prospecting_call():
+                continue
+            decision = activity._rgpd_dncm_decision()
+            activity.sudo().write(
+                {
+                    "rgpd_dncm_list_date": decision.list_date,
+                    "rgpd_dncm_breach": not decision.allowed,
+                    "rgpd_dncm_reason": decision.reason or decision.fact,
+                }
+            )
+        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+
+
+class MailActivitySchedule(models.TransientModel):
+    _inherit = "mail.activity.schedule"
+
+    def action_schedule_activities_done(self):
+        """ "Done" in the schedule dialog logs a call that happened."""
+        return super(
+            MailActivitySchedule, self.with_context(rgpd_dncm_logging=LOGGING_DONE)
+        ).action_schedule_activities_done()
