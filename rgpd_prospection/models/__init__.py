@@ -46,6 +46,7 @@ from . import sms_sms
 from . import mail_activity_purpose
 from . import rgpd_dncm_number
 from . import rgpd_dncm_load
+from . import rgpd_contact_policy_dncm
 from . import res_partner_dncm
 from . import mail_activity_dncm
 from . import res_config_settings_dncm

@@ -23,6 +23,7 @@ class MailActivity(models.Model):
     )
 
     rgpd_asks_purpose = fields.Boolean(
+        string="Asks the purpose",
         compute="_compute_rgpd_asks_purpose",
         help="A call or an e-mail planned on a BCE prospect: the dialog asks its purpose.",
     )

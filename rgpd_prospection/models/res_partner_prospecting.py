@@ -42,7 +42,7 @@ class ResPartner(models.Model):
 
     @api.depends_context(SHOW_NUMBER_KEY, "formatted_display_name", "show_vat", "show_address")
     @api.depends("bce_number")
-    def _compute_display_name(self):
+    def _compute_display_name(self):  # pylint: disable=missing-return
         """``ALPHABUILD ‒ 0207.288.802`` while prospecting: four companies of
         one name are told apart in lists, dropdowns and breadcrumbs. Wherever
         a company is picked (every many2one dropdown asks for the formatted

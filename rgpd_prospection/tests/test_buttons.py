@@ -60,6 +60,12 @@ class TestButtons(AccountabilityCase):
             "rgpd.opposition.wizard": cls.env["rgpd.opposition.wizard"].create(
                 {"partner_ids": cls.company.ids}
             ),
+            "rgpd.dncm.load.wizard": cls.env["rgpd.dncm.load.wizard"].create(
+                {
+                    "list_file": base64.b64encode(b"0470 12 34 56;2025-03-01\n"),
+                    "list_filename": "dncm_2026-12-01.txt",
+                }
+            ),
             "rgpd.blacklist.lift.wizard": cls.env["rgpd.blacklist.lift.wizard"].create(
                 {"blacklist_ids": cls.entry.ids, "reason": "Entered by mistake."}
             ),
@@ -107,4 +113,4 @@ class TestButtons(AccountabilityCase):
                 except TypeError as error:
                     self.fail(f"{model}.{method} cannot be called with ids: {error}")
                 except UserError:
-                    pass  # refused with a message the user reads: the click worked
+                    continue  # refused with a message the user reads: the click worked

@@ -220,6 +220,7 @@ class TestDncm(AccountabilityCase):
             ) as form,
         ):
             form.activity_type_id = self.call_type
+            form.rgpd_purpose_id = self.env.ref("rgpd_prospection.rgpd_purpose_news")
         # through activity_schedule, as the chatter does
         with self.assertRaises(UserError), self.env.cr.savepoint():
             self.listed_co.with_user(self.sales).activity_schedule(
@@ -233,6 +234,21 @@ class TestDncm(AccountabilityCase):
         # an e-mail is not a call: the DNCM does not cover it
         email = self.env.ref("mail.mail_activity_data_email")
         self._schedule(self.listed_co, activity_type_id=email.id)
+
+    def test_the_contact_policy_gives_the_same_answer_for_calls(self):
+        """The policy's call channel and the activity's own check agree; the
+        list covers calls only."""
+        self._standard_list()
+        policy = self.env["rgpd.contact.policy"].with_user(self.sales)
+        companies = self.listed_co | self.clear_co
+        calls = policy.decide(companies, "call")
+        self.assertFalse(calls[self.listed_co.id].allowed)
+        self.assertEqual(calls[self.listed_co.id].fact, "do_not_call")
+        self.assertIn("+32470123456", calls[self.listed_co.id].reason)
+        self.assertTrue(calls[self.clear_co.id].allowed)
+        self.assertTrue(policy.decide(self.listed_co, "email")[self.listed_co.id].allowed)
+        descriptions = " ".join(self.env["rgpd.contact.policy"]._rule_descriptions())
+        self.assertIn("Do Not Call Me", descriptions)
 
     def test_a_contact_persons_number_needs_its_own_consent(self):
         self._standard_list()

@@ -11,3 +11,4 @@ from . import sms_composer_refusal
 from . import mail_compose_message
 from . import privacy_lookup_wizard
 from . import rgpd_dncm_load_wizard
+from . import mail_activity_schedule
