@@ -298,6 +298,12 @@ class RgpdBceImport(models.Model):
             for number, reason in reasons.items()
         }
 
+    def _leaving_companies(self, result, numbers):
+        """``{number: company}`` of the prospects leaving that the BCE still
+        lists: their data, such as a seat that moved, are up to date."""
+        listed = result.listed(numbers)
+        return {company.bce_number: company for company in result.companies_of(listed)}
+
     def _archive_reasons_in_lang(self, result, perimeter, numbers):
         listed = result.listed(numbers)
         built = {company.bce_number: company for company in result.companies_of(listed)}

@@ -1,15 +1,18 @@
+import csv
+import io
 import shutil
 import tempfile
 from pathlib import Path
 
 from odoo.addons.rgpd_prospection.bce_engine import read_full_extract
+from odoo.addons.rgpd_prospection.bce_engine.numbers import format_enterprise_number
 from odoo.addons.rgpd_prospection.hooks import migrate_drop_lines
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.misc import formatLang
 
 from .common import RgpdCase
-from .test_bce_import import PARAM, _load_generator
+from .test_bce_import import PARAM, _load_generator, rewrite_member
 
 DROPS = {
     "natural_person": 5000,
@@ -188,6 +191,45 @@ class TestImportReasons(RgpdCase):
         record = self.Import.run_pending_imports()
         self.assertEqual(record.state, "done", record.error_message)
         return record
+
+    def test_a_seat_that_moved_out_is_shown_at_its_new_address(self):
+        """Archived for leaving the perimeter, the prospect shows the postal
+        code its archiving note gives, not the old one."""
+        self.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-8999")
+        self._run(self.full)
+        listed = {
+            f"{number:010d}"
+            for number in read_full_extract(self.later_full).state.enterprises["bce"].tolist()
+        }
+        movers = self.Partner.search(
+            [("is_bce_prospect", "=", True), ("bce_number", "in", sorted(listed))],
+            order="bce_number",
+        )
+        mover, kept = movers[:2]
+        kept.zip = "1234"  # corrected by hand: the hand's value stays
+        dotted = {p.bce_number: format_enterprise_number(p.bce_number) for p in mover | kept}
+
+        def move_out(data):
+            text = data.decode("utf-8-sig")
+            rows = list(csv.DictReader(io.StringIO(text)))
+            for row in rows:
+                if row["EntityNumber"] in dotted.values():
+                    row["Zipcode"] = "9000"
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]), quoting=csv.QUOTE_ALL)
+            writer.writeheader()
+            writer.writerows(rows)
+            return out.getvalue().encode()
+
+        moved_full = rewrite_member(
+            self.later_full, self.source / Path(self.later_full).name, "address.csv", move_out
+        )
+        self._run(moved_full)
+        self.assertFalse(mover.active)
+        self.assertEqual(mover.zip, "9000")
+        self.assertIn("9000", "".join(mover.message_ids.mapped("body")))
+        self.assertFalse(kept.active)
+        self.assertEqual(kept.zip, "1234")
 
     def test_skips_counted_apart_and_archives_explained(self):
         first = self._run(self.full)

@@ -41,6 +41,9 @@ class _PartnerSync:
         self.counts = Counter()
         self.messages = {}
         self.archive_reasons = None  # numbers -> {number: why it is archived}
+        # numbers -> {number: company}: the BCE's data of prospects that leave
+        # the perimeter, whose new address is written before they are archived
+        self.leaving_companies = None
         self.last_values = {}
         self.tag = self._prospect_tag()
         self.country = self.env.ref("base.be")
@@ -252,22 +255,29 @@ class _PartnerSync:
     def _form_code(company):
         return company.juridical_form_cac or company.juridical_form
 
-    def _values(self, company):
-        """The BCE values of the synced fields, in the comparable form of
-        ``_current``."""
+    def _address_values(self, company):
+        """Where the company's seat is, in the comparable form of ``_current``."""
         lang = self.langs.get(company.language)
         if lang and lang.startswith("nl"):
             city = company.municipality_nl or company.municipality_fr
         else:
             city = company.municipality_fr or company.municipality_nl
+        return {
+            "zip": company.postal_code or False,
+            "city": city or False,
+            "country_id": self.country.id if company.postal_code else False,
+        }
+
+    def _values(self, company):
+        """The BCE values of the synced fields, in the comparable form of
+        ``_current``."""
+        lang = self.langs.get(company.language)
         main = next((c for c in company.nace_codes if c[2] == "MAIN"), None)
         values = {
             "name": company.name or format_enterprise_number(company.bce_number),
             "email": company.emails[0] if company.emails else False,
             "phone": company.phones[0] if company.phones else False,
-            "zip": company.postal_code or False,
-            "city": city or False,
-            "country_id": self.country.id if company.postal_code else False,
+            **self._address_values(company),
             "bce_juridical_form_id": self.forms.get(self._form_code(company), False),
             "bce_start_date": company.start_date.isoformat() if company.start_date else False,
             "bce_main_nace_id": self.naces[(main[0], main[1])] if main else False,
@@ -369,7 +379,9 @@ class _PartnerSync:
         else:
             domain = [("is_bce_prospect", "=", True), ("bce_number", "in", list(leaving))]
             partners = self.Partner.search(domain)
-        why = self.archive_reasons(partners.mapped("bce_number")) if self.archive_reasons else {}
+        numbers = partners.mapped("bce_number")
+        why = self.archive_reasons(numbers) if self.archive_reasons else {}
+        moved = self.leaving_companies(numbers) if self.leaving_companies else {}
         for partner in partners:
             if partner.bce_number in self.excluded and not partner.active:
                 continue
@@ -382,10 +394,30 @@ class _PartnerSync:
                 if self.import_id:
                     vals["rgpd_bce_import_archived_ids"] = [(4, self.import_id)]
                 self.counts["count_archived"] += 1
-                self.messages[partner.id] = self._message(partner, [("active", True, False)])
+                changes = self._moved_address(partner, moved.get(partner.bce_number), last, vals)
+                self.messages[partner.id] = self._message(
+                    partner, [*changes, ("active", True, False)]
+                )
                 if why.get(partner.bce_number):
                     self.messages[partner.id] += Markup("<p>%s</p>") % why[partner.bce_number]
             partner.write(vals)
+
+    def _moved_address(self, partner, company, last, vals):
+        """A prospect leaving the perimeter because its seat moved shows its
+        new address, as the archiving note says; an address corrected by hand
+        is kept. Returns the (field, old, new) changes written in ``vals``."""
+        if company is None:
+            return []
+        changes = []
+        for fname, value in self._address_values(company).items():
+            current = self._current(partner, fname)
+            if current != last.get(fname, current):
+                continue  # corrected by hand
+            if value != current:
+                vals[fname] = value
+                last[fname] = value
+                changes.append((fname, current, value))
+        return changes
 
     def _message(self, partner, changes):
         lines = Markup("").join(

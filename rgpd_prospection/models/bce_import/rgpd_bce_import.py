@@ -585,6 +585,7 @@ class RgpdBceImport(models.Model):
                 selection = result.select(perimeter)
                 phase_drops = Counter(selection.drops)
                 sync.archive_reasons = partial(self._archive_reasons, result, perimeter)
+                sync.leaving_companies = partial(self._leaving_companies, result)
                 if self.stage_done and sync.inserter:
                     columns = self.stage_columns or {"columns": [], "many2many": []}
                     counts = sync.run_staged(
