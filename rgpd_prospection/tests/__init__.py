@@ -41,3 +41,4 @@ from . import test_spreadsheet_text
 from . import test_recorded_proofs
 from . import test_settings_read
 from . import test_dncm
+from . import test_constraints
