@@ -15,6 +15,11 @@ TEXT_TYPES = ("character varying", "text", "jsonb")
 KEPT_COLUMNS = {"mail_blacklist.email", "phone_blacklist.number"}
 
 
+def _needles(term):
+    """The bytes ``term`` is stored as: UTF-8 text, and NumPy's UTF-32."""
+    return [term.encode(), term.encode("utf-32-le")]
+
+
 class AnonymisationCase(RgpdCase):
     """A company with a contact person, and personal data about them in every
     corner where Odoo keeps some; after the erasure none of it is left."""
@@ -203,13 +208,31 @@ class AnonymisationCase(RgpdCase):
             )
             if cr.fetchone():
                 found.append(f"{table}.{column}")
+        # binary columns: the bytes of the term as text and as NumPy stores it
+        cr.execute(
+            """SELECT c.table_name, c.column_name FROM information_schema.columns c
+               JOIN information_schema.tables t
+                 ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+               WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+                 AND c.data_type = 'bytea'"""
+        )
+        for table, column in cr.fetchall():
+            for needle in _needles(term):
+                cr.execute(
+                    f'SELECT 1 FROM "{table}" WHERE position(%s IN "{column}") > 0 LIMIT 1',  # noqa: S608
+                    [needle],
+                )
+                if cr.fetchone():
+                    found.append(f"{table}.{column}")
+                    break
         return found
 
     def _attachments_holding(self, term):
-        """Every stored file whose content holds ``term``, also inside the
-        zip of an xlsx or docx."""
+        """Every stored file whose content holds ``term``, also inside a ZIP
+        (an xlsx, a docx, the engine's NPZ state, whose text NumPy keeps as
+        UTF-32)."""
         found = []
-        needle = term.lower().encode()
+        needles = _needles(term.lower())
         attachments = self.env["ir.attachment"].sudo().with_context(active_test=False).search([])
         for attachment in attachments.filtered(lambda a: a.type == "binary"):
             raw = attachment.raw or b""
@@ -220,7 +243,7 @@ class AnonymisationCase(RgpdCase):
                         contents += [archive.read(name) for name in archive.namelist()]
                 except zipfile.BadZipFile:
                     contents.append(b"")  # not a ZIP after all: its raw bytes are scanned
-            if any(needle in content.lower() for content in contents):
+            if any(needle in content.lower() for content in contents for needle in needles):
                 found.append(f"{attachment.name} ({attachment.res_model},{attachment.res_id})")
         return found
 

@@ -8,6 +8,7 @@ from odoo.addons.rgpd_prospection.models.bce_import.settings import PARAM
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import RgpdCase
+from .test_anonymisation import KEPT_COLUMNS, AnonymisationCase
 from .test_bce_import import _load_generator
 
 
@@ -39,8 +40,10 @@ class TestErasureStores(RgpdCase):
         cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
 
     def _holding(self, attachment, text):
-        needle = text.lower().encode()
-        return any(needle in content.lower() for content in _unpacked(attachment.raw))
+        """``text`` in the file or a member of it, as UTF-8 or as NumPy's UTF-32."""
+        needles = [text.lower().encode(), text.lower().encode("utf-32-le")]
+        contents = [content.lower() for content in _unpacked(attachment.raw)]
+        return any(needle in content for needle in needles for content in contents)
 
     def test_state_and_opposition_note_forget_the_company(self):
         folder = Path(tempfile.mkdtemp(prefix="rgpd_stores_folder_"))
@@ -56,6 +59,7 @@ class TestErasureStores(RgpdCase):
         name, email = company.name, company.email
         state = run.state_attachment_id
         self.assertTrue(self._holding(state, email), "the state holds the e-mail before")
+        self.assertTrue(self._holding(state, name), "and the name")
         self.env["rgpd.blacklist"]._add(
             [company.bce_number], "phone", f"{name} called: wrote from {email}"
         )
@@ -74,3 +78,9 @@ class TestErasureStores(RgpdCase):
         self.assertNotIn(name.lower(), (entry.reason or "").lower())
         self.assertNotIn(email, entry.reason or "")
         self.assertIn("****", entry.reason)
+        # nowhere else either: every text, jsonb and bytea column, every file unpacked
+        for term in (email, name):
+            with self.subTest(term=term):
+                left = set(AnonymisationCase._tables_holding(self, term)) - KEPT_COLUMNS
+                self.assertEqual(left, set(), f"{term} is still in the database")
+                self.assertEqual(AnonymisationCase._attachments_holding(self, term), [])
