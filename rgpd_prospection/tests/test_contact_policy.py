@@ -1,14 +1,12 @@
+from odoo.addons.mail.tests.common import MockEmail
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .accountability_case import AccountabilityCase
 
 
-@tagged("post_install", "-at_install")
-class TestContactPolicy(AccountabilityCase):
-    """The policy's table, situation by situation, through the policy itself
-    and through the doors that ask it; and the transport that stops a path
-    that forgot it."""
+class ContactPolicyCase(AccountabilityCase):
+    """The situations of the policy's table, one company each."""
 
     @classmethod
     def setUpClass(cls):
@@ -76,6 +74,13 @@ class TestContactPolicy(AccountabilityCase):
             (self.twin, None, "email", False, "opposition"),
             (self.twin, None, "sms", False, "opposition"),
         ]
+
+
+@tagged("post_install", "-at_install")
+class TestContactPolicy(ContactPolicyCase):
+    """The policy's table, situation by situation, through the policy itself
+    and through the doors that ask it; and the transport that stops a path
+    that forgot it."""
 
     def test_policy_table(self):
         for company, purpose, channel, allowed, fact in self._table():
@@ -154,3 +159,117 @@ class TestContactPolicy(AccountabilityCase):
         message = server._build_email__("me@example.com", [self.fine.email], "Hi", "Hi")
         with self.assertRaises(UserError):
             server.send_email(message)
+
+
+# the refusals that do not depend on the purpose: the chatter, which states
+# none, must give them too
+WHATEVER_THE_PURPOSE = {"opposition", "erasure", "expiry", "blacklisted"}
+
+
+@tagged("post_install", "-at_install")
+class TestEveryDoorFollowsTheTable(ContactPolicyCase, MockEmail):
+    """Each cell of the table through each door that reaches its channel:
+    the mailing and its test, the mass composer without a mailing, the
+    chatter, the activity, the information notice; the same answer as the
+    policy's."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].set_param("rgpd_prospection.dpo_email", "dpo@example.com")
+
+    def _mailing_allows(self, company, purpose):
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "Door test",
+                "body_html": "<p>Hello</p>",
+                "mailing_type": "mail",
+                "email_from": "sales@seller.example",
+                "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "mailing_domain": repr([("id", "=", company.id)]),
+                "rgpd_purpose_id": purpose.id,
+            }
+        )
+        try:
+            with self.env.cr.savepoint(), self.mock_mail_gateway():
+                mailing.action_send_mail()
+        except UserError:  # the whole mailing refused (its purpose is unusable)
+            return False
+        statuses = set(mailing.mailing_trace_ids.mapped("trace_status"))
+        return bool(statuses) and "cancel" not in statuses
+
+    def _composer_allows(self, company, purpose):
+        composer = self.env["mail.compose.message"].create(
+            {
+                "composition_mode": "mass_mail",
+                "model": "res.partner",
+                "res_ids": repr(company.ids),
+                "subject": "Door test",
+                "body": "Hello",
+                "rgpd_purpose_id": purpose.id,
+            }
+        )
+        try:
+            with self.env.cr.savepoint(), self.mock_mail_gateway():
+                composer._action_send_mail()
+        except UserError:
+            return False
+        mails = self.env["mail.mail"].sudo().search([("res_id", "=", company.id)])
+        return bool(self._mails) and not any(m.failure_type == "rgpd_purpose" for m in mails)
+
+    def _chatter_allows(self, company):
+        try:
+            with self.env.cr.savepoint(), self.mock_mail_gateway():
+                company.message_post(body="Hello", partner_ids=company.ids)
+        except UserError:
+            return False
+        return True
+
+    def _activity_allows(self, company, purpose, channel):
+        activity_type = (
+            "mail.mail_activity_data_call"
+            if channel == "call"
+            else ("mail.mail_activity_data_email")
+        )
+        activity = self.env["mail.activity"].create(
+            {
+                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "res_id": company.id,
+                "activity_type_id": self.env.ref(activity_type).id,
+                "rgpd_purpose_id": purpose.id,
+            }
+        )
+        return not activity.rgpd_purpose_warning
+
+    def _notice_allows(self, company):
+        try:
+            company.action_rgpd_send_notice()
+        except UserError:
+            return False
+        return True
+
+    def test_every_door_gives_the_tables_answer(self):
+        checked = 0
+        for company, purpose, channel, allowed, fact in self._table():
+            doors = {}
+            if channel == "email":
+                door_purpose = purpose or self.purpose
+                if company.is_bce_prospect:
+                    doors["mailing"] = lambda c=company, p=door_purpose: self._mailing_allows(c, p)
+                    doors["composer"] = lambda c=company, p=door_purpose: self._composer_allows(
+                        c, p
+                    )
+                    doors["activity"] = lambda c=company, p=door_purpose: self._activity_allows(
+                        c, p, "email"
+                    )
+                if allowed or fact in WHATEVER_THE_PURPOSE or not company.is_bce_prospect:
+                    doors["chatter"] = lambda c=company: self._chatter_allows(c)
+            elif channel == "call" and purpose:
+                doors["activity"] = lambda c=company, p=purpose: self._activity_allows(c, p, "call")
+            elif channel == "notice":
+                doors["notice"] = lambda c=company: self._notice_allows(c)
+            for door, allows in doors.items():
+                with self.subTest(company=company.name, channel=channel, door=door):
+                    self.assertEqual(allows(), allowed, f"{door} disagrees with the table ({fact})")
+                    checked += 1
+        self.assertGreaterEqual(checked, 30, "the doors were tried")
