@@ -4,7 +4,7 @@
     prospects.py EXTRACT.zip --postal 1000-1299 --nace 62 -o prospects.xlsx
 
 The workbook has the prospects, a sheet explaining what was excluded and why
-(counts per reason only: listing dropped names or e-mails would copy the very
+(counts per reason only: listing left-out names or e-mails would copy the very
 personal data the filter exists to drop) and a sheet on the source. Every text is
 written as text, never as a formula (``bce_engine.spreadsheet``).
 """
@@ -45,8 +45,8 @@ REASON_EXPLANATIONS = {
     reasons.NOMINATIVE_EMAIL: "e-mail naming a person (personal data)",
     reasons.INVALID_PHONE: "phone number not valid",
     reasons.SHARED_CONTACT: "e-mail or phone shared by many enterprises (an intermediary's)",
-    reasons.PERSONAL_NAME: "company named after a person (flagged or dropped by configuration)",
-    reasons.MOBILE_PHONE: "mobile number (may reach a person; flagged or dropped)",
+    reasons.PERSONAL_NAME: "company named after a person (flagged or left out by configuration)",
+    reasons.MOBILE_PHONE: "mobile number (may reach a person; flagged or left out)",
     reasons.UNKNOWN_CODE: "code unknown to the format where it may grow (e.g. a FAX contact)",
 }
 PROSPECT_COLUMNS = (
@@ -228,7 +228,7 @@ def main(argv=None):
             company_row(company, labels, options.name_language)
             for company in result.companies(perimeter, drops=drops)
         ]
-        drops = +drops  # reasons that dropped nothing are not listed
+        drops = +drops  # reasons that left nothing out are not listed
         progress.close()
     except (BceFormatError, ValueError, OSError) as error:
         name = options.extract.name

@@ -29,7 +29,7 @@ class ResPartner(models.Model):
         "end of the retention period; only what the law requires is kept.",
     )
 
-    def action_rgpd_anonymise(self):
+    def action_rgpd_erase(self):
         self._rgpd_check_manager(self.env._("erase contacts"))
         return self._rgpd_open_wizard("rgpd.anonymise.wizard", self.env._("Erase personal data"))
 
@@ -45,7 +45,7 @@ class ResPartner(models.Model):
             .search([("commercial_partner_id", "in", self.ids), ("state", "=", "posted")])
         )
 
-    def _rgpd_anonymise(self, reason, request_reference=False):
+    def _rgpd_erase(self, reason, request_reference=False):
         """Erase the personal data of these companies and their contact persons
         everywhere Odoo keeps them, keep the enterprise number and NACE codes,
         and blacklist the enterprise so it is never prospected again. Returns

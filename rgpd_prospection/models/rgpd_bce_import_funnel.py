@@ -52,13 +52,13 @@ class RgpdBceImport(models.Model):
         "perimeter any more, their contacts are archived.",
     )
     count_erased = fields.Integer(
-        string="Skipped (erasure)",
+        string="Left out (erasure)",
         compute="_compute_funnel_counts",
         store=True,
         help="Companies left out because their personal data were erased.",
     )
     count_expired = fields.Integer(
-        string="Skipped (retention expired)",
+        string="Left out (retention expired)",
         compute="_compute_funnel_counts",
         store=True,
         help="Companies left out because their retention period ran out without contact.",

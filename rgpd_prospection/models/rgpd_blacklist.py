@@ -561,7 +561,7 @@ class RgpdBlacklist(models.Model):
         }
         reapplied = entries.filtered(lambda entry: entry.bce_number in companies)
         for entry in reapplied:
-            companies[entry.bce_number]._rgpd_anonymise(
+            companies[entry.bce_number]._rgpd_erase(
                 self.env._("Erasure re-applied: %(reason)s", reason=entry.erasure_reason or "-"),
                 entry.erasure_request_reference,
             )

@@ -306,5 +306,5 @@ class RgpdRequest(models.Model):
             if company.bce_number:
                 self.env["rgpd.blacklist"]._add([company.bce_number], "request", reason)
             if request.request_type == "erasure":
-                company._rgpd_anonymise(reason, request_reference=request.name)
+                company._rgpd_erase(reason, request_reference=request.name)
         self.action_done()

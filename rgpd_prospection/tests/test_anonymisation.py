@@ -399,15 +399,15 @@ class TestAnonymisation(AnonymisationCase):
 
     def test_only_managers_anonymise(self):
         with self.assertRaises(AccessError):
-            self.company.with_user(self.user).action_rgpd_anonymise()
+            self.company.with_user(self.user).action_rgpd_erase()
         with self.assertRaises(AccessError):
-            self.company.with_user(self.user)._rgpd_anonymise("Because")
+            self.company.with_user(self.user)._rgpd_erase("Because")
         with self.assertRaises(AccessError):
             self.env["rgpd.anonymise.wizard"].with_user(self.user).create(
                 {"partner_ids": self.company.ids, "reason": "x", "confirm_irreversible": True}
             )
         self.assertEqual(self.company.name, "Zyxwvut Erasable Works")
-        action = self.company.with_user(self.manager).action_rgpd_anonymise()
+        action = self.company.with_user(self.manager).action_rgpd_erase()
         self.assertEqual(action["res_model"], "rgpd.anonymise.wizard")
 
     def test_the_wizard_needs_the_confirmation(self):

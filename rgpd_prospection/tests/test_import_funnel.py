@@ -268,7 +268,7 @@ class TestImportReasons(RgpdCase):
         for partner in stopped:
             self.assertFalse(partner.active)
             self.assertIn("the BCE no longer lists it", "".join(partner.message_ids.mapped("body")))
-        self.assertIn("Skipped (retention expired)", second.funnel_html)
+        self.assertIn("Left out (retention expired)", second.funnel_html)
 
     def test_an_updates_funnel_adds_up(self):
         # the same perimeter for both, or the update compares the whole of it

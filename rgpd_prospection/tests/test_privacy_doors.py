@@ -153,7 +153,7 @@ class TestForgedErasure(PrivacyDoorsCase):
         self.assertFalse(self._entries(self.company.bce_number))
 
     def test_manager_confirmed_erasure_still_writes_the_log(self):
-        self.company.with_user(self.manager)._rgpd_anonymise("Erasure requested", "REQ-9")
+        self.company.with_user(self.manager)._rgpd_erase("Erasure requested", "REQ-9")
         entry = self._entries(self.company.bce_number)
         self.assertTrue(entry.erased)
         self.assertEqual(entry.erasure_request_reference, "REQ-9")

@@ -55,5 +55,5 @@ class RgpdAnonymiseWizard(models.TransientModel):
             raise UserError(
                 self.env._("Tick the box confirming that the erasure cannot be undone.")
             )
-        self.partner_ids._rgpd_anonymise(self.reason, self.request_reference)
+        self.partner_ids._rgpd_erase(self.reason, self.request_reference)
         return {"type": "ir.actions.act_window_close"}

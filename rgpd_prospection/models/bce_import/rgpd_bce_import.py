@@ -182,7 +182,7 @@ class RgpdBceImport(models.Model):
         help="Existing contacts (customers…) given their enterprise number, otherwise untouched.",
     )
     count_blacklisted = fields.Integer(
-        string="Skipped (opposition)",
+        string="Left out (opposition)",
         help="Companies left out because they objected to prospecting (erased and expired "
         "companies are counted apart).",
     )
@@ -211,12 +211,12 @@ class RgpdBceImport(models.Model):
         "settings at a later step prepare them again.",
     )
     stage_drops = fields.Json(
-        string="Dropped while preparing",
-        help="Technical: companies dropped while preparing, per reason.",
+        string="Left out while preparing",
+        help="Technical: companies left out while preparing, per reason.",
     )
-    drops = fields.Json(help="Rows and values dropped, per reason.")
+    drops = fields.Json(help="Rows and values left out, per reason.")
     drops_summary = fields.Text(
-        string="Dropped", compute="_compute_drops_summary", help="Rows dropped, per reason."
+        string="Left out rows", compute="_compute_drops_summary", help="Rows left out, per reason."
     )
     user_id = fields.Many2one(
         "res.users", string="Started by", default=lambda self: self.env.user, readonly=True

@@ -6,7 +6,7 @@ registry.category("web_tour.tours").add("rgpd_anonymise_tour", {
             trigger: ".o_form_view:not(:has(div[name=rgpd_opted_out_banner]))",
         },
         {
-            trigger: ".o_form_view button[name=action_rgpd_anonymise]",
+            trigger: ".o_form_view button[name=action_rgpd_erase]",
             run: "click",
         },
         {
