@@ -78,6 +78,8 @@ class ResPartner(models.Model):
         set-based UPDATEs; ``(newly listed, released)`` counts of contacts."""
         self.env.flush_all()
         cr = self.env.cr
+        # joins, not ``id IN (subquery)``: PostgreSQL hashes a join, while a
+        # large IN-subquery per row of a national table is not always hashed
         cr.execute(
             """
             WITH own AS (
@@ -86,9 +88,13 @@ class ResPartner(models.Model):
                 UNION
                 SELECT p.id FROM res_partner p
                   JOIN rgpd_dncm_number n ON n.number = p.rgpd_other_phone_sanitized
+            ), wanted AS (
+                SELECT p.id, own.id IS NOT NULL AS listed
+                  FROM res_partner p LEFT JOIN own ON own.id = p.id
             )
-            UPDATE res_partner p SET rgpd_dncm_own_listed = p.id IN (SELECT id FROM own)
-             WHERE COALESCE(p.rgpd_dncm_own_listed, FALSE) <> (p.id IN (SELECT id FROM own))
+            UPDATE res_partner p SET rgpd_dncm_own_listed = wanted.listed
+              FROM wanted
+             WHERE wanted.id = p.id AND COALESCE(p.rgpd_dncm_own_listed, FALSE) <> wanted.listed
             """
         )
         cr.execute(
@@ -98,9 +104,13 @@ class ResPartner(models.Model):
                 UNION
                 SELECT parent_id FROM res_partner
                  WHERE rgpd_dncm_own_listed AND parent_id IS NOT NULL
+            ), wanted AS (
+                SELECT p.id, listed.id IS NOT NULL AS listed
+                  FROM res_partner p LEFT JOIN listed ON listed.id = p.id
             )
-            UPDATE res_partner p SET rgpd_dncm_listed = p.id IN (SELECT id FROM listed)
-             WHERE COALESCE(p.rgpd_dncm_listed, FALSE) <> (p.id IN (SELECT id FROM listed))
+            UPDATE res_partner p SET rgpd_dncm_listed = wanted.listed
+              FROM wanted
+             WHERE wanted.id = p.id AND COALESCE(p.rgpd_dncm_listed, FALSE) <> wanted.listed
             RETURNING p.rgpd_dncm_listed
             """
         )
