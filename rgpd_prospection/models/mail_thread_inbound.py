@@ -22,18 +22,11 @@ class MailThread(models.AbstractModel):
         strip_attachments=False,
         thread_id=None,
     ):
-        if not self._rgpd_is_mail_gateway():
-            return super().message_process(
-                model,
-                message,
-                custom_values=custom_values,
-                save_original=save_original,
-                strip_attachments=strip_attachments,
-                thread_id=thread_id,
-            )
-        self.env["mail.message"].flush_model()
-        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_message")
-        last_id = self.env.cr.fetchone()[0]
+        gateway = self._rgpd_is_mail_gateway()
+        if gateway:
+            self.env["mail.message"].flush_model()
+            self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_message")
+            last_id = self.env.cr.fetchone()[0]
         result = super().message_process(
             model,
             message,
@@ -42,19 +35,20 @@ class MailThread(models.AbstractModel):
             strip_attachments=strip_attachments,
             thread_id=thread_id,
         )
-        received = (
-            self.env["mail.message"]
-            .sudo()
-            .search(
-                [
-                    ("id", ">", last_id),
-                    ("message_type", "=", "email"),
-                    ("author_id", "!=", False),
-                ]
+        if gateway:
+            received = (
+                self.env["mail.message"]
+                .sudo()
+                .search(
+                    [
+                        ("id", ">", last_id),
+                        ("message_type", "=", "email"),
+                        ("author_id", "!=", False),
+                    ]
+                )
             )
-        )
-        for message_record in received:
-            message_record.author_id._rgpd_register_inbound_contact(message_record.date)
+            for message_record in received:
+                message_record.author_id._rgpd_register_inbound_contact(message_record.date)
         return result
 
     def _rgpd_is_mail_gateway(self):

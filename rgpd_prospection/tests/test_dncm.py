@@ -278,27 +278,32 @@ class TestDncm(AccountabilityCase):
         with self.assertRaises(UserError):
             self._schedule(self.listed_co)
 
-    def test_a_call_answering_the_companys_own_request_is_not_prospecting(self):
-        self._standard_list()
-        # the company called us: logged as done, initiated by the prospect
-        log = (
+    def _log_done_call(self, company):
+        """A call that happened, logged as done from the schedule dialog."""
+        wizard = (
             self.env["mail.activity.schedule"]
             .with_user(self.sales)
             .create(
                 {
                     "res_model": "res.partner",
-                    "res_ids": str(self.listed_co.ids),
+                    "res_ids": str(company.ids),
                     "activity_type_id": self.call_type.id,
                 }
             )
         )
-        log.action_schedule_activities_done()
-        inbound = (
+        wizard.action_schedule_activities_done()
+        logged = (
             self.env["mail.activity"]
             .with_context(active_test=False)
-            .search([("res_id", "=", self.listed_co.id), ("res_model", "=", "res.partner")])
+            .search([("res_id", "=", company.id), ("res_model", "=", "res.partner")])
         )
-        self.assertEqual(len(inbound), 1)
+        self.assertEqual(len(logged), 1)
+        return logged
+
+    def test_a_call_answering_the_companys_own_request_is_not_prospecting(self):
+        self._standard_list()
+        # the company called us: logged as done, initiated by the prospect
+        inbound = self._log_done_call(self.listed_co)
         inbound.rgpd_initiated_by_prospect = True
         answer = self._schedule(self.listed_co, rgpd_dncm_event_id=inbound.id)
         self.assertFalse(answer.rgpd_dncm_warning)
@@ -313,24 +318,7 @@ class TestDncm(AccountabilityCase):
 
     def test_a_call_that_happened_is_logged_with_a_breach_flag(self):
         self._standard_list()
-        wizard = (
-            self.env["mail.activity.schedule"]
-            .with_user(self.sales)
-            .create(
-                {
-                    "res_model": "res.partner",
-                    "res_ids": str(self.listed_co.ids),
-                    "activity_type_id": self.call_type.id,
-                }
-            )
-        )
-        wizard.action_schedule_activities_done()
-        logged = (
-            self.env["mail.activity"]
-            .with_context(active_test=False)
-            .search([("res_id", "=", self.listed_co.id), ("res_model", "=", "res.partner")])
-        )
-        self.assertEqual(len(logged), 1)
+        logged = self._log_done_call(self.listed_co)
         self.assertFalse(logged.active)
         self.assertTrue(logged.rgpd_dncm_breach)
         self.assertEqual(logged.rgpd_dncm_list_date, self.today)
