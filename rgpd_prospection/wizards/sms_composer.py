@@ -34,6 +34,18 @@ class SmsComposer(models.TransientModel):
             SmsComposer, self.with_context(rgpd_policy_numbers=True)
         )._action_send_sms_numbers()
 
+    def _action_send_sms_comment_single(self, records=None):
+        """The number corrected in the dialog is asked before Odoo writes it
+        on the record: a refusal leaves the record as it was."""
+        number = self.recipient_single_number_itf or self.recipient_single_number
+        records = records if records is not None else self._get_records()
+        policy = self.env["rgpd.contact.policy"]
+        partners = policy._partners_by_numbers([records._phone_format(number=number) or number])
+        if records._name == "res.partner":
+            partners |= records
+        policy.check(partners, "answer" if policy.is_answer() else "sms")
+        return super()._action_send_sms_comment_single(records=records)
+
     def _prepare_mass_sms_values(self, records):
         result = super()._prepare_mass_sms_values(records)
         if self.composition_mode != "mass":
