@@ -51,10 +51,14 @@ class MailActivity(models.Model):
     )
 
     def _rgpd_is_prospecting_call(self):
+        """A call to a contact the policy speaks for: a prospect, an opposed
+        company or its hand-made twin (not an own customer)."""
         self.ensure_one()
-        return (
+        partner = self._rgpd_partner()
+        return bool(
             self.activity_type_id.category == "phonecall"
-            and self._rgpd_partner().commercial_partner_id.is_bce_prospect
+            and partner
+            and self.env["rgpd.contact.policy"]._concerned(partner)
         )
 
     def _rgpd_call_event(self):
@@ -98,19 +102,26 @@ class MailActivity(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._rgpd_check_proof_fields(vals)
-        # a refused call leaves no row, not even for a caller that goes on
-        with self.env.cr.savepoint():
-            activities = super().create(vals_list)
-            activities._rgpd_dncm_check()
+        # asked first on the call as it will be, so that a refusal writes no
+        # row; asked again on the row written, whatever the virtual one missed
+        planned = self.browse()
+        for vals in vals_list:
+            planned |= self.new(self._add_missing_default_values(vals))
+        planned._rgpd_dncm_check()
+        activities = super().create(vals_list)
+        activities._rgpd_dncm_check()
         return activities
 
     def write(self, vals):
         self._rgpd_check_proof_fields(vals)
         if not CHECKED_FIELDS.intersection(vals):
             return super().write(vals)
-        with self.env.cr.savepoint():
-            result = super().write(vals)
-            self._rgpd_dncm_check()
+        planned = self.browse()
+        for activity in self:
+            planned |= self.new(vals, origin=activity)
+        planned._rgpd_dncm_check()
+        result = super().write(vals)
+        self._rgpd_dncm_check()
         return result
 
     def _rgpd_dncm_check(self):

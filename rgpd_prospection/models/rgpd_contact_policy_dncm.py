@@ -46,8 +46,11 @@ class RgpdContactPolicy(models.AbstractModel):
         """A meeting with the company, or a call or meeting it initiated
         (which only a user of the module's roles may tick): the call answers
         it or confirms it."""
-        event = event.sudo().with_context(active_test=False).exists()
-        if event._name != "mail.activity" or not event:
+        if event._name != "mail.activity" or len(event) != 1:
+            return False
+        event = event.sudo().with_context(active_test=False)
+        # a call being planned (a new record) may be its own event
+        if event.id and not event.exists():
             return False
         if event._rgpd_partner().commercial_partner_id != company:
             return False

@@ -45,9 +45,9 @@ class ContactPolicyCase(AccountabilityCase):
         cls.fine = prospect("Policy Fine", phone="+32470000001")
         cls.opposed = prospect("Policy Opposed", phone="+32470000002")
         cls.Blacklist._add([cls.opposed.bce_number], "phone", "Objected")
-        cls.erased = prospect("Policy Erased")
+        cls.erased = prospect("Policy Erased", phone="+32470000005")
         cls.erased.sudo().rgpd_anonymized = True
-        cls.expired = prospect("Policy Expired")
+        cls.expired = prospect("Policy Expired", phone="+32470000006")
         cls.expired.sudo().rgpd_expired = True
         cls.consenting = prospect("Policy Consenting", phone="+32470000003")
         cls.Consent.create({"partner_id": cls.consenting.id, "purpose_id": cls.consent_purpose.id})
@@ -96,17 +96,26 @@ class ContactPolicyCase(AccountabilityCase):
             (self.opposed, None, "call", False, "opposition"),
             (self.opposed, None, "notice", False, "opposition"),
             (self.erased, self.purpose, "email", False, "erasure"),
+            (self.erased, None, "sms", False, "erasure"),
+            (self.erased, None, "call", False, "erasure"),
+            (self.erased, None, "notice", False, "erasure"),
+            (self.expired, self.purpose, "email", False, "expiry"),
+            (self.expired, None, "sms", False, "expiry"),
             (self.expired, self.purpose, "call", False, "expiry"),
+            (self.expired, None, "notice", False, "expiry"),
             (self.consenting, self.consent_purpose, "email", True, "allowed"),
             (self.consenting, None, "sms", True, "allowed"),
             (self.consenting, self.consent_purpose, "sms", True, "allowed"),
             (self.withdrawn, self.consent_purpose, "email", False, "purpose_not_theirs"),
             (self.not_theirs, self.purpose, "email", False, "purpose_not_theirs"),
+            (self.not_theirs, self.purpose, "call", False, "purpose_not_theirs"),
             (self.blacklisted, self.purpose, "email", False, "blacklisted"),
             (self.blacklisted, None, "notice", False, "blacklisted"),
             (self.blacklisted, None, "sms", False, "blacklisted"),
+            (self.blacklisted, None, "call", True, "allowed"),
             (self.twin, None, "email", False, "opposition"),
             (self.twin, None, "sms", False, "opposition"),
+            (self.twin, None, "call", False, "opposition"),
         ]
 
 
