@@ -384,3 +384,51 @@ class TestTwinsAtTheDoor(PolicyDoorsCase):
         mail.write({"email_to": self.twin.email})
         mail.send()
         self.assertEqual((mail.state, mail.failure_type), ("exception", "rgpd_purpose"))
+
+
+@tagged("post_install", "-at_install")
+class TestSmsComposerAsksThePurpose(PolicyDoorsCase):
+    """SMS to several records without a mailing: no purpose, no prospect; the
+    purpose is chosen in the composer."""
+
+    def _send(self, **values):
+        composer = (
+            self.env["sms.composer"]
+            .with_user(self.sales)
+            .create(
+                {
+                    "composition_mode": "mass",
+                    "res_model": "res.partner",
+                    "res_ids": repr((self.consenting | self.customer).ids),
+                    "body": "Hello",
+                    "mass_force_send": True,
+                    **values,
+                }
+            )
+        )
+        with self.mockSMSGateway():
+            composer.action_send_sms()
+        return {sms["number"] for sms in self._sms}
+
+    def test_no_purpose_no_prospect(self):
+        self.customer.phone = "+32470555556"
+        self.assertEqual(self._send(), {"+32470555556"})
+        cancelled = self.env["sms.sms"].sudo().search([("partner_id", "=", self.consenting.id)])
+        self.assertEqual(cancelled.mapped("failure_type"), ["rgpd_purpose"])
+        self.assertEqual(
+            self._send(rgpd_purpose_id=self.purpose.id), {"+32470555556", "+32470000003"}
+        )
+
+    def test_the_dialog_offers_the_purpose_in_mass_mode(self):
+        form = Form(
+            self.env["sms.composer"].with_context(
+                default_composition_mode="mass",
+                default_res_model="res.partner",
+                default_res_ids=repr(self.consenting.ids),
+            ),
+            view="sms.sms_composer_view_form",
+        )
+        self.assertIn("rgpd_purpose_id", form._view["fields"])
+        form.rgpd_purpose_id = self.purpose
+        form.body = "Hello"
+        self.assertEqual(form.save().rgpd_purpose_id, self.purpose)
