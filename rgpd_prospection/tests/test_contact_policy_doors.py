@@ -135,7 +135,7 @@ class TestComposerAsksThePurpose(PolicyDoorsCase):
         # the information notice is decided on its own channel
         action = self.fine.with_user(self.sales).action_rgpd_send_notice()
         notice = Form(
-            self.env["mail.compose.message"].with_user(self.sales).with_context(action["context"])
+            self.env["mail.compose.message"].with_user(self.sales).with_context(**action["context"])
         )
         self.assertFalse(notice.rgpd_asks_purpose)
         with self.mock_mail_gateway():
@@ -150,7 +150,7 @@ class TestComposerAsksThePurpose(PolicyDoorsCase):
             "default_partner_ids": self.fine.ids,
         }
         Composer = self.env["mail.compose.message"].with_user(self.sales)
-        form = Form(Composer.with_context(context), view=COMPOSER_VIEW)
+        form = Form(Composer.with_context(**context), view=COMPOSER_VIEW)
         self.assertTrue(form.rgpd_asks_purpose)
         form.subject = "Hello"
         form.body = "Hello"
@@ -159,7 +159,7 @@ class TestComposerAsksThePurpose(PolicyDoorsCase):
         form.rgpd_purpose_id = self.purpose
         form.save()
         context["default_res_ids"] = context["default_partner_ids"] = self.customer.ids
-        customer = Form(Composer.with_context(context), view=COMPOSER_VIEW)
+        customer = Form(Composer.with_context(**context), view=COMPOSER_VIEW)
         self.assertFalse(customer.rgpd_asks_purpose)
 
     def test_the_refusal_says_what_to_do_in_the_readers_language(self):
