@@ -83,6 +83,7 @@ class TestPartnerInsert(RgpdCase):
         inserter = partner_insert._PartnerInsert(Partner.sudo())
         self.assertTrue(inserter.usable)
         computed = {f.name for f in inserter.computed_here} | {f.name for f in inserter.left_to_orm}
+        self.assertTrue(inserter.computed_in_insert, "the staged INSERT computes the DNCM flags")
         stored_computed = {
             name
             for name, field in Partner._fields.items()
@@ -92,8 +93,22 @@ class TestPartnerInsert(RgpdCase):
         # the clock stands still so that defaults set to "now" (calendar's
         # last notification, with Sales or CRM) are equal in every import
         with freeze_time(fields.Datetime.now()):
+            # a number on the Do Not Call Me list: the staged INSERT flags its
+            # holder in SQL, as the computed fields do after ``create``
+            phones = [
+                v["phone_sanitized"] for v in import_full(True).values() if v["phone_sanitized"]
+            ]
+            self.env["rgpd.dncm.number"].sudo().create({"number": phones[0]})
             by_orm, by_sql = import_full(True), import_full(False)
             assert_same(by_sql, by_orm)
+            self.assertEqual(
+                [number for number, values in by_sql.items() if values["rgpd_dncm_listed"]],
+                [
+                    number
+                    for number, values in by_sql.items()
+                    if values["phone_sanitized"] == phones[0]
+                ],
+            )
             for name in ("email_normalized", "phone_sanitized", "bce_nace_codes", "category_id"):
                 self.assertTrue(any(values[name] for values in by_sql.values()), name)
             # the fall-back: stored computed fields the fast path does not compute
