@@ -5,6 +5,7 @@ it whenever Odoo changes."""
 import io
 import json
 from functools import partial
+from itertools import repeat
 
 from odoo import models
 from odoo.tools import SQL, email_normalize
@@ -29,8 +30,8 @@ def copy_escape(text):
 
 
 class _LineStream(io.TextIOBase):
-    """A file for ``copy_expert`` that reads lines from an iterator as COPY
-    asks for them."""
+    """A file for ``copy_expert`` that reads lines (or blocks of lines) from
+    an iterator as COPY asks for them."""
 
     def __init__(self, lines):
         super().__init__()
@@ -422,9 +423,7 @@ class _PartnerInsert:
         tail = "\t".join(
             [*(self._text(model_fields[name], self.defaults[name]) for name in constant), *log]
         )
-        columns = [
-            (name, self._converter(model_fields[name]), self.defaults.get(name)) for name in varying
-        ]
+        columns = [(name, self._converter(model_fields[name])) for name in varying]
         # what the formulas read, loaded now: the COPY leaves the connection
         # to nothing else
         self._prefetch(vals_list)
@@ -432,11 +431,13 @@ class _PartnerInsert:
         row_end = f"\t{tail}\n"
 
         def lines():
+            """The rows of a slice at a time, column by column: each column's
+            values are converted in one pass, then the rows joined."""
             for start in range(0, len(ids), STREAM_SLICE):
                 end = start + STREAM_SLICE
-                rows = list(zip(ids[start:end], vals_list[start:end], strict=True))
+                slice_ids = ids[start:end]
                 values = []
-                for partner_id, vals in rows:
+                for partner_id, vals in zip(slice_ids, vals_list[start:end], strict=True):
                     full = {**self.defaults, **vals}
                     for name, compute in computers.items():
                         if name not in vals:
@@ -446,16 +447,25 @@ class _PartnerInsert:
                         pairs.extend(
                             (partner_id, target) for target in self._targets(full.get(name) or [])
                         )
+                # ``full`` holds every default: a missing value is None
                 texts = [
-                    [convert(full.get(name, default)) for full in values]
-                    for name, convert, default in columns
+                    self._column_texts(convert, list(map(dict.get, values, repeat(name))))
+                    for name, convert in columns
                 ]
-                id_texts = [str(partner_id) for partner_id, _vals in rows]
-                for parts in zip(id_texts, *texts, strict=True):
-                    yield "\t".join(parts) + row_end
+                rows = map("\t".join, zip(map(str, slice_ids), *texts, strict=True))
+                yield row_end.join(rows) + row_end
 
         names = ["id", *varying, *constant, "create_uid", "create_date", "write_uid", "write_date"]
         return names, many2many, lines(), links
+
+    @staticmethod
+    def _column_texts(convert, column):
+        """The COPY texts of a column's values, converted once when they are
+        all the same object (a flag, the country, the extract's number)."""
+        first = column[0]
+        if all(value is first for value in column):
+            return [convert(first)] * len(column)
+        return list(map(convert, column))
 
     def _prefetch(self, vals_list):
         """Load the countries the phone formula reads."""
