@@ -115,6 +115,10 @@ class TestPartnerInsert(RgpdCase):
             # itself (a module overrides them) are computed by the ORM, same result
             with patch.object(partner_insert._PartnerInsert, "COMPUTED_HERE", {}):
                 assert_same(import_full(False), by_orm)
+            # without staging (an update's new companies): one COPY, the DNCM
+            # flags left to the ORM
+            with patch.object(type(self.Import), "_stages", return_value=False):
+                assert_same(import_full(False), by_orm)
             # values the fast path does not handle go through ``create``
             with patch.object(partner_insert._PartnerInsert, "can_insert", return_value=False):
                 assert_same(import_full(False), by_orm)
