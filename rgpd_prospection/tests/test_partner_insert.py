@@ -57,11 +57,11 @@ class TestPartnerInsert(RgpdCase):
                 return sorted(value.mapped("display_name"))
             return value
 
-        def import_full(orm):
+        def import_full(orm, created=173):
             with self.env.cr.savepoint() as savepoint:
                 self.put(self.full)
                 Import = self.Import.with_context(rgpd_bce_orm_create=orm)
-                self.assertEqual(Import.run_pending_imports().count_created, 173)
+                self.assertEqual(Import.run_pending_imports().count_created, created)
                 prospects = self.prospects()
                 rows = {
                     partner.bce_number: {name: comparable(partner[name]) for name in names}
@@ -135,3 +135,19 @@ class TestPartnerInsert(RgpdCase):
             by_orm, by_sql = import_full(True), import_full(False)
             assert_same(by_sql, by_orm)
             self.assertTrue(all(values["properties"] for values in by_sql.values()))
+            # what the models' guards decide, the same on both paths: a company
+            # that objected is not created, an erased or an expired one gets
+            # nothing back (three numbers of the extract, set up before)
+            numbers = sorted(by_sql)[:3]
+            self.Blacklist._add([numbers[0]], "phone", "Objected")
+            kept = self.Partner.create(
+                [
+                    {"name": "Erased", "is_company": True, "bce_number": numbers[1]},
+                    {"name": "Expired", "is_company": True, "bce_number": numbers[2]},
+                ]
+            )
+            kept[0].rgpd_anonymized = True
+            kept[1].rgpd_expired = True
+            by_orm, by_sql = import_full(True, 170), import_full(False, 170)
+            assert_same(by_sql, by_orm)
+            self.assertFalse(set(numbers) & set(by_sql))
