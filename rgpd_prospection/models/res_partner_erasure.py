@@ -12,11 +12,18 @@ from odoo.fields import Domain
 from ..bce_engine.erasure import forget_enterprises
 from ..bce_engine.model import LegalPersonState
 from ..bce_engine.numbers import format_enterprise_number
+from .bce_import.rgpd_bce_import import UNDER_WAY
 
 MASKED = "****"
 MIN_TERM_LENGTH = 4  # shorter names would match unrelated text when erasing
 # Files the law requires to keep as issued (GDPR art. 17(3)(b)).
 KEPT_ATTACHMENT_MODELS = ("account.move",)
+# Notes typed by hand on records the erasure keeps (an opposition, a
+# quotation or an order of the Sales app): the names in them are masked.
+FREE_TEXTS = {
+    "rgpd.blacklist": ("reason", "erasure_reason"),
+    "sale.order": ("note", "client_order_ref"),
+}
 
 
 class ResPartner(models.Model):
@@ -388,20 +395,29 @@ class ResPartner(models.Model):
         ).write({"record_name": False})
 
     def _rgpd_mask_free_texts(self, terms):
-        """Notes typed by hand on the opposition entries (their reason, the
-        erasure's reason) keep the entry and lose the names in them."""
+        """Notes typed by hand on records the erasure keeps (the opposition
+        entries' reasons, a quotation's terms and reference) keep the record
+        and lose the names, addresses and numbers in them."""
         if not terms:
             return {}
         env = self.env(su=True, context=dict(self.env.context, active_test=False))
         pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
-        fnames = ["reason", "erasure_reason"]
-        entries = env["rgpd.blacklist"].search(self._rgpd_ilike_domain(fnames, terms))
         untracked = {"mail_notrack": True, "tracking_disable": True}
-        for entry in entries.with_context(**untracked):
-            entry.write(
-                {fname: pattern.sub(MASKED, entry[fname]) for fname in fnames if entry[fname]}
-            )
-        return {self.env._("Opposition notes masked"): len(entries)}
+        masked = 0
+        for model, fnames in FREE_TEXTS.items():
+            if model not in env:
+                continue
+            records = env[model].search(self._rgpd_ilike_domain(fnames, terms))
+            for record in records.with_context(**untracked):
+                record.write(
+                    {
+                        fname: pattern.sub(MASKED, str(record[fname]))
+                        for fname in fnames
+                        if record[fname] and pattern.search(str(record[fname]))
+                    }
+                )
+            masked += len(records)
+        return {self.env._("Notes masked (oppositions, quotations and orders)"): masked}
 
     def _rgpd_erase_engine_states(self):
         """The states the BCE engine keeps for the next update hold the
@@ -422,4 +438,12 @@ class ResPartner(models.Model):
             if state is not None:
                 attachment.write({"raw": state.to_bytes()})
                 changed += 1
-        return {self.env._("States of the BCE engine"): changed}
+        under_way = imports.search([("state", "in", UNDER_WAY)])
+        # an extract uploaded and not imported yet holds them too
+        self.env["rgpd.bce.import.wizard"].sudo().search([])._forget_upload()
+        return {
+            self.env._("States of the BCE engine"): changed,
+            self.env._("Imports under way whose prepared contacts held them"): (
+                under_way._forget_staged(numbers)
+            ),
+        }
