@@ -36,6 +36,7 @@ from . import rgpd_request
 from . import rgpd_access_report
 from . import rgpd_processing_record
 from . import models
+from . import base_grouped_takeout
 from . import rgpd_purpose_assessment
 from . import res_partner_purpose
 from . import mailing_mailing

@@ -94,8 +94,18 @@ class MailActivity(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if any(vals.get("rgpd_initiated_by_prospect") for vals in vals_list):
-            self._rgpd_check_may_log_inbound()
+        # a default (``default_rgpd_initiated_by_prospect`` in the context, a
+        # user default) ticks it as surely as a value
+        default = None
+        for vals in vals_list:
+            if "rgpd_initiated_by_prospect" in vals:
+                flagged = vals["rgpd_initiated_by_prospect"]
+            else:
+                if default is None:
+                    default = self.default_get(["rgpd_initiated_by_prospect"])
+                flagged = default.get("rgpd_initiated_by_prospect")
+            if flagged:
+                self._rgpd_check_may_log_inbound()
         return super().create(vals_list)
 
     def write(self, vals):

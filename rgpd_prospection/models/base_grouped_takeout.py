@@ -1,0 +1,106 @@
+"""Grouping or aggregating any model by an address or a number lists them in
+bulk, one group each: the rule on bulk take-out holds for every grouped read
+(``formatted_read_group``, ``web_read_group``, the pivot's grouping sets, the
+JSON-2 API), whatever the model and however the field is reached (a message's
+``email_from``, a lead's phone, ``author_id.email``, ``parent_id.phone``)."""
+
+import re
+
+from odoo import api, models
+from odoo.tools import SQL, email_normalize_all
+
+from ..tools import is_rgpd_manager
+
+# field names that hold an e-mail address or a phone number, on any model
+ADDRESS_WORDS = ("email", "phone", "mobile")
+ADDRESS_NAMES = frozenset({"reply_to", "number", "sms_number"})
+
+
+class Base(models.AbstractModel):
+    _inherit = "base"
+
+    @api.model
+    def _read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
+        rows = super()._read_group(
+            domain, groupby, aggregates, having=having, offset=offset, limit=limit, order=order
+        )
+        self._rgpd_check_grouped_takeout([*groupby, *aggregates], rows)
+        return rows
+
+    @api.model
+    def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
+        results = super()._read_grouping_sets(
+            domain, grouping_sets, aggregates=aggregates, order=order
+        )
+        for groupby, rows in zip(grouping_sets, results, strict=True):
+            self._rgpd_check_grouped_takeout([*groupby, *aggregates], rows)
+        return results
+
+    @api.model
+    def _rgpd_address_field(self, spec):
+        """Whether the grouping or aggregate ``spec`` (``field``,
+        ``field:agg``, ``path.to.field:granularity``) ends on an address or a
+        number."""
+        model, field = self, None
+        for fname in spec.split(":")[0].split("."):
+            field = model._fields.get(fname)
+            if field is None:
+                return False
+            if field.relational:
+                model = self.env[field.comodel_name]
+        return field.type in ("char", "text") and (
+            field.name in ADDRESS_NAMES or any(word in field.name for word in ADDRESS_WORDS)
+        )
+
+    @api.model
+    def _rgpd_check_grouped_takeout(self, specs, rows):
+        """Refuse the groups to anyone but a manager when one of the addresses
+        or numbers they list is a prospect's."""
+        if self.env.su or not rows:
+            return
+        columns = [index for index, spec in enumerate(specs) if self._rgpd_address_field(spec)]
+        if not columns or is_rgpd_manager(self.env):
+            return
+        values = set()
+        for row in rows:
+            for index in columns:
+                value = row[index]
+                values.update(value if isinstance(value, (list, tuple)) else [value])
+        texts = [value for value in values if isinstance(value, str) and value]
+        if texts and self._rgpd_any_prospect_address(texts):
+            raise self.env["res.partner"]._rgpd_takeout_error()
+
+    @api.model
+    def _rgpd_any_prospect_address(self, texts):
+        """Whether any of ``texts`` holds the e-mail address or a phone number
+        of a BCE prospect or of its contact persons, archived ones included."""
+        emails, numbers = set(), set()
+        for text in texts:
+            emails.update(email_normalize_all(text))
+            digits = re.sub(r"\D", "", text)
+            if len(digits) >= 8:
+                numbers.add(digits)
+                if digits.startswith("00"):
+                    numbers.add(digits[2:])
+                elif digits.startswith("0"):
+                    numbers.add("32" + digits[1:])  # a Belgian number in its national form
+        self.env["res.partner"].flush_model(
+            ["email_normalized", "phone_sanitized", "rgpd_other_phone_sanitized"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """SELECT 1 FROM res_partner p
+                   JOIN res_partner c ON c.id = p.commercial_partner_id
+                   WHERE (c.is_bce_prospect OR c.bce_number IS NOT NULL)
+                     AND (p.email_normalized = ANY(%s)
+                          OR ltrim(p.phone_sanitized, '+') = ANY(%s)
+                          OR ltrim(p.rgpd_other_phone_sanitized, '+') = ANY(%s))
+                   LIMIT 1""",
+                sorted(emails),
+                sorted(numbers),
+                sorted(numbers),
+            )
+        )
+        return bool(self.env.cr.fetchone())
