@@ -178,6 +178,14 @@ class RgpdRequest(models.Model):
             raise AccessError(
                 self.env._("A request's answer date is set when it is answered or refused.")
             )
+        moved = [request.state for request in self] if self else ["new"]
+        if "state" in vals and not self._is_event() and set(moved) != {vals["state"]}:
+            raise AccessError(
+                self.env._(
+                    "A request's status follows its events: start, answer, refuse or reopen it "
+                    "with its buttons, which record when it was answered."
+                )
+            )
         if "due_date" in vals and not self.env.su:
             raise AccessError(
                 self.env._(
@@ -357,7 +365,7 @@ class RgpdRequest(models.Model):
         self.write({"extension_months": MAX_EXTENSION_MONTHS})
 
     def action_start(self):
-        self.write({"state": "in_progress"})
+        self._event({"state": "in_progress"})
 
     def action_done(self):
         self._event({"state": "done", "answer_date": fields.Date.context_today(self)})
