@@ -37,6 +37,7 @@ from . import rgpd_access_report
 from . import rgpd_processing_record
 from . import models
 from . import base_grouped_takeout
+from . import mail_bulk_takeout
 from . import mail_message_proof
 from . import ir_attachment_proof
 from . import rgpd_purpose_assessment

@@ -69,13 +69,28 @@ class Base(models.AbstractModel):
                 value = row[index]
                 values.update(value if isinstance(value, (list, tuple)) else [value])
         texts = [value for value in values if isinstance(value, str) and value]
-        if texts and self._rgpd_any_prospect_address(texts):
+        if texts and self._rgpd_prospect_companies(texts, limit=1):
+            raise self.env["res.partner"]._rgpd_takeout_error()
+
+    def _rgpd_check_listed_addresses(self, rows):
+        """A list read (``read``, ``search_read``) of a technical model whose
+        addresses or numbers belong to more than one prospect company: a
+        take-out, not the reading of one company."""
+        if self.env.su or not rows:
+            return
+        columns = [fname for fname in rows[0] if self._rgpd_address_field(fname)]
+        if not columns or is_rgpd_manager(self.env):
+            return
+        texts = {row[fname] for row in rows for fname in columns}
+        texts = [text for text in texts if isinstance(text, str) and text]
+        if texts and len(self._rgpd_prospect_companies(texts, limit=2)) > 1:
             raise self.env["res.partner"]._rgpd_takeout_error()
 
     @api.model
-    def _rgpd_any_prospect_address(self, texts):
-        """Whether any of ``texts`` holds the e-mail address or a phone number
-        of a BCE prospect or of its contact persons, archived ones included."""
+    def _rgpd_prospect_companies(self, texts, limit=None):
+        """The prospect companies (ids, up to ``limit``) of which ``texts``
+        hold an e-mail address or a phone number, of the company or of its
+        contact persons, archived ones included."""
         emails, numbers = set(), set()
         for text in texts:
             emails.update(email_normalize_all(text))
@@ -91,16 +106,17 @@ class Base(models.AbstractModel):
         )
         self.env.cr.execute(
             SQL(
-                """SELECT 1 FROM res_partner p
+                """SELECT DISTINCT c.id FROM res_partner p
                    JOIN res_partner c ON c.id = p.commercial_partner_id
                    WHERE (c.is_bce_prospect OR c.bce_number IS NOT NULL)
                      AND (p.email_normalized = ANY(%s)
                           OR ltrim(p.phone_sanitized, '+') = ANY(%s)
                           OR ltrim(p.rgpd_other_phone_sanitized, '+') = ANY(%s))
-                   LIMIT 1""",
+                   LIMIT %s""",
                 sorted(emails),
                 sorted(numbers),
                 sorted(numbers),
+                limit,
             )
         )
-        return bool(self.env.cr.fetchone())
+        return {row[0] for row in self.env.cr.fetchall()}

@@ -1,6 +1,7 @@
 import json
 from datetime import datetime, timedelta
 
+from odoo.addons.mail.tools.discuss import Store
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
@@ -202,3 +203,53 @@ class TestInboundActivityDefaults(GroupedDoorsCase):
         self.assertTrue(activity.rgpd_initiated_by_prospect)
         activity.action_done()
         self.assertEqual(self.company.rgpd_last_contact_date, self.env.cr.now().date())
+
+
+@tagged("post_install", "-at_install")
+class TestListedAddresses(GroupedDoorsCase):
+    """The mail's technical lists read over RPC across several prospect
+    companies list their addresses in bulk; one company's, or the chatter's
+    own store, still read."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.opposed.message_post(
+            body="Hello too",
+            message_type="comment",
+            author_id=cls.opposed.id,
+            email_from=cls.opposed.email,
+        )
+        cls.both = [
+            ("model", "=", "res.partner"),
+            ("res_id", "in", (cls.company | cls.opposed).ids),
+        ]
+        cls.followed = cls.env["rgpd.request"].create(
+            {"request_type": "access", "requester_name": "Followed"}
+        )
+        cls.followed.message_subscribe((cls.person | cls.opposed).ids)
+
+    def test_messages_of_several_prospects(self):
+        for user in self.refused_roles:
+            Message = self.env["mail.message"].with_user(user)
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                Message.search_read(self.both, ["email_from", "body"])
+            with self.subTest(user=user.login, door="read"), self.assertRaises(AccessError):
+                Message.search(self.both).read(["email_from"])
+            one = [("model", "=", "res.partner"), ("res_id", "=", self.company.id)]
+            rows = Message.search_read(one, ["email_from"])
+            self.assertEqual({row["email_from"] for row in rows}, {"info@acme-doors.be"})
+            # the chatter reads through its own store
+            store = Store().add(Message.search(self.both)).get_result()
+            self.assertTrue(store["mail.message"])
+        rows = (
+            self.env["mail.message"].with_user(self.manager).search_read(self.both, ["email_from"])
+        )
+        self.assertEqual(len({row["email_from"] for row in rows}), 2)
+
+    def test_followers_of_several_prospects(self):
+        followers = [("res_model", "=", "rgpd.request"), ("res_id", "=", self.followed.id)]
+        with self.assertRaises(AccessError):
+            self.env["mail.followers"].with_user(self.user).search_read(followers, ["email"])
+        rows = self.env["mail.followers"].with_user(self.manager).search_read(followers, ["email"])
+        self.assertIn("info@opposed-doors.be", {row["email"] for row in rows})
