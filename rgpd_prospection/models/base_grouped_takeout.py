@@ -38,6 +38,24 @@ class Base(models.AbstractModel):
             self._rgpd_check_grouped_takeout([*groupby, *aggregates], rows)
         return results
 
+    def export_data(self, fields_to_export):
+        """An export of any model (a lead's e-mail, a message's sender, a
+        mailing trace) that holds a prospect's address or number is a bulk
+        take-out: a manager's, as for the contacts' own export."""
+        result = super().export_data(fields_to_export)
+        if self.env.su or is_rgpd_manager(self.env):
+            return result
+        columns = [
+            index
+            for index, path in enumerate(fields_to_export)
+            if self._rgpd_address_field(path.replace("/", "."))
+        ]
+        texts = {row[index] for row in result.get("datas", []) for index in columns}
+        texts = [text for text in texts if isinstance(text, str) and text]
+        if texts and self._rgpd_prospect_companies(texts, limit=1):
+            raise self.env["res.partner"]._rgpd_takeout_error()
+        return result
+
     @api.model
     def _rgpd_address_field(self, spec):
         """Whether the grouping or aggregate ``spec`` (``field``,

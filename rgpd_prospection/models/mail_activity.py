@@ -126,8 +126,11 @@ class MailActivity(models.Model):
 
     def _action_done(self, feedback=False, attachment_ids=None):
         inbound = {}
+        # logged by a user of the roles (or the system): anyone else's "done"
+        # closes the activity without moving the retention clock
+        may_log = self.env.su or self.env.user.has_group(USER_GROUP)
         for activity in self:
-            if activity._rgpd_is_inbound_contact():
+            if may_log and activity._rgpd_is_inbound_contact():
                 inbound[activity._rgpd_partner()] = activity.activity_type_id.name
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         for partner, activity_name in inbound.items():

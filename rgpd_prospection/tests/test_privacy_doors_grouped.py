@@ -204,6 +204,19 @@ class TestInboundActivityDefaults(GroupedDoorsCase):
         activity.action_done()
         self.assertEqual(self.company.rgpd_last_contact_date, self.env.cr.now().date())
 
+    def test_marked_done_by_a_user_without_the_roles_it_does_not_count(self):
+        """The call was ticked by a sales user; an internal user without the
+        module's roles closes it: the activity is done, the clock stays."""
+        activity = self.company.with_user(self.user).activity_schedule(
+            "mail.mail_activity_data_call",
+            user_id=self.internal.id,
+            rgpd_initiated_by_prospect=True,
+        )
+        before = self._database()[1]
+        activity.with_user(self.internal).action_done()
+        self.assertFalse(activity.active, "done")
+        self.assertEqual(self._database()[1], before)
+
 
 @tagged("post_install", "-at_install")
 class TestListedAddresses(GroupedDoorsCase):
@@ -253,3 +266,20 @@ class TestListedAddresses(GroupedDoorsCase):
             self.env["mail.followers"].with_user(self.user).search_read(followers, ["email"])
         rows = self.env["mail.followers"].with_user(self.manager).search_read(followers, ["email"])
         self.assertIn("info@opposed-doors.be", {row["email"] for row in rows})
+
+    def test_export_of_another_model_holding_their_addresses(self):
+        followers = [("res_model", "=", "rgpd.request"), ("res_id", "=", self.followed.id)]
+        Followers = self.env["mail.followers"].with_user(self.user)
+        with self.assertRaises(AccessError):
+            Followers.search(followers).export_data(["email"])
+        with self.assertRaises(AccessError):
+            Followers.search(followers).export_data(["partner_id/phone"])
+        rows = Followers.search(followers).export_data(["res_model"])["datas"]
+        self.assertIn(["rgpd.request"], rows)
+        rows = (
+            self.env["mail.followers"]
+            .with_user(self.manager)
+            .search(followers)
+            .export_data(["email"])["datas"]
+        )
+        self.assertIn(["info@opposed-doors.be"], rows)
