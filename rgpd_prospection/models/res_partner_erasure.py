@@ -211,6 +211,19 @@ class ResPartner(models.Model):
         counts[self.env._("Mailing contacts")] = len(mailing_contacts)
         mailing_contacts.unlink()
         env["bus.bus"].search(self._rgpd_ilike_domain(["message"], terms)).unlink()
+        # a mail written to them and scheduled for later ("send later")
+        scheduled = env["mail.scheduled.message"].search(
+            Domain.OR(
+                [
+                    [("partner_ids", "in", self.ids)],
+                    [("model", "=", "res.partner"), ("res_id", "in", self.ids)],
+                    self._rgpd_ilike_domain(["subject", "body"], terms),
+                ]
+            )
+        )
+        counts[self.env._("Scheduled messages")] = len(scheduled)
+        scheduled.attachment_ids.unlink()
+        scheduled.unlink()
         env["sms.sms"].search([("partner_id", "in", self.ids)]).unlink()
         counts.update(self._rgpd_erase_module_records(terms))
         counts.update(self._rgpd_mask_free_texts(terms))

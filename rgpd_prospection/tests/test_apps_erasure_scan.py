@@ -157,6 +157,27 @@ class TestErasureScanEveryStore(WithApps, AnonymisationCase):
         )
         mailing.action_send_mail()
         self.assertTrue(mailing.mailing_trace_ids)
+        self.env["mail.scheduled.message"].create(
+            {
+                "model": "sale.order",
+                "res_id": quotation.id,
+                "author_id": self.manager.partner_id.id,
+                "partner_ids": [Command.set(consented.ids)],
+                "subject": f"Reminder for {first}",
+                "body": f"<p>Dear {first}, call {caller.phone}</p>",
+                "scheduled_date": "2099-01-01 09:00:00",
+            }
+        )
+        if "calendar.event" in self.env:
+            self.env["calendar.event"].create(
+                {
+                    "name": f"Visit {company.name}",
+                    "description": f"<p>Meet {second}</p>",
+                    "start": "2099-01-10 10:00:00",
+                    "stop": "2099-01-10 11:00:00",
+                    "partner_ids": [Command.set((caller | self.manager.partner_id).ids)],
+                }
+            )
         company.activity_schedule(
             "mail.mail_activity_data_call",
             summary=f"Call {second}",
