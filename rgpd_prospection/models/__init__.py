@@ -8,6 +8,7 @@ from . import res_partner_enterprise_number
 from . import res_partner_search
 from . import res_partner_accountability
 from . import res_partner_erasure
+from . import res_users
 from . import res_partner_notice
 from . import res_partner_privacy
 from . import ir_attachment

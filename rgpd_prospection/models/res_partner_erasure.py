@@ -15,6 +15,8 @@ from ..bce_engine.numbers import format_enterprise_number
 from .bce_import.rgpd_bce_import import UNDER_WAY
 
 MASKED = "****"
+# An object, not a value: a JSON or XML-RPC context can hold a copy of a value, never this one.
+ERASING_ACCOUNTS = object()
 MIN_TERM_LENGTH = 4  # shorter names would match unrelated text when erasing
 # Files the law requires to keep as issued (GDPR art. 17(3)(b)).
 KEPT_ATTACHMENT_MODELS = ("account.move",)
@@ -155,6 +157,16 @@ class ResPartner(models.Model):
             )
             counts[self.env._("CRM leads and opportunities")] = len(leads)
             leads.unlink()
+        # a portal account of theirs: its login is their e-mail, its signature
+        # their name; closed as Odoo closes an account its holder deletes
+        portal_users = env["res.users"].search(
+            [("partner_id", "in", self.ids), ("share", "=", True)]
+        )
+        counts[self.env._("Portal accounts closed")] = len(portal_users)
+        if portal_users:
+            portal_users = portal_users.with_context(rgpd_erasing_accounts=ERASING_ACCOUNTS)
+            portal_users.write({"signature": False})
+            portal_users._deactivate_portal_user()
         messages = env["mail.message"].search(
             Domain.OR(
                 [

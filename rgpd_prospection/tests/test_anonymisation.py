@@ -128,22 +128,31 @@ class ErasureScan:
                 found.append(f"{attachment.name} ({attachment.res_model},{attachment.res_id})")
         return found
 
-    def _filestore_holding(self, term):
-        """Every file of the database's filestore holding ``term``, unpacked:
-        a file replaced or deleted stays on disk until the garbage collection
-        of the filestore, which this runs first."""
+    def _filestore_files(self):
+        """The files of the database's filestore, as paths relative to it."""
+        root = self.env["ir.attachment"]._filestore()
+        return {
+            os.path.relpath(os.path.join(folder, name), root)
+            for folder, _dirs, files in os.walk(root)
+            if "checklist" not in os.path.relpath(folder, root).split(os.sep)
+            for name in files
+        }
+
+    def _filestore_holding(self, term, ignore=frozenset()):
+        """Every file of the database's filestore holding ``term``, unpacked,
+        but those of ``ignore`` (files left by earlier runs): a file replaced
+        or deleted stays on disk until the garbage collection of the
+        filestore, which this runs first."""
         self.env.flush_all()
         self.env["ir.attachment"]._gc_file_store_unsafe()
         needles = _needles(term.lower())
         root = self.env["ir.attachment"]._filestore()
         found = []
-        for folder, _dirs, files in os.walk(root):
-            for name in files:
-                path = os.path.join(folder, name)
-                with open(path, "rb") as stream:
-                    contents = _unpacked(stream.read())
-                if any(needle in content.lower() for content in contents for needle in needles):
-                    found.append(os.path.relpath(path, root))
+        for path in sorted(self._filestore_files() - set(ignore)):
+            with open(os.path.join(root, path), "rb") as stream:
+                contents = _unpacked(stream.read())
+            if any(needle in content.lower() for content in contents for needle in needles):
+                found.append(path)
         return found
 
 
