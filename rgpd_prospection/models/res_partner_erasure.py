@@ -23,8 +23,10 @@ KEPT_ATTACHMENT_MODELS = ("account.move",)
 # Notes typed by hand on records the erasure keeps (an opposition, a
 # quotation or an order of the Sales app): the names in them are masked.
 FREE_TEXTS = {
-    "rgpd.blacklist": ("reason", "erasure_reason"),
-    "sale.order": ("note", "client_order_ref"),
+    "rgpd.blacklist": (("reason", "erasure_reason"), []),
+    "sale.order": (("note", "client_order_ref"), []),
+    # a draft invoice is no accounting document yet: a posted one stays as issued
+    "account.move": (("narration", "ref"), [("state", "=", "draft")]),
 }
 
 
@@ -421,7 +423,8 @@ class ResPartner(models.Model):
 
     def _rgpd_mask_free_texts(self, terms):
         """Notes typed by hand on records the erasure keeps (the opposition
-        entries' reasons, a quotation's terms and reference) keep the record
+        entries' reasons, a quotation's or a draft invoice's terms and
+        reference) keep the record
         and lose the names, addresses and numbers in them."""
         if not terms:
             return {}
@@ -429,10 +432,12 @@ class ResPartner(models.Model):
         pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
         untracked = {"mail_notrack": True, "tracking_disable": True}
         masked = 0
-        for model, fnames in FREE_TEXTS.items():
+        for model, (fnames, domain) in FREE_TEXTS.items():
             if model not in env:
                 continue
-            records = env[model].search(self._rgpd_ilike_domain(fnames, terms))
+            records = env[model].search(
+                Domain.AND([domain, self._rgpd_ilike_domain(fnames, terms)])
+            )
             for record in records.with_context(**untracked):
                 record.write(
                     {
@@ -442,7 +447,9 @@ class ResPartner(models.Model):
                     }
                 )
             masked += len(records)
-        return {self.env._("Notes masked (oppositions, quotations and orders)"): masked}
+        return {
+            self.env._("Notes masked (oppositions, quotations and orders, draft invoices)"): masked
+        }
 
     def _rgpd_erase_engine_states(self):
         """The states the BCE engine keeps for the next update hold the

@@ -141,6 +141,15 @@ class TestErasureScanEveryStore(WithApps, AnonymisationCase):
         quotation.message_post(body=f"Quotation for {first}", partner_ids=consented.ids)
         invoice = self._post_invoice(company)
         invoice.message_post(body=f"Sent to {first}, {consented.email}")
+        draft = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": company.id,
+                "ref": f"PO of {second}",
+                "narration": f"<p>Ask {first} before sending</p>",
+                "invoice_line_ids": [Command.create({"name": "Extra", "price_unit": 50})],
+            }
+        )
         # mail, notes, activities
         company.comment = f"<p>{first} prefers calls; {second} signs</p>"
         company.message_post(
@@ -207,7 +216,7 @@ class TestErasureScanEveryStore(WithApps, AnonymisationCase):
         self.Blacklist._add(
             [company.bce_number], "phone", f"{second} called from {caller.phone} to object"
         )
-        return people, invoice, quotation
+        return people, invoice, quotation, draft
 
     def _terms(self, company, people):
         """Name, e-mail, phones (as typed and as stored), contact persons'
@@ -229,7 +238,7 @@ class TestErasureScanEveryStore(WithApps, AnonymisationCase):
         self._import_through_the_wizard()
         pending = self._stage_the_next_full()
         company = self._company(pending)
-        people, invoice, quotation = self._everywhere(company)
+        people, invoice, quotation, draft = self._everywhere(company)
         name, email = company.name, company.email
         terms = self._terms(company, people)
         before = self._stores_holding([name, *terms])
@@ -256,6 +265,7 @@ class TestErasureScanEveryStore(WithApps, AnonymisationCase):
         self.assertEqual((invoice.state, invoice.partner_id), ("posted", company))
         self.assertEqual((company.name, company.vat), (name, f"BE{company.bce_number}"))
         self.assertEqual(quotation.partner_id.name, "****")
+        self.assertEqual((draft.state, draft.ref), ("draft", "PO of ****"))
         # the prepared import applies without bringing anything back
         pending._run_step()
         self.assertEqual(pending.state, "done", pending.error_message)
