@@ -48,7 +48,7 @@ class Base(models.AbstractModel):
         columns = [
             index
             for index, path in enumerate(fields_to_export)
-            if self._rgpd_address_field(path.replace("/", "."))
+            if self._rgpd_holds_address(path.replace("/", "."))
         ]
         texts = {row[index] for row in result.get("datas", []) for index in columns}
         texts = [text for text in texts if isinstance(text, str) and text]
@@ -57,7 +57,7 @@ class Base(models.AbstractModel):
         return result
 
     @api.model
-    def _rgpd_address_field(self, spec):
+    def _rgpd_holds_address(self, spec):
         """Whether the grouping or aggregate ``spec`` (``field``,
         ``field:agg``, ``path.to.field:granularity``) ends on an address or a
         number."""
@@ -78,7 +78,7 @@ class Base(models.AbstractModel):
         or numbers they list is a prospect's."""
         if self.env.su or not rows:
             return
-        columns = [index for index, spec in enumerate(specs) if self._rgpd_address_field(spec)]
+        columns = [index for index, spec in enumerate(specs) if self._rgpd_holds_address(spec)]
         if not columns or is_rgpd_manager(self.env):
             return
         values = set()
@@ -96,7 +96,7 @@ class Base(models.AbstractModel):
         take-out, not the reading of one company."""
         if self.env.su or not rows:
             return
-        columns = [fname for fname in rows[0] if self._rgpd_address_field(fname)]
+        columns = [fname for fname in rows[0] if self._rgpd_holds_address(fname)]
         if not columns or is_rgpd_manager(self.env):
             return
         texts = {row[fname] for row in rows for fname in columns}

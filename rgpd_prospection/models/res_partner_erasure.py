@@ -472,7 +472,8 @@ class ResPartner(models.Model):
                 changed += 1
         under_way = imports.search([("state", "in", UNDER_WAY)])
         # an extract uploaded and not imported yet holds them too
-        self.env["rgpd.bce.import.wizard"].sudo().search([])._forget_upload()
+        wizards = self.env["rgpd.bce.import.wizard"].sudo()
+        wizards.search([("extract_file", "!=", False)])._forget_upload()
         return {
             self.env._("States of the BCE engine"): changed,
             self.env._("Imports under way whose prepared contacts held them"): (

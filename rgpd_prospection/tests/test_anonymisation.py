@@ -23,15 +23,14 @@ def _needles(term):
 def _unpacked(raw, depth=3):
     """The bytes of a file and of every member when it is a ZIP (NPZ, XLSX,
     DOCX), members that are ZIPs unpacked in turn."""
-    contents = [raw]
-    if raw[:2] == b"PK" and depth:
-        try:
-            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-                for name in archive.namelist():
-                    contents += _unpacked(archive.read(name), depth - 1)
-        except zipfile.BadZipFile:
-            pass  # not a ZIP after all: its raw bytes are scanned
-    return contents
+    if raw[:2] != b"PK" or not depth:
+        return [raw]
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = [archive.read(name) for name in archive.namelist()]
+    except zipfile.BadZipFile:
+        return [raw]  # not a ZIP after all: its raw bytes are scanned
+    return [raw] + [content for member in members for content in _unpacked(member, depth - 1)]
 
 
 class ErasureScan:
