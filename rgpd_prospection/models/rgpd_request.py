@@ -79,10 +79,11 @@ class RgpdRequest(models.Model):
     extension_months = fields.Integer(
         string="Extension (months)",
         tracking=True,
+        copy=False,
         help="Up to two more months when the request is complex or the requests many "
         "(art. 12.3); the requester must be told why within the first month.",
     )
-    extension_reason = fields.Text(tracking=True)
+    extension_reason = fields.Text(tracking=True, copy=False)
     extension_date = fields.Date(
         string="Extended on",
         readonly=True,

@@ -205,3 +205,12 @@ class TestRequestExtension(AccountabilityCase):
         self.company._rgpd_erase("Asked", request_reference=request.name)
         self.assertEqual(request.extension_reason, "****")
         self.assertEqual(request.extension_months, 2)
+
+    def test_a_copy_starts_without_the_extension(self):
+        request = self._request(
+            self.today - relativedelta(days=5), extension_months=2, extension_reason="Many"
+        )
+        request.received_date = self.today - relativedelta(months=2)
+        copy = request.copy()
+        self.assertEqual((copy.extension_months, copy.extension_date), (0, False))
+        self.assertEqual(copy.due_date, copy.received_date + relativedelta(months=1))
