@@ -149,3 +149,37 @@ class TestReviewedPaths(PolicyDoorsCase):
         )
         with self.assertRefusedUnchanged("+32470555123"), self.mockSMSGateway():
             composer.action_send_sms()
+
+    def test_mailing_contact_with_several_addresses(self):
+        """A mailing on mailing contacts, sent as the scheduler does: a contact
+        typed with its own address and an opposed company's, with a display
+        name and in capitals, is cancelled with the policy's reason and its
+        mail never reaches the opposed company."""
+        contact = self.env["mailing.contact"].create(
+            {
+                "name": "Review Two Addresses",
+                "email": f'me@review-two.example, "Boss" <{self.opposed.email.upper()}>',
+            }
+        )
+        mailing = (
+            self.env["mailing.mailing"]
+            .with_user(self.sales_review)
+            .create(
+                {
+                    "subject": "Review",
+                    "body_html": "<p>Hello</p>",
+                    "email_from": "sales@seller.example",
+                    "mailing_model_id": self.env["ir.model"]._get_id("mailing.contact"),
+                    "mailing_domain": repr([("id", "=", contact.id)]),
+                    "rgpd_purpose_id": self.purpose.id,
+                    "use_exclusion_list": False,
+                }
+            )
+        )
+        with self.mock_mail_gateway():
+            mailing.action_send_mail()
+            self.env["mail.mail"].sudo().search([("state", "=", "outgoing")]).send()
+        self.assertFalse(self._delivered_to(self.opposed.email_normalized))
+        trace = mailing.mailing_trace_ids
+        self.assertEqual(trace.trace_status, "cancel")
+        self.assertEqual(trace.failure_type, "rgpd_purpose")
