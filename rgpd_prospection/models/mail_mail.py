@@ -36,7 +36,9 @@ class MailMail(models.Model):
             for field in (self.email_to, self.email_cc)
             for email in email_split(field or "")
         }
-        emails |= set(self.recipient_ids.mapped("email_normalized"))
+        policy = self.env["rgpd.contact.policy"]
+        for partner in self.recipient_ids:
+            emails |= policy._emails_of(partner)
         return emails - {False, None, ""}
 
     @api.model_create_multi
@@ -55,7 +57,7 @@ class MailMail(models.Model):
                 partners = mail.recipient_ids | self.env["res.partner"]._rgpd_partners_by_email(
                     emails
                 )
-                policy.check(partners, channel)
+                policy.check(partners, channel, addresses=emails)
             mail.sudo().with_context(rgpd_policy_restamp=True).rgpd_policy_emails = " ".join(
                 sorted(emails)
             )

@@ -45,7 +45,7 @@ class MailThread(models.AbstractModel):
             numbers.add(info.get("number"))
         numbers = {self._phone_format(number=number) or number for number in numbers if number}
         recipients |= policy._partners_by_numbers(list(numbers))
-        policy.check(recipients, "answer" if policy.is_answer() else "sms")
+        policy.check(recipients, "answer" if policy.is_answer() else "sms", addresses=numbers)
         return super(MailThread, self.with_context(rgpd_policy_numbers=True))._message_sms(
             body, subtype_id=subtype_id, partner_ids=partner_ids, **kwargs
         )

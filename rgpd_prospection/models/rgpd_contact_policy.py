@@ -11,6 +11,7 @@ from collections import namedtuple
 from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import email_normalize_all
 
 from ..tools import is_rgpd_manager
 from .res_partner_opposition import number_from_vat
@@ -125,10 +126,19 @@ class RgpdContactPolicy(models.AbstractModel):
         return bool(self.env.context.get("rgpd_answer_request")) and is_rgpd_manager(self.env)
 
     @api.model
-    def check(self, partners, channel, purpose=None, require_purpose=False):
-        """``decide``, raising the reasons when one of ``partners`` is refused."""
+    def check(self, partners, channel, purpose=None, require_purpose=False, addresses=()):
+        """``decide``, raising the reasons when one of ``partners`` is refused,
+        or when one of ``addresses`` (e-mails or E.164 numbers typed or
+        rendered, held by no one now) belongs to an opposition."""
         decisions = self.decide(partners, channel, purpose, require_purpose)
-        message = self.refusal_message(decisions, partners)
+        message = "\n".join(
+            line
+            for line in (
+                self.refusal_message(decisions, partners),
+                self.address_refusal_message(addresses, channel),
+            )
+            if line
+        )
         if message:
             raise UserError(
                 self.env._("This message will not be sent.\n%(reasons)s", reasons=message)
@@ -156,10 +166,58 @@ class RgpdContactPolicy(models.AbstractModel):
         return concerned | partners.filtered(lambda p: p.id in twins)
 
     @api.model
+    def _emails_of(self, partner):
+        """Every normalised address of a contact: its e-mail field may hold several."""
+        return set(email_normalize_all(partner.email or "")) | (
+            {partner.email_normalized} if partner.email_normalized else set()
+        )
+
+    @api.model
+    def _opposed_addresses(self, addresses):
+        """Those of ``addresses`` (normalised e-mails, E.164 numbers) that an
+        active opposition put on Odoo's blacklists: they stay the company's
+        after its contacts are erased or deleted, and a message typed to them
+        is the company's."""
+        addresses = {address for address in addresses if address}
+        if not addresses:
+            return set()
+        found = set()
+        for model, field in (("mail.blacklist", "email"), ("phone.blacklist", "number")):
+            rows = (
+                self.env[model]
+                .sudo()
+                .search(
+                    [
+                        (field, "in", sorted(addresses)),
+                        ("rgpd_blacklist_id", "!=", False),
+                        ("rgpd_blacklist_id.active", "=", True),
+                    ]
+                )
+            )
+            found |= set(rows.mapped(field))
+        return found
+
+    @api.model
+    def address_refusal_message(self, addresses, channel):
+        """One line per address of ``addresses`` that an opposition holds, or
+        an empty string; a manager's answer crosses it."""
+        if channel == "answer":
+            return ""
+        return "\n".join(
+            self.env._(
+                "%(address)s belongs to a company that objected to prospecting.", address=address
+            )
+            for address in sorted(self._opposed_addresses(addresses))
+        )
+
+    @api.model
     def _concerned_emails(self, emails):
-        """Those of ``emails`` that belong to a partner the policy speaks for."""
+        """Those of ``emails`` that belong to a partner the policy speaks for,
+        or to an opposition."""
+        emails = {email for email in emails if email}
         partners = self.env["res.partner"]._rgpd_partners_by_email(emails)
-        return set(self._concerned(partners).mapped("email_normalized"))
+        held = set().union(*(self._emails_of(p) for p in self._concerned(partners)))
+        return (held & emails) | self._opposed_addresses(emails)
 
     @api.model
     def _partners_by_numbers(self, numbers):
@@ -183,24 +241,33 @@ class RgpdContactPolicy(models.AbstractModel):
         concerned = self._concerned(self._partners_by_numbers(numbers))
         found = set(concerned.mapped("phone_sanitized"))
         found |= set(concerned.mapped("rgpd_other_phone_sanitized"))
-        return found & set(numbers)
+        return (found & set(numbers)) | self._opposed_addresses(numbers)
 
     @api.model
-    def decide_records(self, records, channel, purpose=None, require_purpose=True):
+    def decide_records(self, records, channel, purpose=None, require_purpose=True, recipients=None):
         """``{res_id: Decision}`` of the records a mass message targets that it
         may not reach: a contact through itself, another record through the
-        contacts it reaches (``_rgpd_partners_by_record``)."""
+        contacts it reaches (``_rgpd_partners_by_record``), and, per record,
+        the ``recipients`` its message really goes to: ``(partners,
+        addresses)`` that a template or the composer added."""
         Partner = self.env["res.partner"]
         if records._name == "res.partner":
             by_record = {record.id: record for record in records}
         else:
             by_record = Partner._rgpd_partners_by_record(records)
+        refused = {}
+        for res_id, (extra, addresses) in (recipients or {}).items():
+            by_record[res_id] = by_record.get(res_id, Partner) | extra
+            reason = self.address_refusal_message(addresses, channel)
+            if reason:
+                refused[res_id] = Decision(False, "opposition", reason)
         if not by_record:
-            return {}
+            return refused
         partners = Partner.union(*by_record.values())
         decisions = self.decide(partners, channel, purpose, require_purpose)
-        refused = {}
         for res_id, partners in by_record.items():
+            if res_id in refused:
+                continue
             for partner in partners:
                 decision = decisions.get(partner.id)
                 if decision and not decision.allowed:
@@ -233,8 +300,8 @@ class RgpdContactPolicy(models.AbstractModel):
             ("commercial_partner_id.bce_number", company.bce_number),
             ("commercial_partner_id.bce_number", number_from_vat(vat)),
             ("vat", vat),
-            ("email_normalized", partner.email_normalized),
-            ("email_normalized", company.email_normalized),
+            *(("email_normalized", email) for email in self._emails_of(partner)),
+            *(("email_normalized", email) for email in self._emails_of(company)),
             ("phone_sanitized", partner.phone_sanitized),
             ("phone_sanitized", company.phone_sanitized),
         ]
@@ -368,18 +435,20 @@ class RgpdContactPolicy(models.AbstractModel):
         prospects = partners if channel == "notice" else self._governed(partners)
         refused = {}
         if channel in ("email", "notice"):
-            emails = [p.email_normalized for p in prospects if p.email_normalized]
+            emails = {p.id: self._emails_of(p) for p in prospects}
+            every = sorted(set().union(*emails.values())) if emails else []
             blacklisted = set(
-                self.env["mail.blacklist"].sudo().search([("email", "in", emails)]).mapped("email")
-                if emails
+                self.env["mail.blacklist"].sudo().search([("email", "in", every)]).mapped("email")
+                if every
                 else []
             )
             for partner in prospects:
-                if partner.email_normalized in blacklisted:
+                found = emails[partner.id] & blacklisted
+                if found:
                     refused[partner.id] = (
                         "blacklisted",
                         self.env._(
-                            "%(email)s is on the e-mail blacklist.", email=partner.email_normalized
+                            "%(email)s is on the e-mail blacklist.", email=", ".join(sorted(found))
                         ),
                     )
         if channel == "sms":

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import email_normalize, email_split
 
 from ..models.mail_mail import DECIDED
 from ..models.rgpd_contact_policy import POLICY_FAILURE_TYPE
@@ -34,7 +35,12 @@ class MailComposeMessage(models.TransientModel):
         ]
         records = self.env[self.model].sudo().with_context(active_test=False).browse(pending)
         refused = self.env["rgpd.contact.policy"].decide_records(
-            records, "email", self._rgpd_purpose()
+            records,
+            "email",
+            self._rgpd_purpose(),
+            recipients={
+                res_id: self._rgpd_mail_recipients(mail_values_dict[res_id]) for res_id in pending
+            },
         )
         for res_id in pending:
             if res_id in refused:
@@ -47,6 +53,24 @@ class MailComposeMessage(models.TransientModel):
             else:
                 mail_values_dict[res_id]["rgpd_policy_emails"] = DECIDED
         return mail_values_dict
+
+    def _rgpd_mail_recipients(self, mail_values):
+        """What one mail really goes to, beyond its record: the contacts and
+        addresses a template or the composer put on it ``(partners, emails)``."""
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        partner_ids = set()
+        for command in mail_values.get("recipient_ids") or []:
+            if command[0] == 4:
+                partner_ids.add(command[1])
+            elif command[0] == 6:
+                partner_ids.update(command[2])
+        emails = {
+            email_normalize(email)
+            for field in ("email_to", "email_cc")
+            for email in email_split(mail_values.get(field) or "")
+        } - {False, None}
+        partners = Partner.browse(partner_ids) | Partner._rgpd_partners_by_email(emails)
+        return partners, emails
 
     def _prepare_mail_values_mailing_traces(self, mail_values_all):
         """The trace of a refused recipient says why, in the policy's words."""

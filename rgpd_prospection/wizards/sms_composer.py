@@ -29,7 +29,7 @@ class SmsComposer(models.TransientModel):
         )
         policy = self.env["rgpd.contact.policy"]
         partners = policy._partners_by_numbers(numbers)
-        policy.check(partners, "answer" if policy.is_answer() else "sms")
+        policy.check(partners, "answer" if policy.is_answer() else "sms", addresses=numbers)
         return super(
             SmsComposer, self.with_context(rgpd_policy_numbers=True)
         )._action_send_sms_numbers()
@@ -40,10 +40,11 @@ class SmsComposer(models.TransientModel):
         number = self.recipient_single_number_itf or self.recipient_single_number
         records = records if records is not None else self._get_records()
         policy = self.env["rgpd.contact.policy"]
-        partners = policy._partners_by_numbers([records._phone_format(number=number) or number])
+        numbers = [records._phone_format(number=number) or number]
+        partners = policy._partners_by_numbers(numbers)
         if records._name == "res.partner":
             partners |= records
-        policy.check(partners, "answer" if policy.is_answer() else "sms")
+        policy.check(partners, "answer" if policy.is_answer() else "sms", addresses=numbers)
         return super()._action_send_sms_comment_single(records=records)
 
     def _prepare_mass_sms_values(self, records):
