@@ -1,0 +1,300 @@
+"""Applying an update to a stored state without reading all of it.
+
+A daily update touches a few hundred enterprises of two million: it reads the
+rows of the enterprises it references and of every enterprise sharing a contact
+value with them, applies itself to that sub-state with ``apply_update_extract``
+(the same rules, so the same companies, drops and counts), and the caller writes
+back the rows of the enterprises it touched. A store is anything that answers the
+few questions of ``StateStore``: ``MemoryStore`` over a ``LegalPersonState`` (the
+tests, scripts), PostgreSQL tables in the add-on.
+
+A mass update (a new NACE version rewrites every activity) touches most of the
+register: looking its keys up one by one would cost more than reading all, so it
+takes the whole state, as a full extract does.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import union_categoricals
+
+from .engine import _check_follows, apply_update_extract
+from .frames import in_sorted, replace_rows, rows_for, sorted_by, sorted_unique
+from .model import FIRST_UNIT, STATE_TABLES, LegalPersonState
+from .reader import TABLES, Extract, meta_of
+from .reading import check_files
+from .tables import CHUNK_ROWS, read_table
+
+ENTITY_TABLES = ("names", "addresses", "contacts", "activities")
+# An update referencing more enterprises than this share of the register (and
+# than FULL_PATH_MIN) reads the whole state: per-key lookups would cost more.
+FULL_PATH_SHARE = 0.05
+FULL_PATH_MIN = 20_000
+# Columns of an update's files that name an enterprise or an establishment/branch.
+_REFERENCE_COLUMNS = {
+    "enterprise": ("EnterpriseNumber",),
+    "establishment": ("EstablishmentNumber", "EnterpriseNumber"),
+    "branch": ("Id", "EnterpriseNumber"),
+    "denomination": ("EntityNumber",),
+    "address": ("EntityNumber",),
+    "contact": ("EntityNumber",),
+    "activity": ("EntityNumber",),
+}
+
+
+class StateStore:
+    """What applying an update asks of a stored state. Every answer is about a
+    few keys, except ``whole``, which the mass update and a change of the
+    perimeter need."""
+
+    meta = None  # ExtractMeta of the stored state
+
+    def table_counts(self):
+        """Rows of each table of ``STATE_TABLES``."""
+        raise NotImplementedError
+
+    def owners_of_units(self, units):
+        """Enterprise (int64) of each establishment or branch of ``units``, -1 if unknown."""
+        raise NotImplementedError
+
+    def rows_of(self, enterprises):
+        """A ``LegalPersonState`` of every row of ``enterprises`` and of their units."""
+        raise NotImplementedError
+
+    def holders_of(self, values):
+        """The contact rows holding one of ``values`` and the units rows of their
+        entities that are establishments or branches: ``(contacts, units)``."""
+        raise NotImplementedError
+
+    def whole(self):
+        raise NotImplementedError
+
+
+def _concat(frames, key):
+    """``frames`` one after the other, sorted by ``key``; categorical columns keep
+    a categorical type (their categories united)."""
+    frames = [frame for frame in frames if len(frame)] or frames[:1]
+    if len(frames) == 1:
+        return sorted_by(frames[0], key)
+    columns = {}
+    for column in frames[0].columns:
+        parts = [frame[column] for frame in frames]
+        if isinstance(parts[0].dtype, pd.CategoricalDtype):
+            columns[column] = union_categoricals(
+                [pd.Categorical(part) for part in parts], ignore_order=True
+            )
+        else:
+            columns[column] = pd.concat(parts, ignore_index=True)
+    return sorted_by(pd.DataFrame(columns, columns=list(frames[0].columns)), key)
+
+
+class MemoryStore(StateStore):
+    """A ``LegalPersonState`` held in memory, answered by binary search; ``write``
+    gives the state an update leaves."""
+
+    def __init__(self, state):
+        self.state = state
+
+    @property
+    def meta(self):
+        return self.state.meta
+
+    def table_counts(self):
+        return {table: len(getattr(self.state, table)) for table in STATE_TABLES}
+
+    def owners_of_units(self, units):
+        return self.state.owners(np.asarray(units, dtype=np.int64))
+
+    def rows_of(self, enterprises):
+        state = self.state
+        enterprises = sorted_unique(np.asarray(enterprises, dtype=np.int64))
+        units = state.units[in_sorted(state.units["bce"].to_numpy(), enterprises)]
+        entities = np.union1d(enterprises, units["unit"].to_numpy())
+        tables = {
+            table: getattr(state, table)
+            .take(rows_for(getattr(state, table)["entity"].to_numpy(), entities))
+            .reset_index(drop=True)
+            for table in ENTITY_TABLES
+        }
+        known = state.enterprises["bce"].to_numpy()
+        rows = state.enterprises[in_sorted(known, enterprises)].reset_index(drop=True)
+        return LegalPersonState(
+            meta=state.meta, enterprises=rows, units=units.reset_index(drop=True), **tables
+        )
+
+    def holders_of(self, values):
+        contacts = self.state.contacts
+        rows = contacts[contacts["value"].isin(list(values)).to_numpy()].reset_index(drop=True)
+        entities = rows["entity"].to_numpy()
+        units = self.state.units
+        unit_rows = units[in_sorted(units["unit"].to_numpy(), sorted_unique(entities))]
+        return rows, unit_rows.reset_index(drop=True)
+
+    def whole(self):
+        return self.state
+
+    def write(self, update):
+        """The state after ``update`` (a ``StoreUpdate``) is written back."""
+        if update.enterprises is None:
+            self.state = update.result.state
+            return
+        state, rows = self.state, update.rows()
+        self.state = LegalPersonState(
+            meta=rows.meta,
+            enterprises=replace_rows(
+                state.enterprises, update.enterprises, rows.enterprises, "bce"
+            ),
+            units=replace_rows(state.units, update.old_units, rows.units, "unit"),
+            **{
+                table: replace_rows(
+                    getattr(state, table), update.old_entities, getattr(rows, table), "entity"
+                )
+                for table in ENTITY_TABLES
+            },
+        )
+
+
+@dataclass
+class StoreUpdate:
+    """An update applied to a store: the engine's result (on the sub-state, or on
+    the whole state for a mass update), the enterprises whose rows it rewrites
+    (``None``: all), their entities before it (whose rows go), and the row counts
+    of the state it leaves."""
+
+    result: object
+    enterprises: np.ndarray | None
+    old_units: np.ndarray | None
+    old_entities: np.ndarray | None
+    table_counts: dict
+
+    @property
+    def count(self):
+        return self.table_counts["enterprises"]
+
+    def rows(self):
+        """The rows of the enterprises ``enterprises`` after the update."""
+        return _rows_owned(self.result.state, self.enterprises)
+
+
+def _rows_owned(state, enterprises):
+    """The sub-state of ``state`` owned by ``enterprises`` (sorted int64)."""
+    units = state.units[in_sorted(state.units["bce"].to_numpy(), enterprises)]
+    entities = np.union1d(enterprises, units["unit"].to_numpy())
+    tables = {
+        table: getattr(state, table)[
+            in_sorted(getattr(state, table)["entity"].to_numpy(), entities)
+        ].reset_index(drop=True)
+        for table in ENTITY_TABLES
+    }
+    rows = state.enterprises[in_sorted(state.enterprises["bce"].to_numpy(), enterprises)]
+    return LegalPersonState(
+        meta=state.meta,
+        enterprises=rows.reset_index(drop=True),
+        units=units.reset_index(drop=True),
+        **tables,
+    )
+
+
+def update_references(zip_path, chunk_rows=CHUNK_ROWS):
+    """Every number an update names, as sorted int64 arrays: ``(enterprises,
+    units)``. Its meta is checked against nothing here."""
+    numbers = []
+    with Extract(zip_path) as extract:
+        meta = meta_of(extract)
+        check_files(
+            extract,
+            [f"{table}_{action}.csv" for table in TABLES for action in ("delete", "insert")],
+        )
+        for table, columns in _REFERENCE_COLUMNS.items():
+            for action, wanted in (("delete", columns[:1]), ("insert", columns)):
+                file = f"{table}_{action}.csv"
+                chunks = read_table(extract, file, list(wanted), chunk_rows=chunk_rows)
+                for _offset, chunk in chunks:
+                    numbers.extend(chunk[column].to_numpy() for column in wanted)
+    numbers = sorted_unique(np.concatenate(numbers)) if numbers else np.empty(0, np.int64)
+    return meta, numbers[numbers < FIRST_UNIT], numbers[numbers >= FIRST_UNIT]
+
+
+def _owners(entities, units):
+    """Owner of each entity, from the ``units`` rows given (-1 if not among them)."""
+    entities = np.asarray(entities, dtype=np.int64)
+    owners = np.where(entities < FIRST_UNIT, entities, -1)
+    known = units["unit"].to_numpy()
+    if len(known):
+        order = np.argsort(known, kind="stable")
+        known, bce = known[order], units["bce"].to_numpy()[order]
+        mask = entities >= FIRST_UNIT
+        positions = np.minimum(np.searchsorted(known, entities[mask]), len(known) - 1)
+        owners[mask] = np.where(known[positions] == entities[mask], bce[positions], -1)
+    return owners
+
+
+def _values(state):
+    return set(state.contacts["value"].astype(object).tolist())
+
+
+def _merge(meta, parts, contacts, units):
+    """One sub-state from full sub-states ``parts`` and the partial ``contacts``
+    and ``units`` rows of other holders."""
+    return LegalPersonState(
+        meta=meta,
+        enterprises=_concat([part.enterprises for part in parts], "bce"),
+        units=_concat([part.units for part in parts] + units, "unit").drop_duplicates(
+            "unit", ignore_index=True
+        ),
+        names=_concat([part.names for part in parts], "entity"),
+        addresses=_concat([part.addresses for part in parts], "entity"),
+        contacts=_concat([part.contacts for part in parts] + contacts, "entity"),
+        activities=_concat([part.activities for part in parts], "entity"),
+    )
+
+
+def apply_update_to_store(zip_path, store, config=None, progress=None, chunk_rows=CHUNK_ROWS):
+    """Apply an update extract to ``store`` as ``apply_update_extract`` applies it
+    to the whole state, reading only the enterprises it may change. Returns a
+    ``StoreUpdate``; the store is left as it was (the caller writes it back)."""
+    meta, enterprises, units = update_references(zip_path, chunk_rows)
+    _check_follows(meta, store)
+    owners = store.owners_of_units(units)
+    touched = sorted_unique(np.concatenate([enterprises, owners[owners >= 0]]))
+    counts = store.table_counts()
+    if len(touched) > max(FULL_PATH_MIN, FULL_PATH_SHARE * counts["enterprises"]):
+        result = apply_update_extract(zip_path, store.whole(), config, progress, chunk_rows)
+        whole_counts = {table: len(getattr(result.state, table)) for table in STATE_TABLES}
+        return StoreUpdate(result, None, None, None, whole_counts)
+
+    core = store.rows_of(touched)
+    # the contact values the touched enterprises hold before and after: every
+    # enterprise holding one of them is a candidate, so its rows are needed too
+    first = apply_update_extract(zip_path, core, config, None, chunk_rows)
+    values = _values(core) | _values(first.state)
+    holders, holder_units = store.holders_of(values)
+    holding = _owners(holders["entity"].to_numpy(), holder_units)
+    extra = np.setdiff1d(sorted_unique(holding[holding >= 0]), touched)
+    extra_rows = store.rows_of(extra)
+    # and every holder of the values of those candidates, to count the sharing
+    more, more_units = store.holders_of(_values(extra_rows) - values)
+    more_owners = _owners(more["entity"].to_numpy(), more_units)
+    full = np.union1d(touched, extra)
+    partial = more[~in_sorted(more_owners, full)]
+    sub = _merge(store.meta, [core, extra_rows], [partial], [more_units])
+    result = apply_update_extract(zip_path, sub, config, progress, chunk_rows)
+
+    before = _rows_owned(core, touched)
+    after = _rows_owned(result.state, touched)
+    table_counts = {
+        table: counts[table] - len(getattr(before, table)) + len(getattr(after, table))
+        for table in STATE_TABLES
+    }
+    old_entities = np.union1d(touched, before.units["unit"].to_numpy())
+    new_entities = np.union1d(touched, after.units["unit"].to_numpy())
+    return StoreUpdate(
+        result,
+        touched,
+        sorted_unique(
+            np.concatenate([before.units["unit"].to_numpy(), after.units["unit"].to_numpy()])
+        ),
+        np.union1d(old_entities, new_entities),
+        table_counts,
+    )
