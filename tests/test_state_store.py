@@ -86,6 +86,7 @@ def test_a_sequence_of_updates_gives_what_the_whole_state_gives(extracts, config
         assert_same_state(store.state, state)
         pd.testing.assert_frame_equal(first_addresses(store.state), first_addresses(state))
         assert stored.table_counts == {t: len(getattr(state, t)) for t in STATE_TABLES}
+        assert stored.result.legal_persons == len(state)
         assert all_companies(store.state, config) == all_companies(state, config)
     assert max(sub_state_sizes) < len(state) / 2
 

@@ -138,18 +138,25 @@ class MemoryStore(StateStore):
         """The state after ``update`` (a ``StoreUpdate``) is written back."""
         if update.enterprises is None:
             self.state = update.result.state
-            return
-        state, rows = self.state, update.rows()
+        else:
+            self.write_rows(update.rows(), update.enterprises)
+
+    def write_rows(self, rows, enterprises):
+        """The rows of ``enterprises`` become those of ``rows`` (a sub-state):
+        their units and every row of their entities, before and after, go."""
+        state = self.state
+        old_units = state.units["unit"].to_numpy()[
+            in_sorted(state.units["bce"].to_numpy(), enterprises)
+        ]
+        new_units = rows.units["unit"].to_numpy()
+        units = sorted_unique(np.concatenate([old_units, new_units]))
+        entities = sorted_unique(np.concatenate([enterprises, units]))
         self.state = LegalPersonState(
             meta=rows.meta,
-            enterprises=replace_rows(
-                state.enterprises, update.enterprises, rows.enterprises, "bce"
-            ),
-            units=replace_rows(state.units, update.old_units, rows.units, "unit"),
+            enterprises=replace_rows(state.enterprises, enterprises, rows.enterprises, "bce"),
+            units=replace_rows(state.units, units, rows.units, "unit"),
             **{
-                table: replace_rows(
-                    getattr(state, table), update.old_entities, getattr(rows, table), "entity"
-                )
+                table: replace_rows(getattr(state, table), entities, getattr(rows, table), "entity")
                 for table in ENTITY_TABLES
             },
         )
@@ -159,13 +166,10 @@ class MemoryStore(StateStore):
 class StoreUpdate:
     """An update applied to a store: the engine's result (on the sub-state, or on
     the whole state for a mass update), the enterprises whose rows it rewrites
-    (``None``: all), their entities before it (whose rows go), and the row counts
-    of the state it leaves."""
+    (``None``: all), and the row counts of the state it leaves."""
 
     result: object
     enterprises: np.ndarray | None
-    old_units: np.ndarray | None
-    old_entities: np.ndarray | None
     table_counts: dict
 
     @property
@@ -174,10 +178,10 @@ class StoreUpdate:
 
     def rows(self):
         """The rows of the enterprises ``enterprises`` after the update."""
-        return _rows_owned(self.result.state, self.enterprises)
+        return rows_owned(self.result.state, self.enterprises)
 
 
-def _rows_owned(state, enterprises):
+def rows_owned(state, enterprises):
     """The sub-state of ``state`` owned by ``enterprises`` (sorted int64)."""
     units = state.units[in_sorted(state.units["bce"].to_numpy(), enterprises)]
     entities = np.union1d(enterprises, units["unit"].to_numpy())
@@ -262,7 +266,8 @@ def apply_update_to_store(zip_path, store, config=None, progress=None, chunk_row
     if len(touched) > max(FULL_PATH_MIN, FULL_PATH_SHARE * counts["enterprises"]):
         result = apply_update_extract(zip_path, store.whole(), config, progress, chunk_rows)
         whole_counts = {table: len(getattr(result.state, table)) for table in STATE_TABLES}
-        return StoreUpdate(result, None, None, None, whole_counts)
+        result.table_counts = whole_counts
+        return StoreUpdate(result, None, whole_counts)
 
     core = store.rows_of(touched)
     # the contact values the touched enterprises hold before and after: every
@@ -281,20 +286,10 @@ def apply_update_to_store(zip_path, store, config=None, progress=None, chunk_row
     sub = _merge(store.meta, [core, extra_rows], [partial], [more_units])
     result = apply_update_extract(zip_path, sub, config, progress, chunk_rows)
 
-    before = _rows_owned(core, touched)
-    after = _rows_owned(result.state, touched)
-    table_counts = {
+    before = rows_owned(core, touched)
+    after = rows_owned(result.state, touched)
+    result.table_counts = {
         table: counts[table] - len(getattr(before, table)) + len(getattr(after, table))
         for table in STATE_TABLES
     }
-    old_entities = np.union1d(touched, before.units["unit"].to_numpy())
-    new_entities = np.union1d(touched, after.units["unit"].to_numpy())
-    return StoreUpdate(
-        result,
-        touched,
-        sorted_unique(
-            np.concatenate([before.units["unit"].to_numpy(), after.units["unit"].to_numpy()])
-        ),
-        np.union1d(old_entities, new_entities),
-        table_counts,
-    )
+    return StoreUpdate(result, touched, result.table_counts)

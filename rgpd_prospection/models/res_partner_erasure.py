@@ -422,4 +422,6 @@ class ResPartner(models.Model):
             if state is not None:
                 attachment.write({"raw": state.to_bytes()})
                 changed += 1
+        # the state tables too, which an update reads instead of the attachment
+        changed += bool(self.env["rgpd.bce.import"]._state_store().forget(numbers))
         return {self.env._("States of the BCE engine"): changed}

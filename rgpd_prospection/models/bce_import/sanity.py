@@ -48,7 +48,9 @@ class RgpdBceImport(models.Model):
         the extract looks abnormal: it would archive an abnormal share of the
         prospects for a reason the BCE gives (stopped, struck off), or a core
         table is empty or shrank sharply against the last applied full."""
-        counts = {table: len(getattr(result.state, table)) for table in STATE_TABLES}
+        counts = result.table_counts or {
+            table: len(getattr(result.state, table)) for table in STATE_TABLES
+        }
         problems = []
         for table in CORE_TABLES:
             if not counts[table]:
@@ -119,6 +121,18 @@ class RgpdBceImport(models.Model):
         """Active prospects the extract archives because the BCE stopped them
         or struck them off, and the active prospects."""
         self.env.flush_all()
+        if self.extract_type == "update":
+            # counted in the database: an update reads no list of every prospect
+            self.env.cr.execute(
+                SQL(
+                    """SELECT count(*) FILTER (WHERE bce_number = ANY(%s)), count(*)
+                       FROM res_partner
+                       WHERE is_bce_prospect AND active AND bce_number IS NOT NULL""",
+                    sorted(result.stopped),
+                )
+            )
+            archived, active = self.env.cr.fetchone()
+            return archived, active
         self.env.cr.execute(
             SQL(
                 """SELECT bce_number FROM res_partner
@@ -126,9 +140,6 @@ class RgpdBceImport(models.Model):
             )
         )
         prospects = [number for (number,) in self.env.cr.fetchall()]
-        if self.extract_type == "update":
-            stopped = set(result.stopped)
-            return sum(number in stopped for number in prospects), len(prospects)
         numbers = np.asarray([int(n) for n in prospects if n.isdigit()], dtype=np.int64)
         known = result.state.enterprises["bce"].to_numpy()
         return int((~np.isin(numbers, known)).sum()), len(prospects)

@@ -1,0 +1,132 @@
+"""The legal persons' state in the module's tables: an update reads and writes
+only the enterprises it may change, and leaves the tables as the whole state
+would be; the first update after an upgrade (tables empty, the state attached)
+loads them once; erasure reaches them."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from odoo.addons.rgpd_prospection.bce_engine import apply_update_extract, read_full_extract
+from odoo.addons.rgpd_prospection.bce_engine.model import STATE_TABLES
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from .common import RgpdCase
+
+PARAM = "rgpd_prospection.bce_"
+
+
+def normalised(frame):
+    frame = frame.astype(str)
+    return frame.sort_values(list(frame.columns), kind="stable").reset_index(drop=True)
+
+
+@tagged("post_install", "-at_install")
+class TestStateTables(RgpdCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from .. import bce_synth
+
+        cls.Import = cls.env["rgpd.bce.import"]
+        cls.source = Path(tempfile.mkdtemp(prefix="rgpd_state_tables_"))
+        cls.addClassCleanup(shutil.rmtree, cls.source, True)
+        cls.full = bce_synth.generate_full(cls.source / "a/", enterprises=300, seed=1)
+        cls.update, later = bce_synth.generate_update(cls.full, cls.source / "b", seed=2)
+        cls.next_update, _ = bce_synth.generate_update(later, cls.source / "c", seed=3)
+        cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
+
+    def setUp(self):
+        super().setUp()
+        self.folder = Path(tempfile.mkdtemp(prefix="rgpd_state_folder_"))
+        self.addCleanup(shutil.rmtree, self.folder, True)
+        self.env["ir.config_parameter"].set_param(PARAM + "extract_folder", str(self.folder))
+
+    def run_import(self, path):
+        shutil.copy(path, self.folder / Path(path).name)
+        record = self.Import.run_pending_imports()
+        self.assertEqual(record.state, "done", record.error_message)
+        return record
+
+    def assert_tables_hold(self, state):
+        store = self.Import._state_store()
+        whole = store.whole()
+        self.assertEqual(whole.meta, state.meta)
+        for table in STATE_TABLES:
+            pd.testing.assert_frame_equal(
+                normalised(getattr(whole, table)), normalised(getattr(state, table)), obj=table
+            )
+        self.assertEqual(
+            store.table_counts(), {table: len(getattr(state, table)) for table in STATE_TABLES}
+        )
+
+    def test_updates_go_through_the_tables(self):
+        full = self.run_import(self.full)
+        self.assertFalse(full.state_partial)
+        # as after an upgrade: the tables do not hold the last state yet
+        self.assertNotEqual(self.Import._state_store().import_id, full.id)
+
+        first = self.run_import(self.update)
+        # loading the tables was a committed step of its own, before the engine's
+        self.assertTrue(first.state_partial, "a daily update reads a sub-state")
+        expected = apply_update_extract(self.update, read_full_extract(self.full).state).state
+        self.assertEqual(first.count_read, len(expected))
+        partial = self.Import._state_of(first.state_attachment_id)
+        self.assertLess(len(partial), len(expected))
+        self.assertEqual(self.Import._state_store().import_id, first.id)
+        self.assert_tables_hold(expected)
+
+        second = self.run_import(self.next_update)
+        self.assertTrue(second.state_partial)
+        expected = apply_update_extract(self.next_update, expected).state
+        self.assertEqual(second.count_read, len(expected))
+        self.assertEqual(second.table_counts["enterprises"], len(expected))
+        self.assert_tables_hold(expected)
+
+    def test_a_step_that_fails_leaves_the_tables_as_they_were(self):
+        self.run_import(self.full)
+        first = self.run_import(self.update)
+        before = self.Import._state_store().whole()
+        self.assertEqual(self.Import._state_store().import_id, first.id)
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            self.Import._state_store().write_rows(before, [], first.id, {})
+            raise RuntimeError("rolled back")
+        self.assert_tables_hold(before)
+
+    def personal_rows(self, owner):
+        rows = {}
+        for table in ("name", "address", "contact"):
+            self.env.cr.execute(
+                SQL(
+                    """SELECT count(*) FROM %s WHERE entity = %s
+                          OR entity IN (SELECT unit FROM rgpd_bce_state_unit WHERE bce = %s)""",
+                    SQL.identifier(f"rgpd_bce_state_{table}"),
+                    owner,
+                    owner,
+                )
+            )
+            rows[table] = self.env.cr.fetchone()[0]
+        return rows
+
+    def test_erasure_reaches_the_tables(self):
+        self.run_import(self.full)
+        self.run_import(self.update)
+        partner = self.Partner.search(
+            [("is_bce_prospect", "=", True), ("email", "!=", False)], limit=1
+        )
+        owner = int(partner.bce_number)
+        before = self.personal_rows(owner)
+        self.assertTrue(before["name"] and before["contact"])
+        counts = self.Import._state_store().table_counts()
+        partner._rgpd_erase("test")
+        self.assertEqual(self.personal_rows(owner), dict.fromkeys(before, 0))
+        after = self.Import._state_store().table_counts()
+        self.assertEqual(after["contacts"], counts["contacts"] - before["contact"])
+        self.assertEqual(after["names"], counts["names"] - before["name"])
+        self.env.cr.execute(SQL("SELECT count(*) FROM rgpd_bce_state_contact"))
+        self.assertEqual(after["contacts"], self.env.cr.fetchone()[0])
+        # the next update goes on from the tables without the erased data
+        self.run_import(self.next_update)
+        self.assertFalse(self.personal_rows(owner)["name"])
