@@ -13,6 +13,7 @@ register: looking its keys up one by one would cost more than reading all, so it
 takes the whole state, as a full extract does.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,10 +21,10 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from .engine import _check_follows, apply_update_extract
-from .frames import in_sorted, replace_rows, rows_for, sorted_by, sorted_unique
+from .frames import NumberSet, in_sorted, replace_rows, rows_for, sorted_by, sorted_unique
 from .model import FIRST_UNIT, STATE_TABLES, LegalPersonState
 from .reader import TABLES, Extract, meta_of
-from .reading import check_files
+from .reading import TableReading, check_files
 from .tables import CHUNK_ROWS, read_table
 
 ENTITY_TABLES = ("names", "addresses", "contacts", "activities")
@@ -201,8 +202,9 @@ def rows_owned(state, enterprises):
 
 
 def update_references(zip_path, chunk_rows=CHUNK_ROWS):
-    """Every number an update names, as sorted int64 arrays: ``(enterprises,
-    units)``. Its meta is checked against nothing here."""
+    """What an update names: its meta, every enterprise and every unit number
+    (sorted int64 arrays), and the contact values it inserts (as the state keeps
+    them). Checked against nothing here."""
     numbers = []
     with Extract(zip_path) as extract:
         meta = meta_of(extract)
@@ -216,8 +218,11 @@ def update_references(zip_path, chunk_rows=CHUNK_ROWS):
                 chunks = read_table(extract, file, list(wanted), chunk_rows=chunk_rows)
                 for _offset, chunk in chunks:
                     numbers.extend(chunk[column].to_numpy() for column in wanted)
-    numbers = sorted_unique(np.concatenate(numbers)) if numbers else np.empty(0, np.int64)
-    return meta, numbers[numbers < FIRST_UNIT], numbers[numbers >= FIRST_UNIT]
+        numbers = sorted_unique(np.concatenate(numbers)) if numbers else np.empty(0, np.int64)
+        reading = TableReading(extract, Counter(), None, chunk_rows)
+        inserted = reading.contacts("contact_insert.csv", NumberSet(numbers))
+    values = set(inserted["value"].astype(object).tolist())
+    return meta, numbers[numbers < FIRST_UNIT], numbers[numbers >= FIRST_UNIT], values
 
 
 def _owners(entities, units):
@@ -258,7 +263,7 @@ def apply_update_to_store(zip_path, store, config=None, progress=None, chunk_row
     """Apply an update extract to ``store`` as ``apply_update_extract`` applies it
     to the whole state, reading only the enterprises it may change. Returns a
     ``StoreUpdate``; the store is left as it was (the caller writes it back)."""
-    meta, enterprises, units = update_references(zip_path, chunk_rows)
+    meta, enterprises, units, inserted_values = update_references(zip_path, chunk_rows)
     _check_follows(meta, store)
     owners = store.owners_of_units(units)
     touched = sorted_unique(np.concatenate([enterprises, owners[owners >= 0]]))
@@ -272,8 +277,7 @@ def apply_update_to_store(zip_path, store, config=None, progress=None, chunk_row
     core = store.rows_of(touched)
     # the contact values the touched enterprises hold before and after: every
     # enterprise holding one of them is a candidate, so its rows are needed too
-    first = apply_update_extract(zip_path, core, config, None, chunk_rows)
-    values = _values(core) | _values(first.state)
+    values = _values(core) | inserted_values
     holders, holder_units = store.holders_of(values)
     holding = _owners(holders["entity"].to_numpy(), holder_units)
     extra = np.setdiff1d(sorted_unique(holding[holding >= 0]), touched)

@@ -106,6 +106,7 @@ class TestPartnerUpdate(RgpdCase):
         rows_sql, notes_sql, counts_sql = by_sql
         self.assertEqual(counts_sql, counts_orm)
         self.assertGreater(counts_sql["count_updated"], 0)
+        self.assertGreater(counts_sql["count_archived"], 0)
         self.assertEqual(rows_sql.keys(), rows_orm.keys())
         for pid, values in rows_orm.items():
             for name, value in values.items():

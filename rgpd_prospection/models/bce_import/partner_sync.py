@@ -380,6 +380,11 @@ class _PartnerSync:
             if changes:
                 self.counts["count_updated"] += 1
                 self.messages[partner.id] = self._message(partner, changes)
+        self._write_all(writes)
+
+    def _write_all(self, writes):
+        """``(partner, vals)`` pairs written set-based, or by ``write`` when the
+        context asks for it (benchmark, equivalence test)."""
         if self.writer:
             self.writer.write(writes)
         else:
@@ -406,6 +411,7 @@ class _PartnerSync:
         numbers = partners.mapped("bce_number")
         why = self.archive_reasons(numbers) if self.archive_reasons else {}
         moved = self.leaving_companies(numbers) if self.leaving_companies else {}
+        writes = []
         for partner in partners:
             if partner.bce_number in self.excluded and not partner.active:
                 continue
@@ -424,7 +430,8 @@ class _PartnerSync:
                 )
                 if why.get(partner.bce_number):
                     self.messages[partner.id] += Markup("<p>%s</p>") % why[partner.bce_number]
-            partner.write(vals)
+            writes.append((partner, vals))
+        self._write_all(writes)
 
     def _moved_address(self, partner, company, last, vals):
         """A prospect leaving the perimeter because its seat moved shows its

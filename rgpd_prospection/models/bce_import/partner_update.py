@@ -5,10 +5,10 @@ its UPDATE: dependent stored fields recomputed for these records only,
 constraints checked, new addresses of an opposed company fed to the blacklists.
 
 A record whose ``write`` would do more than that goes through ``write``: a
-company with a parent, contact persons, bank accounts or users (``write``
-syncs them), a value the BCE archives or restores, a snail-mail letter waiting
-on its address; so does every record when a module this does not know
-overrides ``write`` of contacts."""
+company with a parent, contact persons or bank accounts (``write`` syncs them),
+users (``write`` refuses to archive it), a snail-mail letter waiting on its
+address; so does every record when a module this does not know overrides
+``write`` of contacts."""
 
 from collections import defaultdict
 
@@ -41,7 +41,6 @@ class _PartnerUpdate:
             for partner in partners
             if partner.parent_id or partner.child_ids or partner.bank_ids or partner.user_ids
         }
-        alone.update(partner.id for partner, vals in writes if "active" in vals)
         letters = self.env.get("snailmail.letter")
         addressed = [partner.id for partner, vals in writes if SNAIL_ADDRESS & set(vals)]
         if letters is not None and addressed:

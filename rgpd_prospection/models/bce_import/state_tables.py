@@ -390,8 +390,9 @@ class RgpdBceImport(models.Model):
         "the state tables hold the others.",
     )
     state_enterprises = fields.Json(
+        string="Enterprises to write back",
         help="Technical: the enterprise numbers whose rows this update rewrites in the state "
-        "tables when it is done."
+        "tables when it is done.",
     )
 
     def init(self):
