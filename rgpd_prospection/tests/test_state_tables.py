@@ -85,6 +85,28 @@ class TestStateTables(RgpdCase):
         self.assertEqual(second.table_counts["enterprises"], len(expected))
         self.assert_tables_hold(expected)
 
+    def test_upgrade_from_a_database_without_tables(self):
+        """A database of the former version holds the whole state attached to
+        its last import and no tables: the upgrade makes them, the next update
+        loads them once, in a step of its own, then applies itself through them."""
+        full = self.run_import(self.full)
+        for table in ("meta", "enterprise", "unit", "name", "address", "contact", "activity"):
+            self.env.cr.execute(SQL("DROP TABLE %s", SQL.identifier(f"rgpd_bce_state_{table}")))
+        self.Import.init()  # what the module's upgrade runs
+        self.assertIsNone(self.Import._state_store().import_id)
+        shutil.copy(self.update, self.folder / Path(self.update).name)
+        self.Import.run_pending_imports(max_steps=1)  # start
+        record = self.Import.run_pending_imports(max_steps=1)
+        self.assertEqual(record.state, "running", "loading the tables is a step of its own")
+        self.assertEqual(self.Import._state_store().import_id, full.id)
+        self.assert_tables_hold(read_full_extract(self.full).state)
+        record = self.Import.run_pending_imports()
+        self.assertEqual(record.state, "done", record.error_message)
+        self.assertTrue(record.state_partial)
+        self.assert_tables_hold(
+            apply_update_extract(self.update, read_full_extract(self.full).state).state
+        )
+
     def test_a_step_that_fails_leaves_the_tables_as_they_were(self):
         self.run_import(self.full)
         first = self.run_import(self.update)
