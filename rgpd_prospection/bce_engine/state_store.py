@@ -22,7 +22,7 @@ from pandas.api.types import union_categoricals
 
 from .engine import _check_follows, apply_update_extract
 from .frames import NumberSet, in_sorted, replace_rows, rows_for, sorted_by, sorted_unique
-from .model import FIRST_UNIT, STATE_TABLES, LegalPersonState
+from .model import FIRST_UNIT, STATE_TABLES, EngineConfig, LegalPersonState
 from .reader import TABLES, Extract, meta_of
 from .reading import TableReading, check_files
 from .tables import CHUNK_ROWS, read_table
@@ -63,9 +63,12 @@ class StateStore:
         """A ``LegalPersonState`` of every row of ``enterprises`` and of their units."""
         raise NotImplementedError
 
-    def holders_of(self, values):
-        """The contact rows holding one of ``values`` and the units rows of their
-        entities that are establishments or branches: ``(contacts, units)``."""
+    def holders_of(self, values, exclude, cap):
+        """Who else holds ``values``: ``(contacts, units, totals)``. ``totals``:
+        for each value, how many enterprises not in ``exclude`` (sorted int64)
+        hold it; ``contacts``: the rows holding it of the first ``cap`` of them
+        (by number); ``units``: the units rows of those rows' establishments and
+        branches."""
         raise NotImplementedError
 
     def whole(self):
@@ -124,13 +127,21 @@ class MemoryStore(StateStore):
             meta=state.meta, enterprises=rows, units=units.reset_index(drop=True), **tables
         )
 
-    def holders_of(self, values):
+    def holders_of(self, values, exclude, cap):
         contacts = self.state.contacts
         rows = contacts[contacts["value"].isin(list(values)).to_numpy()].reset_index(drop=True)
-        entities = rows["entity"].to_numpy()
+        owners = self.state.owners(rows["entity"].to_numpy())
+        pairs = pd.DataFrame({"value": rows["value"].to_numpy(dtype=object), "owner": owners})
+        others = pairs[~in_sorted(owners, np.asarray(exclude, dtype=np.int64))]
+        others = others.drop_duplicates().sort_values(["value", "owner"])
+        totals = others.groupby("value").size().to_dict()
+        first = others[others.groupby("value").cumcount().to_numpy() < cap]
+        kept = pd.MultiIndex.from_frame(first).get_indexer(pd.MultiIndex.from_frame(pairs)) >= 0
+        rows = rows[kept].reset_index(drop=True)
         units = self.state.units
-        unit_rows = units[in_sorted(units["unit"].to_numpy(), sorted_unique(entities))]
-        return rows, unit_rows.reset_index(drop=True)
+        entities = sorted_unique(rows["entity"].to_numpy())
+        unit_rows = units[in_sorted(units["unit"].to_numpy(), entities)]
+        return rows, unit_rows.reset_index(drop=True), totals
 
     def whole(self):
         return self.state
@@ -278,16 +289,22 @@ def apply_update_to_store(zip_path, store, config=None, progress=None, chunk_row
     # the contact values the touched enterprises hold before and after: every
     # enterprise holding one of them is a candidate, so its rows are needed too
     values = _values(core) | inserted_values
-    holders, holder_units = store.holders_of(values)
+    # Whether a value is shared depends on how many enterprises hold it. A value
+    # that more than ``limit`` other enterprises hold is shared before and after
+    # the update, whatever it does: ``limit + 1`` of its holders keep its count
+    # above the limit, and the others' companies cannot change through it. One
+    # that few others hold may become or stop being shared: they are candidates,
+    # read in full, and so are the holders of their values, counted the same way.
+    cap = (config or EngineConfig()).max_shared_contacts + 1
+    holders, holder_units, totals = store.holders_of(values, touched, cap)
     holding = _owners(holders["entity"].to_numpy(), holder_units)
-    extra = np.setdiff1d(sorted_unique(holding[holding >= 0]), touched)
+    few = holders["value"].isin([value for value, count in totals.items() if count < cap])
+    extra = np.setdiff1d(sorted_unique(holding[few.to_numpy() & (holding >= 0)]), touched)
     extra_rows = store.rows_of(extra)
-    # and every holder of the values of those candidates, to count the sharing
-    more, more_units = store.holders_of(_values(extra_rows) - values)
-    more_owners = _owners(more["entity"].to_numpy(), more_units)
     full = np.union1d(touched, extra)
-    partial = more[~in_sorted(more_owners, full)]
-    sub = _merge(store.meta, [core, extra_rows], [partial], [more_units])
+    more, more_units, _totals = store.holders_of(_values(extra_rows) - values, full, cap)
+    partial = holders[~in_sorted(holding, full)]
+    sub = _merge(store.meta, [core, extra_rows], [partial, more], [holder_units, more_units])
     result = apply_update_extract(zip_path, sub, config, progress, chunk_rows)
 
     before = rows_owned(core, touched)

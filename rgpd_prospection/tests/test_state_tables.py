@@ -71,7 +71,10 @@ class TestStateTables(RgpdCase):
         first = self.run_import(self.update)
         # loading the tables was a committed step of its own, before the engine's
         self.assertTrue(first.state_partial, "a daily update reads a sub-state")
-        expected = apply_update_extract(self.update, read_full_extract(self.full).state).state
+        whole = apply_update_extract(self.update, read_full_extract(self.full).state)
+        self.assertEqual(first.engine_changes, whole.changes())
+        self.assertEqual(first.drops, dict(+whole.drops))
+        expected = whole.state
         self.assertEqual(first.count_read, len(expected))
         partial = self.Import._state_of(first.state_attachment_id)
         self.assertLess(len(partial), len(expected))
@@ -80,7 +83,9 @@ class TestStateTables(RgpdCase):
 
         second = self.run_import(self.next_update)
         self.assertTrue(second.state_partial)
-        expected = apply_update_extract(self.next_update, expected).state
+        whole = apply_update_extract(self.next_update, expected)
+        self.assertEqual(second.engine_changes, whole.changes())
+        expected = whole.state
         self.assertEqual(second.count_read, len(expected))
         self.assertEqual(second.table_counts["enterprises"], len(expected))
         self.assert_tables_hold(expected)

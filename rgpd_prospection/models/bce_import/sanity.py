@@ -119,20 +119,30 @@ class RgpdBceImport(models.Model):
 
     def _bce_archives(self, result):
         """Active prospects the extract archives because the BCE stopped them
-        or struck them off, and the active prospects."""
+        or struck them off, and the active prospects (``None`` for an update
+        archiving fewer than the minimum: the share does not matter then)."""
         self.env.flush_all()
         if self.extract_type == "update":
-            # counted in the database: an update reads no list of every prospect
+            # counted in the database, by number: an update reads no list of
+            # every prospect, and counts them only when the share matters
             self.env.cr.execute(
                 SQL(
-                    """SELECT count(*) FILTER (WHERE bce_number = ANY(%s)), count(*)
-                       FROM res_partner
-                       WHERE is_bce_prospect AND active AND bce_number IS NOT NULL""",
+                    """SELECT count(*) FROM res_partner
+                       WHERE bce_number = ANY(%s)
+                         AND is_bce_prospect AND active AND bce_number IS NOT NULL""",
                     sorted(result.stopped),
                 )
             )
-            archived, active = self.env.cr.fetchone()
-            return archived, active
+            archived = self.env.cr.fetchone()[0]
+            if archived < self._sanity_setting("sanity_min_prospects"):
+                return archived, None
+            self.env.cr.execute(
+                SQL(
+                    """SELECT count(*) FROM res_partner
+                       WHERE is_bce_prospect AND active AND bce_number IS NOT NULL"""
+                )
+            )
+            return archived, self.env.cr.fetchone()[0]
         self.env.cr.execute(
             SQL(
                 """SELECT bce_number FROM res_partner

@@ -22,7 +22,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ...bce_engine import BceFormatError, ExtractMeta, LegalPersonState, apply_update_extract
-from ...bce_engine.model import STATE_TABLES
+from ...bce_engine.model import FIRST_UNIT, STATE_TABLES
 from ...bce_engine.state_store import (
     ENTITY_TABLES,
     MemoryStore,
@@ -265,11 +265,42 @@ class PgStateStore(StateStore):
         rows = self._copy_out("enterprises", SQL("WHERE bce = ANY(%s)", numbers))
         return LegalPersonState(meta=self.meta, enterprises=rows, units=units, **tables)
 
-    def holders_of(self, values):
-        contacts = self._copy_out("contacts", SQL("WHERE value = ANY(%s)", sorted(values)))
+    def holders_of(self, values, exclude, cap):
+        holders = SQL(
+            """SELECT c.entity, c.value, c.seq,
+                      COALESCE(u.bce, CASE WHEN c.entity < %(first_unit)s THEN c.entity
+                                           ELSE -1 END) AS owner
+               FROM %(contact)s c LEFT JOIN %(unit)s u ON u.unit = c.entity
+               WHERE c.value = ANY(%(values)s)""",
+            first_unit=FIRST_UNIT,
+            contact=SQL.identifier(_sql_table("contacts")),
+            unit=SQL.identifier(_sql_table("units")),
+            values=sorted(values),
+        )
+        others = SQL(
+            """SELECT value, owner, row_number() OVER (PARTITION BY value ORDER BY owner) AS rank,
+                      count(*) OVER (PARTITION BY value) AS total
+               FROM (SELECT DISTINCT value, owner FROM (%s) h
+                     WHERE NOT owner = ANY(%s)) pairs""",
+            holders,
+            np.asarray(exclude, dtype=np.int64).tolist(),
+        )
+        self.cr.execute(SQL("SELECT value, max(total) FROM (%s) o GROUP BY value", others))
+        totals = dict(self.cr.fetchall())
+        contacts = self._copy_out(
+            "contacts",
+            SQL(
+                """WHERE (entity, value) IN (
+                       SELECT h.entity, h.value FROM (%s) h JOIN (%s) o USING (value, owner)
+                       WHERE o.rank <= %s)""",
+                holders,
+                others,
+                cap,
+            ),
+        )
         entities = sorted(set(contacts["entity"].tolist()))
         units = self._copy_out("units", SQL("WHERE unit = ANY(%s)", entities), "unit")
-        return contacts, units
+        return contacts, units, totals
 
     def whole(self):
         tables = {table: self._copy_out(table) for table in STATE_TABLES}
