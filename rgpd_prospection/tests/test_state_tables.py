@@ -8,7 +8,11 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from odoo.addons.rgpd_prospection.bce_engine import apply_update_extract, read_full_extract
+from odoo.addons.rgpd_prospection.bce_engine import (
+    Perimeter,
+    apply_update_extract,
+    read_full_extract,
+)
 from odoo.addons.rgpd_prospection.bce_engine.model import STATE_TABLES
 from odoo.tests import tagged
 from odoo.tools import SQL
@@ -34,8 +38,8 @@ class TestStateTables(RgpdCase):
         cls.source = Path(tempfile.mkdtemp(prefix="rgpd_state_tables_"))
         cls.addClassCleanup(shutil.rmtree, cls.source, True)
         cls.full = bce_synth.generate_full(cls.source / "a/", enterprises=300, seed=1)
-        cls.update, later = bce_synth.generate_update(cls.full, cls.source / "b", seed=2)
-        cls.next_update, _ = bce_synth.generate_update(later, cls.source / "c", seed=3)
+        cls.update, cls.later = bce_synth.generate_update(cls.full, cls.source / "b", seed=2)
+        cls.next_update, _ = bce_synth.generate_update(cls.later, cls.source / "c", seed=3)
         cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
 
     def setUp(self):
@@ -111,6 +115,31 @@ class TestStateTables(RgpdCase):
         self.assert_tables_hold(
             apply_update_extract(self.update, read_full_extract(self.full).state).state
         )
+
+    def test_settings_changed_while_an_update_is_applied(self):
+        """The contacts are then compared with the whole perimeter: the whole
+        state is the tables with the update's sub-state written over them."""
+        self.run_import(self.full)
+        self.run_import(self.update)  # the tables now hold the state of this update
+        from .. import bce_synth
+
+        next_update, later = bce_synth.generate_update(self.later, self.source / "d", seed=4)
+        shutil.copy(next_update, self.folder / Path(next_update).name)
+        record = self.Import.browse()
+        while not record or record.state == "running":
+            record = self.Import.run_pending_imports(max_steps=1)
+        self.assertEqual(record.state, "ready", record.error_message)
+        self.assertTrue(record.state_partial)
+        self.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-4999")
+        record = self.Import.run_pending_imports()
+        self.assertEqual(record.state, "done", record.error_message)
+        self.assertTrue(record.full_sync)
+        expected = {
+            company.bce_number
+            for company in read_full_extract(later).companies(Perimeter(postal_codes="1000-4999"))
+        }
+        prospects = self.Partner.search([("is_bce_prospect", "=", True)])
+        self.assertEqual(set(prospects.mapped("bce_number")), expected)
 
     def test_a_step_that_fails_leaves_the_tables_as_they_were(self):
         self.run_import(self.full)
