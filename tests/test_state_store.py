@@ -81,7 +81,7 @@ def test_a_sequence_of_updates_gives_what_the_whole_state_gives(extracts, config
         assert stored.enterprises is not None, "a daily update reads a sub-state"
         sub_state_sizes.append(len(stored.result.state))
         assert_same_result(whole, stored.result, config)
-        store.write(stored)
+        store.write_back(stored)
         state = whole.state
         assert_same_state(store.state, state)
         pd.testing.assert_frame_equal(first_addresses(store.state), first_addresses(state))
@@ -99,7 +99,7 @@ def test_a_mass_update_reads_the_whole_state(extracts, monkeypatch):
     store = MemoryStore(state)
     stored = apply_update_to_store(updates[0], store)
     assert stored.enterprises is None
-    store.write(stored)
+    store.write_back(stored)
     assert_same_state(store.state, apply_update_extract(updates[0], state).state)
 
 
@@ -115,5 +115,5 @@ def test_a_value_becoming_shared_changes_every_holder(base, tmp_path):  # noqa: 
     held = set(stored.result.state.enterprises["bce"].tolist())
     assert int(digits(A)) not in held
     assert list(stored.enterprises) == [int(digits(E))]
-    store.write(stored)
+    store.write_back(stored)
     assert_same_state(store.state, whole.state)

@@ -146,7 +146,7 @@ class MemoryStore(StateStore):
     def whole(self):
         return self.state
 
-    def write(self, update):
+    def write_back(self, update):
         """The state after ``update`` (a ``StoreUpdate``) is written back."""
         if update.enterprises is None:
             self.state = update.result.state

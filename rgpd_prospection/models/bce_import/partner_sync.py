@@ -386,7 +386,7 @@ class _PartnerSync:
         """``(partner, vals)`` pairs written set-based, or by ``write`` when the
         context asks for it (benchmark, equivalence test)."""
         if self.writer:
-            self.writer.write(writes)
+            self.writer.write_records(writes)
         else:
             for partner, vals in writes:
                 partner.write(vals)

@@ -54,7 +54,7 @@ class _PartnerUpdate:
             alone.update(pending.ids)
         return alone
 
-    def write(self, writes):
+    def write_records(self, writes):
         """``writes``: ``(partner, vals)`` pairs, as ``partner.write(vals)`` takes them."""
         if not writes:
             return

@@ -99,6 +99,7 @@ _ARROW_TYPES = {
     "category": pa.string(),
 }
 COPY_ROWS = 500_000
+META = SQL.identifier(PREFIX + "meta")
 
 
 def _sql_table(table):
@@ -108,16 +109,28 @@ def _sql_table(table):
 def create_state_tables(cr):
     """The tables and their indexes, if missing."""
     cr.execute(
-        f"""CREATE TABLE IF NOT EXISTS {PREFIX}meta (
-                id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
-                import_id integer,
-                meta jsonb NOT NULL,
-                table_counts jsonb NOT NULL)"""
+        SQL(
+            """CREATE TABLE IF NOT EXISTS %s (
+                   id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+                   import_id integer,
+                   meta jsonb NOT NULL,
+                   table_counts jsonb NOT NULL)""",
+            META,
+        )
     )
     for table, (_name, columns) in COLUMNS.items():
-        seq = ", seq integer NOT NULL" if table in ENTITY_TABLES else ""
-        definition = ", ".join(f"{column} {kind}" for column, kind, _pandas in columns)
-        cr.execute(f"CREATE TABLE IF NOT EXISTS {_sql_table(table)} ({definition}{seq})")
+        definition = [
+            SQL("%s %s", SQL.identifier(column), SQL(kind)) for column, kind, _pandas in columns
+        ]
+        if table in ENTITY_TABLES:
+            definition.append(SQL("seq integer NOT NULL"))
+        cr.execute(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS %s (%s)",
+                SQL.identifier(_sql_table(table)),
+                SQL(", ").join(definition),
+            )
+        )
     _create_indexes(cr)
 
 
@@ -125,15 +138,21 @@ def _create_indexes(cr):
     for name, columns in INDEXES.items():
         for column in columns:
             cr.execute(
-                f"CREATE INDEX IF NOT EXISTS {PREFIX}{name}_{column}_idx "
-                f"ON {PREFIX}{name} ({column})"
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS %s ON %s (%s)",
+                    SQL.identifier(f"{PREFIX}{name}_{column}_idx"),
+                    SQL.identifier(PREFIX + name),
+                    SQL.identifier(column),
+                )
             )
 
 
 def _drop_indexes(cr):
     for name, columns in INDEXES.items():
         for column in columns:
-            cr.execute(f"DROP INDEX IF EXISTS {PREFIX}{name}_{column}_idx")
+            cr.execute(
+                SQL("DROP INDEX IF EXISTS %s", SQL.identifier(f"{PREFIX}{name}_{column}_idx"))
+            )
 
 
 def _meta_json(meta):
@@ -211,7 +230,7 @@ class PgStateStore(StateStore):
 
     def __init__(self, cr):
         self.cr = cr
-        cr.execute(f"SELECT import_id, meta, table_counts FROM {PREFIX}meta")
+        cr.execute(SQL("SELECT import_id, meta, table_counts FROM %s", META))
         row = cr.fetchone()
         self.import_id, self._meta, self.counts = row or (None, None, None)
 
@@ -329,10 +348,11 @@ class PgStateStore(StateStore):
     def _set_meta(self, import_id, meta, counts):
         self.cr.execute(
             SQL(
-                f"""INSERT INTO {PREFIX}meta (id, import_id, meta, table_counts)
+                """INSERT INTO %s (id, import_id, meta, table_counts)
                     VALUES (1, %s, %s, %s)
                     ON CONFLICT (id) DO UPDATE SET import_id = EXCLUDED.import_id,
                         meta = EXCLUDED.meta, table_counts = EXCLUDED.table_counts""",
+                META,
                 import_id,
                 json.dumps(_meta_json(meta)),
                 json.dumps(counts),
@@ -343,13 +363,13 @@ class PgStateStore(StateStore):
     def replace_all(self, state, import_id):
         """The tables hold ``state``, the state of import ``import_id``."""
         cr = self.cr
-        cr.execute(f"TRUNCATE {', '.join(_sql_table(table) for table in STATE_TABLES)}")
+        tables = [SQL.identifier(_sql_table(table)) for table in STATE_TABLES]
+        cr.execute(SQL("TRUNCATE %s", SQL(", ").join(tables)))
         _drop_indexes(cr)
         for table in STATE_TABLES:
             self._copy_in(table, getattr(state, table))
         _create_indexes(cr)
-        for table in STATE_TABLES:
-            cr.execute(f"ANALYZE {_sql_table(table)}")
+        cr.execute(SQL("ANALYZE %s", SQL(", ").join(tables)))
         counts = {table: len(getattr(state, table)) for table in STATE_TABLES}
         self._set_meta(import_id, state.meta, counts)
 
@@ -427,8 +447,9 @@ class RgpdBceImport(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         create_state_tables(self.env.cr)
+        return result
 
     @api.model
     def _state_store(self):
