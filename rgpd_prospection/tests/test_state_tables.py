@@ -6,12 +6,14 @@ loads them once; erasure reaches them."""
 import shutil
 import tempfile
 from pathlib import Path
+from unittest.mock import patch
 
 import pandas as pd
 from odoo.addons.rgpd_prospection.bce_engine import (
     Perimeter,
     apply_update_extract,
     read_full_extract,
+    state_store,
 )
 from odoo.addons.rgpd_prospection.bce_engine.model import STATE_TABLES
 from odoo.tests import tagged
@@ -140,6 +142,30 @@ class TestStateTables(RgpdCase):
         }
         prospects = self.Partner.search([("is_bce_prospect", "=", True)])
         self.assertEqual(set(prospects.mapped("bce_number")), expected)
+
+    def test_a_mass_update_takes_the_whole_state(self):
+        """An update touching a large share of the register reads the whole
+        state from the tables and attaches it; the next update loads the tables
+        from it once."""
+        self.run_import(self.full)
+        self.run_import(self.update)
+        with (
+            patch.object(state_store, "FULL_PATH_MIN", 0),
+            patch.object(state_store, "FULL_PATH_SHARE", 0.0),
+        ):
+            mass = self.run_import(self.next_update)
+        self.assertFalse(mass.state_partial)
+        whole = apply_update_extract(
+            self.next_update,
+            apply_update_extract(self.update, read_full_extract(self.full).state).state,
+        )
+        self.assertEqual(mass.engine_changes, whole.changes())
+        self.assertEqual(len(self.Import._state_of(mass.state_attachment_id)), len(whole.state))
+        # the tables still hold the previous state: the next import loads this one
+        self.assertNotEqual(self.Import._state_store().import_id, mass.id)
+        self.assertFalse(self.Import._state_tables_current(mass))
+        self.Import._load_state_tables(mass)
+        self.assert_tables_hold(whole.state)
 
     def test_a_step_that_fails_leaves_the_tables_as_they_were(self):
         self.run_import(self.full)
