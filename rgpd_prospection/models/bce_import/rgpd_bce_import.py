@@ -162,8 +162,9 @@ class RgpdBceImport(models.Model):
         "ir.attachment",
         string="Legal persons state",
         ondelete="set null",
-        help="The module's minimised copy of every Belgian legal person after this extract; "
-        "kept for the last applied extract only.",
+        help="The module's minimised copy of every Belgian legal person after this extract "
+        "(of the enterprises it may change only, for an update applied through the state "
+        "tables); kept for the last applied extract only.",
     )
     count_read = fields.Integer(
         string="Legal persons", help="Legal persons in the module's copy after this extract."
