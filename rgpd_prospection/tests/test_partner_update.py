@@ -1,3 +1,4 @@
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -10,6 +11,8 @@ from odoo.tests import tagged
 
 from .common import RgpdCase
 from .test_bce_import import PARAM, _load_generator
+
+_logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install")
@@ -101,7 +104,11 @@ class TestPartnerUpdate(RgpdCase):
             by_sql = apply_update(False)
             with patch.object(partner_update._PartnerUpdate, "_write_bulk") as bulk:
                 apply_update(False)
-                self.assertTrue(bulk.called, "the update's prospects are written set-based")
+                # set-based unless a module this does not know overrides ``write``
+                usable = partner_update._PartnerUpdate(Partner.sudo()).usable
+                self.assertEqual(bulk.called, usable)
+                if not usable:
+                    _logger.warning("contacts written by ORM write: a module overrides it")
         rows_orm, notes_orm, counts_orm = by_orm
         rows_sql, notes_sql, counts_sql = by_sql
         self.assertEqual(counts_sql, counts_orm)

@@ -17,8 +17,8 @@ from odoo.tools import SQL
 from ..res_partner import RGPD_ADDRESS_FIELDS
 
 # modules whose ``write`` of res.partner does nothing beyond the above for the
-# fields and records taken here
-KNOWN_WRITES = {"base", "mail", "snailmail", "rgpd_prospection"}
+# fields and records taken here (Invoicing's acts on a new parent only)
+KNOWN_WRITES = {"base", "mail", "snailmail", "account", "rgpd_prospection"}
 SNAIL_ADDRESS = {"street", "street2", "city", "zip", "state_id", "country_id"}
 
 
