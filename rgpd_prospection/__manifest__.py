@@ -46,6 +46,7 @@
         "views/rgpd_purpose_assessment_views.xml",
         "views/mailing_mailing_purpose_views.xml",
         "wizards/rgpd_dncm_load_wizard_views.xml",
+        "wizards/sms_composer_views.xml",
         "views/rgpd_dncm_views.xml",
         "data/opposition_mail_template.xml",
         "data/rgpd_bce_import_cron.xml",

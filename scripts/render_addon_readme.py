@@ -6,7 +6,8 @@ USAGE, HISTORY, CONTRIBUTORS…) and generate ``README.rst`` from them with
 ``oca-gen-addon-readme``, which is not on the package registries this project reaches.
 This renders the same layout (title, badges, summary, table of contents, one section per
 fragment, credits) from the Markdown subset the fragments use: headings, paragraphs,
-numbered and bulleted lists (nested by indentation), inline code, emphasis.
+numbered and bulleted lists (nested by indentation), tables (as RST list tables), inline
+code, emphasis.
 
     render_addon_readme.py           # write rgpd_prospection/README.rst
     render_addon_readme.py --check   # exit 1 when README.rst is not what the fragments give
@@ -31,6 +32,7 @@ FRAGMENTS = (
 CREDITS = (("CONTRIBUTORS", "Contributors"), ("CREDITS", "Other credits"))
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 ITEM = re.compile(r"^(\s*)([-*]|\d+\.)\s+(.*)$")
+TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 LEVEL_MARKS = "=-~^"
 
 
@@ -45,19 +47,43 @@ def inline(text):
     return re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"`\1 <\2>`_", text)
 
 
+def table_to_rst(rows, column=0):
+    """A Markdown table (header row first) as an RST list table, starting at
+    ``column`` (inside a list item)."""
+    pad = " " * column
+    out = [f"{pad}.. list-table::", f"{pad}   :header-rows: 1", ""]
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
+        marks = ["*", *[" "] * (len(cells) - 1)]
+        out += [f"{pad}   {mark} - {inline(cell)}" for mark, cell in zip(marks, cells, strict=True)]
+    return out
+
+
 def markdown_to_rst(markdown, depth):
     """Lines of RST for a fragment whose ``##`` headings are at level ``depth``."""
     out = []
     items = []  # open list items: (Markdown indent, RST marker column, RST text column)
+    table = []  # rows of the table being read
 
     def blank():
         if out and out[-1]:
             out.append("")
 
-    for raw in markdown.splitlines():
+    for raw in [*markdown.splitlines(), ""]:
         indent = len(raw) - len(raw.lstrip())
         heading = HEADING.match(raw)
         item = ITEM.match(raw)
+        if raw.lstrip().startswith("|"):
+            if not TABLE_RULE.match(raw.strip()):
+                table.append(raw)
+            continue
+        if table:
+            table_indent = len(table[0]) - len(table[0].lstrip())
+            owners = [entry for entry in items if entry[0] < table_indent]
+            blank()
+            out.extend(table_to_rst(table, owners[-1][2] if owners else 0))
+            table.clear()
+            blank()
         if not raw.strip():
             blank()
         elif heading:

@@ -15,13 +15,11 @@ import numpy as np
 from .extract_format import (
     BOM,
     DATA_TABLES,
-    HEADERS,
     KEY_COLUMNS,
     ExtractReader,
     ExtractWriter,
     header_line,
-    meta_rows,
-    write_small_table,
+    write_meta,
 )
 
 
@@ -103,15 +101,7 @@ def derive_update(old_full, new_full, out_path, seed=2, duplicates=3):
             changes[table] = _diff_table(old, new, table)
         sink = ExtractWriter(Path(out_path), False, False, stamp)
         try:
-            write_small_table(
-                sink,
-                "meta.csv",
-                "meta",
-                HEADERS["meta"],
-                meta_rows(snapshot, stamp, "update", number),
-                bom,
-                eol,
-            )
+            write_meta(sink, snapshot, stamp, "update", number, bom, eol)
             with sink.open("code.csv") as f:
                 f.write(new.read("code.csv"))
             candidates = [(t, i) for t in DATA_TABLES for i in range(len(changes[t][1]))]

@@ -275,6 +275,12 @@ def write_small_table(sink, name, table, header, rows, bom, eol):
             f.write(format_row(table, row, eol))
 
 
+def write_meta(sink, snapshot, stamp, kind, number, bom, eol):
+    """Write ``meta.csv`` of an extract of ``kind`` (full or update)."""
+    rows = meta_rows(snapshot, stamp, kind, number)
+    write_small_table(sink, "meta.csv", "meta", HEADERS["meta"], rows, bom, eol)
+
+
 def header_line(table, eol):
     return b",".join(b'"' + h.encode() + b'"' for h in HEADERS[table]) + eol
 

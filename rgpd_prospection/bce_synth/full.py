@@ -27,9 +27,9 @@ from .extract_format import (
     extract_timestamp,
     format_row,
     header_line,
-    meta_rows,
     render,
     unit_spelling,
+    write_meta,
     write_small_table,
 )
 from .population import (
@@ -469,15 +469,7 @@ def generate_full(
     progress = _progress_printer(enterprises)
     sink = ExtractWriter(path, as_folder, stored, stamp)
     try:
-        write_small_table(
-            sink,
-            "meta.csv",
-            "meta",
-            HEADERS["meta"],
-            meta_rows(snapshot_date, stamp, "full", extract_number),
-            bom,
-            eol,
-        )
+        write_meta(sink, snapshot_date, stamp, "full", extract_number, bom, eol)
         if code_csv_path:
             with sink.open("code.csv") as f:
                 f.write(Path(code_csv_path).read_bytes())

@@ -17,16 +17,14 @@ from .derive import derive_update, key_group_blocks, read_meta, report_progress
 from .extract_format import (
     BOM,
     DATA_TABLES,
-    HEADERS,
     ExtractReader,
     ExtractWriter,
     extract_file_name,
     extract_timestamp,
     format_row,
-    meta_rows,
     numbers_with_check,
     unit_spelling,
-    write_small_table,
+    write_meta,
 )
 from .full import population_rows
 from .population import NACE_WEIGHT, make_population, sequential_prefixes, weighted_choice
@@ -442,15 +440,7 @@ def generate_update(full_path, out_dir, seed=2, changes=None):
         later = out_dir / extract_file_name(number, snapshot, "Full")
         sink = ExtractWriter(later, False, False, stamp)
         try:
-            write_small_table(
-                sink,
-                "meta.csv",
-                "meta",
-                HEADERS["meta"],
-                meta_rows(snapshot, stamp, "full", number),
-                bom,
-                eol,
-            )
+            write_meta(sink, snapshot, stamp, "full", number, bom, eol)
             with sink.open("code.csv") as f:
                 f.write(source.read("code.csv"))
             for table in DATA_TABLES:

@@ -18,12 +18,21 @@ class MailActivity(models.Model):
         help="Shown when a call is planned on a company that objected to prospecting.",
     )
 
-    @api.depends("res_model", "res_id", "activity_type_id")
+    @api.depends(
+        "res_model",
+        "res_id",
+        "activity_type_id",
+        "rgpd_dncm_event_id",
+        "rgpd_initiated_by_prospect",
+    )
     def _compute_rgpd_opposition_warning(self):
-        """The policy's answer for a call, whatever its purpose."""
-        policy = self.env["rgpd.contact.policy"]
+        """The policy's answer for a call, whatever its purpose, with the
+        event that may exempt it."""
         for activity in self:
             partner = activity._rgpd_partner()
+            policy = self.env["rgpd.contact.policy"].with_context(
+                rgpd_call_event=activity._rgpd_call_event()
+            )
             decision = (
                 partner
                 and activity.activity_type_id.category == "phonecall"

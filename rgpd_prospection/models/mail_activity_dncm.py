@@ -6,14 +6,22 @@ from odoo.exceptions import AccessError, UserError
 # scheduled call cannot pass for a logged one.
 LOGGING_DONE = object()
 PROOF_FIELDS = {"rgpd_dncm_list_date", "rgpd_dncm_breach", "rgpd_dncm_reason"}
-CHECKED_FIELDS = {"activity_type_id", "res_model", "res_model_id", "res_id", "rgpd_dncm_event_id"}
+CHECKED_FIELDS = {
+    "activity_type_id",
+    "res_model",
+    "res_model_id",
+    "res_id",
+    "rgpd_dncm_event_id",
+    "rgpd_purpose_id",
+    "rgpd_initiated_by_prospect",
+}
 
 
 class MailActivity(models.Model):
-    """Prospecting calls obey the Do Not Call Me list: scheduling one to a
-    listed number, or while the list is stale, is refused; a call that
-    already happened is logged with a breach flag rather than refused, since
-    refusing would destroy the proof."""
+    """A prospecting call is scheduled only when the contact policy allows
+    the call (its Do Not Call Me rule included), with the event that may
+    exempt it; a call that already happened is logged with a breach flag
+    rather than refused, since refusing would destroy the proof."""
 
     _inherit = "mail.activity"
 
@@ -32,7 +40,8 @@ class MailActivity(models.Model):
     rgpd_dncm_breach = fields.Boolean(
         string="DNCM breach",
         readonly=True,
-        help="The call was logged although the Do Not Call Me check refused it.",
+        help="The call was logged although the contact policy refused it (the Do Not Call Me "
+        "list, an opposition, …).",
     )
     rgpd_dncm_reason = fields.Char(string="DNCM check", readonly=True)
     rgpd_dncm_warning = fields.Char(
@@ -42,25 +51,46 @@ class MailActivity(models.Model):
     )
 
     def _rgpd_is_prospecting_call(self):
+        """A call to a contact the policy speaks for: a prospect, an opposed
+        company or its hand-made twin (not an own customer)."""
         self.ensure_one()
-        return (
+        partner = self._rgpd_partner()
+        return bool(
             self.activity_type_id.category == "phonecall"
-            and self._rgpd_partner().commercial_partner_id.is_bce_prospect
+            and partner
+            and self.env["rgpd.contact.policy"]._concerned(partner)
         )
 
-    def _rgpd_dncm_decision(self):
-        partner = self._rgpd_partner()
-        return self.env["rgpd.dncm.load"]._call_decisions(
-            partner, event=self.rgpd_dncm_event_id or None, purpose=self.rgpd_purpose_id or None
-        )[partner.id]
+    def _rgpd_call_event(self):
+        """What may take this call out of prospecting: the request or the
+        appointment it answers, or the call itself when it is the prospect's
+        (ticked by a user of the module's roles only)."""
+        return self.rgpd_dncm_event_id or (self if self.rgpd_initiated_by_prospect else None)
 
-    @api.depends("res_model", "res_id", "activity_type_id", "rgpd_dncm_event_id")
+    def _rgpd_call_decision(self):
+        """The contact policy's answer for this call, with the event that may
+        exempt it and its purpose."""
+        partner = self._rgpd_partner()
+        policy = self.env["rgpd.contact.policy"].with_context(
+            rgpd_call_event=self._rgpd_call_event()
+        )
+        return policy.decide(partner, "call", self.rgpd_purpose_id or None)[partner.id]
+
+    @api.depends(
+        "res_model",
+        "res_id",
+        "activity_type_id",
+        "rgpd_dncm_event_id",
+        "rgpd_purpose_id",
+        "rgpd_initiated_by_prospect",
+    )
     def _compute_rgpd_dncm_warning(self):
+        """The list's refusal (the opposition has its own warning)."""
         for activity in self:
             warning = False
             if activity.activity_type_id and activity._rgpd_is_prospecting_call():
-                decision = activity._rgpd_dncm_decision()
-                warning = decision.reason if not decision.allowed else False
+                decision = activity._rgpd_call_decision()
+                warning = decision.reason if decision.fact == "do_not_call" else False
             activity.rgpd_dncm_warning = warning
 
     def _rgpd_check_proof_fields(self, vals):
@@ -72,26 +102,37 @@ class MailActivity(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._rgpd_check_proof_fields(vals)
+        # asked first on the call as it will be, so that a refusal writes no
+        # row; asked again on the row written, whatever the virtual one missed
+        planned = self.browse()
+        for vals in vals_list:
+            planned |= self.new(self._add_missing_default_values(vals))
+        planned._rgpd_dncm_check()
         activities = super().create(vals_list)
         activities._rgpd_dncm_check()
         return activities
 
     def write(self, vals):
         self._rgpd_check_proof_fields(vals)
+        if not CHECKED_FIELDS.intersection(vals):
+            return super().write(vals)
+        planned = self.browse()
+        for activity in self:
+            planned |= self.new(vals, origin=activity)
+        planned._rgpd_dncm_check()
         result = super().write(vals)
-        if CHECKED_FIELDS.intersection(vals):
-            self._rgpd_dncm_check()
+        self._rgpd_dncm_check()
         return result
 
     def _rgpd_dncm_check(self):
-        """Refuse scheduling a prospecting call the list forbids, unless the
+        """Refuse scheduling a prospecting call the policy refuses, unless the
         call is being logged as done, which ``_action_done`` records."""
         if self.env.context.get("rgpd_dncm_logging") is LOGGING_DONE:
             return
         for activity in self.filtered("active"):
             if not activity._rgpd_is_prospecting_call():
                 continue
-            decision = activity._rgpd_dncm_decision()
+            decision = activity._rgpd_call_decision()
             if not decision.allowed:
                 raise UserError(
                     self.env._("This call cannot be scheduled. %(reason)s", reason=decision.reason)
@@ -103,10 +144,10 @@ class MailActivity(models.Model):
         for activity in self:
             if not activity._rgpd_is_prospecting_call():
                 continue
-            decision = activity._rgpd_dncm_decision()
+            decision = activity._rgpd_call_decision()
             activity.sudo().write(
                 {
-                    "rgpd_dncm_list_date": decision.list_date,
+                    "rgpd_dncm_list_date": self.env["rgpd.dncm.load"]._current().list_date,
                     "rgpd_dncm_breach": not decision.allowed,
                     "rgpd_dncm_reason": decision.reason or decision.fact,
                 }

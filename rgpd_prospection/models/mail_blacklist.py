@@ -1,20 +1,10 @@
-from odoo import api, fields, models
+from odoo import api, models
 
 
 class MailBlacklist(models.Model):
     _name = "mail.blacklist"
     _inherit = ["mail.blacklist", "rgpd.blacklist.feed.mixin"]
     _rgpd_address_field = "email"
-
-    rgpd_blacklist_id = fields.Many2one(
-        "rgpd.blacklist",
-        string="Prospecting opposition",
-        index="btree_not_null",
-        ondelete="set null",
-        readonly=True,
-        help="The enterprise opposition that put this address here; lifting it removes the "
-        "address again.",
-    )
 
     @api.model
     def _add(self, email, message=None):

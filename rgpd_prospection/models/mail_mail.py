@@ -5,6 +5,9 @@ from .rgpd_contact_policy import POLICY_FAILURE_TYPE
 
 # Set by a door that asked the policy for this mail: its addresses are stamped.
 DECIDED = "*"
+# Put in the context by the mailing's test, which asked the policy for the
+# addresses typed; an object, which no RPC context can carry.
+TEST_DECIDED = object()
 
 
 class MailMail(models.Model):
@@ -43,9 +46,10 @@ class MailMail(models.Model):
         mails = super().create(vals_list)
         policy = self.env["rgpd.contact.policy"]
         channel = policy._channel_from_context()
+        decided = self.env.context.get("rgpd_policy_decided") is TEST_DECIDED
         for mail in mails.filtered(lambda m: m.state != "cancel"):
             emails = mail._rgpd_emails()
-            if mail.rgpd_policy_emails != DECIDED:
+            if mail.rgpd_policy_emails != DECIDED and not decided:
                 if mail.mailing_id:
                     continue
                 partners = mail.recipient_ids | self.env["res.partner"]._rgpd_partners_by_email(

@@ -42,5 +42,7 @@ class Base(models.AbstractModel):
             if decision and not decision.allowed:
                 # the real reason, not "wrong number format"
                 refusal = FACT_REFUSALS.get(decision.fact, POLICY_FAILURE_TYPE)
-                info[record_id].update(sanitized=False, rgpd_refusal=refusal)
+                info[record_id].update(
+                    sanitized=False, rgpd_refusal=refusal, rgpd_refusal_reason=decision.reason
+                )
         return info

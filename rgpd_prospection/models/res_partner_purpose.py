@@ -1,5 +1,6 @@
 from markupsafe import Markup
 from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.tools import email_normalize
 
 
@@ -76,54 +77,48 @@ class ResPartner(models.Model):
             )
 
     @api.model
-    def _rgpd_prospects_by_record(self, records):
-        """For each record a mailing targets, the BCE prospect companies it
-        reaches: a contact through its company; a mailing contact, a lead or
-        any record with a ``partner_id`` through that partner, else through
-        its e-mail or phone matched to contacts."""
+    def _rgpd_partners_by_record(self, records):
+        """For each record a mailing targets, the contacts the contact policy
+        decides for: the record's ``partner_id`` (a lead's, an order's), else
+        the contacts whose e-mail or phone is the record's. Any contact, not
+        only prospects: a company typed by hand may be an opposed company's
+        twin, which the policy recognises."""
         records = records.sudo().with_context(active_test=False)
         Partner = self.sudo().with_context(active_test=False)
         partners = {}
-        if records._name == "res.partner":
-            partners = {record.id: record for record in records}
-        else:
-            field = records._fields.get("partner_id")
-            if field and field.type == "many2one" and field.comodel_name == "res.partner":
-                partners = {record.id: record.partner_id for record in records if record.partner_id}
-            pending = records.filtered(lambda r: r.id not in partners)
-            emails = {record.id: self._rgpd_record_email(record) for record in pending}
-            phones = {
-                record.id: record.phone_sanitized
-                for record in pending
-                if "phone_sanitized" in record._fields and record.phone_sanitized
-            }
-            matched = Partner.search(
-                [
-                    ("commercial_partner_id.is_bce_prospect", "=", True),
-                    "|",
-                    ("email_normalized", "in", [e for e in emails.values() if e] or [""]),
-                    ("phone_sanitized", "in", list(phones.values()) or [""]),
-                ]
-            )
-            by_email, by_phone = {}, {}
-            for partner in matched:
-                if partner.email_normalized:
-                    by_email.setdefault(partner.email_normalized, Partner)
-                    by_email[partner.email_normalized] |= partner
-                if partner.phone_sanitized:
-                    by_phone.setdefault(partner.phone_sanitized, Partner)
-                    by_phone[partner.phone_sanitized] |= partner
-            for record in pending:
-                found = by_email.get(emails.get(record.id), Partner) | by_phone.get(
-                    phones.get(record.id), Partner
-                )
-                if found:
-                    partners[record.id] = found
-        return {
-            res_id: found.commercial_partner_id.filtered("is_bce_prospect")
-            for res_id, found in partners.items()
-            if found.commercial_partner_id.filtered("is_bce_prospect")
+        field = records._fields.get("partner_id")
+        if field and field.type == "many2one" and field.comodel_name == "res.partner":
+            partners = {record.id: record.partner_id for record in records if record.partner_id}
+        pending = records.filtered(lambda r: r.id not in partners)
+        emails = {record.id: self._rgpd_record_email(record) for record in pending}
+        phones = {
+            record.id: record.phone_sanitized
+            for record in pending
+            if "phone_sanitized" in record._fields and record.phone_sanitized
         }
+        if not any(emails.values()) and not phones:
+            return partners
+        matched = Partner.search(
+            Domain("email_normalized", "in", [e for e in emails.values() if e])
+            | Domain("phone_sanitized", "in", list(phones.values()))
+            | Domain("rgpd_other_phone_sanitized", "in", list(phones.values()))
+        )
+        by_key = {}
+        for partner in matched:
+            for key in (
+                partner.email_normalized,
+                partner.phone_sanitized,
+                partner.rgpd_other_phone_sanitized,
+            ):
+                if key:
+                    by_key[key] = by_key.get(key, Partner) | partner
+        for record in pending:
+            found = by_key.get(emails.get(record.id), Partner) | by_key.get(
+                phones.get(record.id), Partner
+            )
+            if found:
+                partners[record.id] = found
+        return partners
 
     @api.model
     def _rgpd_record_email(self, record):

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class RgpdBlacklistFeedMixin(models.AbstractModel):
@@ -9,6 +9,15 @@ class RgpdBlacklistFeedMixin(models.AbstractModel):
     _name = "rgpd.blacklist.feed.mixin"
     _description = "Row of an Odoo blacklist fed by a prospecting opposition"
     _rgpd_address_field = None
+
+    rgpd_blacklist_id = fields.Many2one(
+        "rgpd.blacklist",
+        string="Prospecting opposition",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+        help="The enterprise opposition that put this row here; lifting it removes the row again.",
+    )
 
     def write(self, vals):
         self.env["rgpd.blacklist"]._check_feed_rows_change(self, vals)

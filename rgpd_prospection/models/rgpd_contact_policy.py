@@ -45,8 +45,11 @@ class RgpdContactPolicy(models.AbstractModel):
             channel = "email"
         purpose = purpose or self.env["rgpd.purpose"]
         partners = partners.sudo().with_context(active_test=False).exists()
-        decisions = {}
-        undecided = partners
+        decisions = {
+            partner_id: Decision(True, "exempt", reason)
+            for partner_id, reason in self._exempted(partners, channel).items()
+        }
+        undecided = partners.browse([p.id for p in partners if p.id not in decisions])
         for rule in self._rules():
             if not undecided:
                 break
@@ -76,6 +79,13 @@ class RgpdContactPolicy(models.AbstractModel):
             "_rule_purpose_consent",
             "_rule_assessment",
         ]
+
+    @api.model
+    def _exempted(self, partners, channel):
+        """``{partner_id: reason}`` of the partners that the door's own event
+        takes out of prospecting (a call answering the company's request): no
+        rule applies to them. None here; a later rule adds its events."""
+        return {}
 
     @api.model
     def _rule_descriptions(self):
@@ -138,10 +148,12 @@ class RgpdContactPolicy(models.AbstractModel):
     @api.model
     def _concerned(self, partners):
         """The partners the policy speaks for: prospects, companies with an
-        opposition, and their contact persons."""
-        return partners.filtered(
+        opposition, their contact persons, and their twins typed by hand."""
+        concerned = partners.filtered(
             lambda p: p.commercial_partner_id.is_bce_prospect or p.rgpd_opted_out
         )
+        twins = self._opposed_twins(partners - concerned)
+        return concerned | partners.filtered(lambda p: p.id in twins)
 
     @api.model
     def _concerned_emails(self, emails):
@@ -150,29 +162,39 @@ class RgpdContactPolicy(models.AbstractModel):
         return set(self._concerned(partners).mapped("email_normalized"))
 
     @api.model
-    def _concerned_numbers(self, numbers):
-        """Those of ``numbers`` (E.164) that belong to a partner the policy speaks for."""
+    def _partners_by_numbers(self, numbers):
+        """The contacts whose phone or other phone is one of ``numbers`` (E.164)."""
         numbers = [number for number in numbers if number]
         if not numbers:
-            return set()
-        partners = (
+            return self.env["res.partner"]
+        return (
             self.env["res.partner"]
             .sudo()
             .with_context(active_test=False)
-            .search([("phone_sanitized", "in", numbers)])
+            .search(
+                Domain("phone_sanitized", "in", numbers)
+                | Domain("rgpd_other_phone_sanitized", "in", numbers)
+            )
         )
-        return set(self._concerned(partners).mapped("phone_sanitized"))
+
+    @api.model
+    def _concerned_numbers(self, numbers):
+        """Those of ``numbers`` (E.164) that belong to a partner the policy speaks for."""
+        concerned = self._concerned(self._partners_by_numbers(numbers))
+        found = set(concerned.mapped("phone_sanitized"))
+        found |= set(concerned.mapped("rgpd_other_phone_sanitized"))
+        return found & set(numbers)
 
     @api.model
     def decide_records(self, records, channel, purpose=None, require_purpose=True):
         """``{res_id: Decision}`` of the records a mass message targets that it
         may not reach: a contact through itself, another record through the
-        prospects it reaches (``_rgpd_prospects_by_record``)."""
+        contacts it reaches (``_rgpd_partners_by_record``)."""
         Partner = self.env["res.partner"]
         if records._name == "res.partner":
             by_record = {record.id: record for record in records}
         else:
-            by_record = Partner._rgpd_prospects_by_record(records)
+            by_record = Partner._rgpd_partners_by_record(records)
         if not by_record:
             return {}
         partners = Partner.union(*by_record.values())

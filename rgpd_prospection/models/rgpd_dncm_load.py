@@ -29,7 +29,6 @@ NO_LIST = "no_list"
 STALE = "stale"
 LISTED = "listed"
 CONSENT = "consent"
-EXEMPT = "exempt"
 
 
 class RgpdDncmLoad(models.Model):
@@ -242,17 +241,17 @@ class RgpdDncmLoad(models.Model):
     # -- the decision ------------------------------------------------------------
 
     @api.model
-    def _call_decisions(self, partners, event=None, purpose=None):
-        """May a prospecting call be made to each of ``partners``?
+    def _call_decisions(self, partners, purpose=None):
+        """What the list says of a prospecting call to each of ``partners``,
+        for the contact policy's Do Not Call Me rule (which alone decides,
+        after the events that exempt a call).
 
         Returns ``{partner_id: DncmDecision(fact, allowed, reason, list_date)}``.
         A call on a company reaches its numbers and its contact persons'; a
         call on a contact person reaches its own numbers. A listed number
         is allowed only with a consent of that number's holder recorded after
         the registration (a company's consent never covers a person's own
-        number). ``event`` (a ``mail.activity``) exempts the call when it is
-        the company's own logged inbound request or an appointment with it:
-        then the call is not prospecting. A missing or stale list refuses all.
+        number). A missing or stale list refuses all.
         """
         current = self._current()
         list_date = current.list_date or False
@@ -261,14 +260,6 @@ class RgpdDncmLoad(models.Model):
         numbers = self._listed_numbers(partners)
         for partner in partners:
             company = partner.commercial_partner_id
-            if event is not None and self._is_exempting_event(event, company):
-                decisions[partner.id] = DncmDecision(
-                    EXEMPT,
-                    True,
-                    self.env._("Answers the company's own request or confirms an appointment."),
-                    list_date,
-                )
-                continue
             if stale:
                 decisions[partner.id] = DncmDecision(
                     NO_LIST if not current else STALE, False, self._stale_banner(), list_date
@@ -343,15 +334,3 @@ class RgpdDncmLoad(models.Model):
         if purpose:
             consents = consents.filtered(lambda c: c.purpose_id == purpose)
         return any(c.create_date.date() > registered for c in consents)
-
-    @api.model
-    def _is_exempting_event(self, event, company):
-        """A done call or meeting the company initiated, or a meeting with it:
-        the call answers it or confirms it."""
-        event = event.sudo().with_context(active_test=False).exists()
-        if not event or event._rgpd_partner().commercial_partner_id != company:
-            return False
-        meeting = self.env.ref("mail.mail_activity_data_meeting", raise_if_not_found=False)
-        if event.activity_type_id == meeting or event.activity_type_id.category == "meeting":
-            return True
-        return bool(not event.active and event.rgpd_initiated_by_prospect)

@@ -37,6 +37,7 @@ from . import test_opposition_doors
 from . import test_purpose_assessment
 from . import test_mailing_purpose
 from . import test_contact_policy
+from . import test_contact_policy_doors
 from . import test_spreadsheet_text
 from . import test_recorded_proofs
 from . import test_settings_read

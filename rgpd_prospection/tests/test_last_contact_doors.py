@@ -1,5 +1,5 @@
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .accountability_case import AccountabilityCase
@@ -99,8 +99,14 @@ class TestLastContactDoors(AccountabilityCase):
             self.company.with_user(self.internal).activity_schedule(
                 "mail.mail_activity_data_call", summary="Call", rgpd_initiated_by_prospect=True
             )
+        # a call of ours to the expired company is refused by the contact policy
+        with self.assertRaisesRegex(UserError, "retention period ran out"):
+            self.company.with_user(self.internal).activity_schedule(
+                "mail.mail_activity_data_call", summary="Call"
+            )
+        self.assertEqual(self._clock(), before)
         activity = self.company.with_user(self.internal).activity_schedule(
-            "mail.mail_activity_data_call", summary="Call"
+            "mail.mail_activity_data_meeting", summary="Meeting"
         )
         with self.assertRaises(AccessError):
             activity.with_user(self.internal).write({"rgpd_initiated_by_prospect": True})

@@ -255,13 +255,24 @@ class TestMailingPurpose(MailingPurposeCase):
         self.assertIn("Consent withdrawn on", self.withdrawn.rgpd_contactable_summary)
         self.assertFalse(self.customer.rgpd_contactable_summary)
 
+    def _activity_count(self):
+        self.env.flush_all()
+        self.env.cr.execute("SELECT count(*), max(id) FROM mail_activity")
+        return self.env.cr.fetchone()
+
     def test_an_activity_for_another_purpose_warns(self):
-        call = self.env.ref("mail.mail_activity_data_call")
-        activity = self.defaults.activity_schedule(
-            "mail.mail_activity_data_call", summary="Call", rgpd_purpose_id=self.purpose.id
+        """An e-mail planned for another purpose warns (the mail is decided
+        when sent); a call, which no later door decides, is refused."""
+        before = self._activity_count()
+        with self.assertRaisesRegex(UserError, "Not one of the company's purposes"):
+            self.defaults.activity_schedule(
+                "mail.mail_activity_data_call", summary="Call", rgpd_purpose_id=self.purpose.id
+            )
+        self.assertEqual(self._activity_count(), before, "nothing was written")
+        mail = self.defaults.activity_schedule(
+            "mail.mail_activity_data_email", summary="Mail", rgpd_purpose_id=self.purpose.id
         )
-        self.assertEqual(activity.activity_type_id, call)
-        self.assertIn("may not be contacted for Cloud webinars", activity.rgpd_purpose_warning)
+        self.assertIn("may not be contacted for Cloud webinars", mail.rgpd_purpose_warning)
         fine = self.willing.activity_schedule(
             "mail.mail_activity_data_email", summary="Mail", rgpd_purpose_id=self.purpose.id
         )
@@ -297,7 +308,17 @@ class TestMailingPurpose(MailingPurposeCase):
             form.save()
         form.rgpd_purpose_id = self.purpose
         self.assertIn("may not be contacted for Cloud webinars", form.rgpd_purpose_warning)
-        form.save()
+        before = self._activity_count()
+        with self.assertRaisesRegex(UserError, "This call cannot be scheduled"):
+            form.save()
+        self.assertEqual(self._activity_count(), before, "nothing was written")
+        # a prospect that has the purpose is called for it
+        context["default_res_id"] = self.willing.id
+        willing_form = Form(self.env["mail.activity"].with_context(**context), view=dialog)
+        willing_form.activity_type_id = call
+        willing_form.rgpd_purpose_id = self.purpose
+        self.assertFalse(willing_form.rgpd_purpose_warning)
+        willing_form.save()
         # a customer that is not a prospect is not asked
         context["default_res_id"] = self.customer.id
         customer_form = Form(self.env["mail.activity"].with_context(**context), view=dialog)

@@ -57,11 +57,11 @@ class TestPartnerInsert(RgpdCase):
                 return sorted(value.mapped("display_name"))
             return value
 
-        def import_full(orm):
+        def import_full(orm, created=173):
             with self.env.cr.savepoint() as savepoint:
                 self.put(self.full)
                 Import = self.Import.with_context(rgpd_bce_orm_create=orm)
-                self.assertEqual(Import.run_pending_imports().count_created, 173)
+                self.assertEqual(Import.run_pending_imports().count_created, created)
                 prospects = self.prospects()
                 rows = {
                     partner.bce_number: {name: comparable(partner[name]) for name in names}
@@ -83,6 +83,7 @@ class TestPartnerInsert(RgpdCase):
         inserter = partner_insert._PartnerInsert(Partner.sudo())
         self.assertTrue(inserter.usable)
         computed = {f.name for f in inserter.computed_here} | {f.name for f in inserter.left_to_orm}
+        self.assertTrue(inserter.computed_in_insert, "the staged INSERT computes the DNCM flags")
         stored_computed = {
             name
             for name, field in Partner._fields.items()
@@ -92,13 +93,31 @@ class TestPartnerInsert(RgpdCase):
         # the clock stands still so that defaults set to "now" (calendar's
         # last notification, with Sales or CRM) are equal in every import
         with freeze_time(fields.Datetime.now()):
+            # a number on the Do Not Call Me list: the staged INSERT flags its
+            # holder in SQL, as the computed fields do after ``create``
+            phones = [
+                v["phone_sanitized"] for v in import_full(True).values() if v["phone_sanitized"]
+            ]
+            self.env["rgpd.dncm.number"].sudo().create({"number": phones[0]})
             by_orm, by_sql = import_full(True), import_full(False)
             assert_same(by_sql, by_orm)
+            self.assertEqual(
+                [number for number, values in by_sql.items() if values["rgpd_dncm_listed"]],
+                [
+                    number
+                    for number, values in by_sql.items()
+                    if values["phone_sanitized"] == phones[0]
+                ],
+            )
             for name in ("email_normalized", "phone_sanitized", "bce_nace_codes", "category_id"):
                 self.assertTrue(any(values[name] for values in by_sql.values()), name)
             # the fall-back: stored computed fields the fast path does not compute
             # itself (a module overrides them) are computed by the ORM, same result
             with patch.object(partner_insert._PartnerInsert, "COMPUTED_HERE", {}):
+                assert_same(import_full(False), by_orm)
+            # without staging (an update's new companies): one COPY, the DNCM
+            # flags left to the ORM
+            with patch.object(type(self.Import), "_stages", return_value=False):
                 assert_same(import_full(False), by_orm)
             # values the fast path does not handle go through ``create``
             with patch.object(partner_insert._PartnerInsert, "can_insert", return_value=False):
@@ -116,3 +135,19 @@ class TestPartnerInsert(RgpdCase):
             by_orm, by_sql = import_full(True), import_full(False)
             assert_same(by_sql, by_orm)
             self.assertTrue(all(values["properties"] for values in by_sql.values()))
+            # what the models' guards decide, the same on both paths: a company
+            # that objected is not created, an erased or an expired one gets
+            # nothing back (three numbers of the extract, set up before)
+            numbers = sorted(by_sql)[:3]
+            self.Blacklist._add([numbers[0]], "phone", "Objected")
+            kept = self.Partner.create(
+                [
+                    {"name": "Erased", "is_company": True, "bce_number": numbers[1]},
+                    {"name": "Expired", "is_company": True, "bce_number": numbers[2]},
+                ]
+            )
+            kept[0].rgpd_anonymized = True
+            kept[1].rgpd_expired = True
+            by_orm, by_sql = import_full(True, 170), import_full(False, 170)
+            assert_same(by_sql, by_orm)
+            self.assertFalse(set(numbers) & set(by_sql))

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -10,6 +10,30 @@ class MailComposeMessage(models.TransientModel):
         help="Tick to send this mail to a company that objected to prospecting: allowed to "
         "GDPR managers only, to answer the company's own request.",
     )
+    rgpd_asks_purpose = fields.Boolean(
+        string="Asks the purpose",
+        compute="_compute_rgpd_asks_purpose",
+        help="BCE prospects are among the recipients of this message: it states its purpose.",
+    )
+
+    @api.depends(
+        "composition_mode",
+        "model",
+        "res_ids",
+        "res_domain",
+        "partner_ids",
+        "subtype_id",
+        "template_id",
+        "rgpd_answer_request",
+    )
+    def _compute_rgpd_asks_purpose(self):
+        policy = self.env["rgpd.contact.policy"]
+        for wizard in self:
+            wizard.rgpd_asks_purpose = bool(
+                wizard.composition_mode == "comment"
+                and wizard._rgpd_purpose_applies()
+                and policy._governed(wizard._rgpd_notified())
+            )
 
     def _action_send_mail(self, auto_commit=False):
         prospecting = False
@@ -19,7 +43,7 @@ class MailComposeMessage(models.TransientModel):
             if wizard.rgpd_answer_request:
                 wizard._rgpd_check_answer(template)
             self.env["mail.template"]._rgpd_check_before_send(template, partners)
-            wizard._rgpd_check_purpose(partners)
+            wizard._rgpd_check_purpose(wizard._rgpd_notified())
             prospecting = prospecting or template._rgpd_is_prospecting()
         if prospecting:
             self = self.with_context(rgpd_prospecting=True)
@@ -29,19 +53,32 @@ class MailComposeMessage(models.TransientModel):
         self._rgpd_record_notice_sent()
         return result
 
+    def _rgpd_purpose_applies(self):
+        """A message that states a purpose: not a manager's answer to the
+        company's own request, nor one of the module's templates (the
+        information notice and the acknowledgement of an opposition, decided
+        on their own channels)."""
+        return not (self.rgpd_answer_request or self.template_id._rgpd_template_check()[0])
+
     def _rgpd_check_purpose(self, partners):
-        """Posted to several records, the mail asks the policy for its purpose
-        (no purpose, no prospect); written to one record for a purpose, for
-        that purpose. A mass mail is decided per recipient as its mails are
-        made (``mail_compose_message_purpose.py``)."""
-        if self.composition_mode != "comment" or self.rgpd_answer_request:
+        """Posted to one record or several, the mail asks the policy for its
+        purpose: no purpose, no prospect. A mass mail is decided per
+        recipient as its mails are made (``mail_compose_message_purpose.py``)."""
+        if self.composition_mode != "comment" or not self._rgpd_purpose_applies():
             return
-        if self.composition_batch:
-            self.env["rgpd.contact.policy"].check(
-                partners, "email", self._rgpd_purpose(), require_purpose=True
+        policy = self.env["rgpd.contact.policy"]
+        decisions = policy.decide(partners, "email", self._rgpd_purpose(), require_purpose=True)
+        missing = partners.filtered(lambda p: decisions[p.id].fact == "purpose_missing")
+        if missing:
+            raise UserError(
+                self.env._(
+                    "%(prospects)s: BCE prospects are among the recipients, and a message reaches "
+                    "a prospect only for a purpose. Choose the prospecting purpose this message "
+                    "is sent for, or remove them from the recipients.",
+                    prospects=", ".join(missing.sudo().mapped("display_name")),
+                )
             )
-        elif self.rgpd_purpose_id:
-            self.env["rgpd.contact.policy"].check(partners, "email", self.rgpd_purpose_id)
+        policy.check(partners, "email", self._rgpd_purpose(), require_purpose=True)
 
     def _rgpd_record_notice_sent(self):
         """The information notice counts as sent when the composer sends it,
@@ -54,6 +91,19 @@ class MailComposeMessage(models.TransientModel):
             (partners | partners.commercial_partner_id).sudo().write(
                 {"rgpd_notice_date": fields.Date.context_today(self)}
             )
+
+    def _rgpd_notified(self):
+        """Who the message reaches, for its purpose: the recipients added by
+        hand, and for a message (not a note) the records when they are
+        contacts and the records' followers."""
+        self.ensure_one()
+        if self.subtype_is_log or not self.model or self.model not in self.env:
+            return self.partner_ids
+        records = self.env[self.model].sudo().browse(self._evaluate_res_ids()).exists()
+        followers = (
+            records.message_partner_ids if "message_partner_ids" in records._fields else None
+        )
+        return self._rgpd_recipients() | (followers or self.env["res.partner"])
 
     def _rgpd_recipients(self):
         """The contacts the composer writes to: the records when they are

@@ -47,3 +47,12 @@ class MailComposeMessage(models.TransientModel):
             else:
                 mail_values_dict[res_id]["rgpd_policy_emails"] = DECIDED
         return mail_values_dict
+
+    def _prepare_mail_values_mailing_traces(self, mail_values_all):
+        """The trace of a refused recipient says why, in the policy's words."""
+        traces = super()._prepare_mail_values_mailing_traces(mail_values_all)
+        for res_id, trace_values in traces.items():
+            mail_values = mail_values_all[res_id]
+            if trace_values and mail_values.get("failure_type") == POLICY_FAILURE_TYPE:
+                trace_values["failure_reason"] = mail_values.get("failure_reason")
+        return traces

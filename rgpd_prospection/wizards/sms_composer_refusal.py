@@ -3,7 +3,7 @@ from odoo import models
 
 class SmsComposer(models.TransientModel):
     """An SMS the module refuses (no consent, an opposition) is cancelled
-    for that reason, not as a wrong number format."""
+    for that reason, not as a wrong number format; its trace says why."""
 
     _inherit = "sms.composer"
 
@@ -12,6 +12,7 @@ class SmsComposer(models.TransientModel):
         recipients = self._prepare_recipient_values(records)
         for res_id, sms_values in result.items():
             refusal = recipients.get(res_id, {}).get("rgpd_refusal")
+            reason = recipients.get(res_id, {}).get("rgpd_refusal_reason")
             if not refusal or sms_values.get("failure_type") not in (
                 "sms_number_format",
                 "sms_number_missing",
@@ -19,5 +20,5 @@ class SmsComposer(models.TransientModel):
                 continue
             sms_values["failure_type"] = refusal
             for command in sms_values.get("mailing_trace_ids") or []:
-                command[2]["failure_type"] = refusal
+                command[2].update(failure_type=refusal, failure_reason=reason)
         return result

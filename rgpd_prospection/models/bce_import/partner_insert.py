@@ -5,6 +5,7 @@ it whenever Odoo changes."""
 import io
 import json
 from functools import partial
+from itertools import repeat
 
 from odoo import models
 from odoo.tools import SQL, email_normalize
@@ -29,8 +30,8 @@ def copy_escape(text):
 
 
 class _LineStream(io.TextIOBase):
-    """A file for ``copy_expert`` that reads lines from an iterator as COPY
-    asks for them."""
+    """A file for ``copy_expert`` that reads lines (or blocks of lines) from
+    an iterator as COPY asks for them."""
 
     def __init__(self, lines):
         super().__init__()
@@ -83,6 +84,28 @@ class _PartnerInsert:
         ),
         "rgpd_legal_basis": ({"rgpd_prospection"}, ("_compute_rgpd_legal_basis",)),
         "lang": ({"base"}, ("_compute_lang",)),
+        "rgpd_other_phone_sanitized": (
+            {"rgpd_prospection", "phone_validation"},
+            ("_compute_rgpd_other_phone_sanitized", "_phone_get_country", "_phone_format"),
+        ),
+    }
+    # stored computed fields that the staged INSERT computes in SQL from the
+    # staged columns they depend on (which must be computed here): the Do Not
+    # Call Me flags, read from the list in force when the rows are created,
+    # not when they were staged. A new company has no contact person, so its
+    # flag is its own numbers' one.
+    # field: (modules defining its methods, its methods, the columns it reads)
+    COMPUTED_IN_INSERT = {
+        "rgpd_dncm_own_listed": (
+            {"rgpd_prospection"},
+            ("_compute_rgpd_dncm_own_listed",),
+            ("phone_sanitized", "rgpd_other_phone_sanitized"),
+        ),
+        "rgpd_dncm_listed": (
+            {"rgpd_prospection"},
+            ("_compute_rgpd_dncm_listed",),
+            ("phone_sanitized", "rgpd_other_phone_sanitized"),
+        ),
     }
     # what the formulas of COMPUTED_HERE take as empty
     ASSUMED_EMPTY = {"parent_id", "company_name", "user_ids", "child_ids", "image_1920"}
@@ -112,6 +135,12 @@ class _PartnerInsert:
             if field.type == "properties" and field.store and field.compute == field._compute
         }
         self.computed_here |= {fields_[name] for name in self.properties}
+        here = {field.name for field in self.computed_here}
+        self.computed_in_insert = {
+            fields_[name]
+            for name, (modules, methods, reads) in self.COMPUTED_IN_INSERT.items()
+            if name in fields_ and self._defined_in(methods) == modules and set(reads) <= here
+        }
         self.left_to_orm = [
             field
             for field in fields_.values()
@@ -149,13 +178,16 @@ class _PartnerInsert:
         if name not in self.Partner._fields:
             return False
         modules, methods = self.COMPUTED_HERE[name]
-        defined_in = {
+        return self._defined_in(methods) == modules
+
+    def _defined_in(self, methods):
+        """The modules that define ``methods`` on the partner model."""
+        return {
             getattr(cls, "_module", None)
             for cls in type(self.Partner).__mro__
             for method in methods
             if method in vars(cls)
         }
-        return defined_in == modules
 
     def _new_properties(self, field):
         """The properties of a new partner given none: the defaults of the
@@ -196,12 +228,21 @@ class _PartnerInsert:
         return email_normalize(full.get("email"), strict=False)
 
     def _compute_phone_sanitized(self, full, partner_id):
+        return self._sanitized(full, self._number_fields)
+
+    def _compute_rgpd_other_phone_sanitized(self, full, partner_id):
+        return self._sanitized(full, ["rgpd_other_phone"])
+
+    def _sanitized(self, full, fnames):
+        """The first number of ``fnames`` that ``_phone_format`` formats."""
+        if not any(full.get(fname) for fname in fnames):
+            return None
         country_id = full.get(self._country_field)
         country = self._countries.get(country_id)
         if country is None:
             country = self.env["res.country"].browse(country_id or [])
             country = self._countries[country_id] = country or self.env.company.country_id
-        for fname in self._number_fields:
+        for fname in fnames:
             number = full.get(fname)
             if sanitized := number and self.Partner._phone_format_number(number, country):
                 return sanitized
@@ -285,20 +326,26 @@ class _PartnerInsert:
         log = {"create_uid": self.env.uid, "create_date": now}
         log.update(write_uid=self.env.uid, write_date=now)
         given = {**overrides, **log}
-        names = [name for name in columns if name not in given]
+        computed = {field.name: self._in_insert(field.name) for field in self.computed_in_insert}
+        names = [name for name in columns if name not in given and name not in computed]
         for start in range(0, len(ids), STAGED_INSERT):
             chunk = ids[start : start + STAGED_INSERT]
             self.env.flush_all()
             cr.execute(
                 SQL(
-                    "INSERT INTO res_partner (id, %s, %s) SELECT id, %s, %s FROM %s "
+                    "INSERT INTO res_partner (id, %s, %s) SELECT id, %s, %s FROM %s AS staged "
                     "WHERE id BETWEEN %s AND %s AND id = ANY(%s)",
                     SQL(", ").join(map(SQL.identifier, names)),
-                    SQL(", ").join(map(SQL.identifier, given)),
+                    SQL(", ").join(map(SQL.identifier, [*given, *computed])),
                     SQL(", ").join(map(SQL.identifier, names)),
                     SQL(", ").join(
-                        self._copy_value(self.Partner._fields.get(name), value)
-                        for name, value in given.items()
+                        [
+                            *(
+                                self._copy_value(self.Partner._fields.get(name), value)
+                                for name, value in given.items()
+                            ),
+                            *computed.values(),
+                        ]
                     ),
                     SQL.identifier(table),
                     chunk[0],
@@ -321,7 +368,21 @@ class _PartnerInsert:
                     )
                 )
                 self.tables.add(field.relation)
-            self._complete(self.Partner.browse(chunk), [*columns, *many2many])
+            self._complete(
+                self.Partner.browse(chunk),
+                [*columns, *computed, *many2many],
+                self.computed_in_insert,
+            )
+
+    def _in_insert(self, name):
+        """The SQL of a field of ``COMPUTED_IN_INSERT``, over the row ``staged``."""
+        if name in ("rgpd_dncm_own_listed", "rgpd_dncm_listed"):
+            return SQL(
+                "EXISTS (SELECT FROM %s WHERE number IN (staged.phone_sanitized, "
+                "staged.rgpd_other_phone_sanitized))",
+                SQL.identifier(self.env["rgpd.dncm.number"]._table),
+            )
+        raise ValueError(f"no SQL for {name}")
 
     def _copy_value(self, field, value):
         if field is None or field.name in models.LOG_ACCESS_COLUMNS:
@@ -362,9 +423,7 @@ class _PartnerInsert:
         tail = "\t".join(
             [*(self._text(model_fields[name], self.defaults[name]) for name in constant), *log]
         )
-        columns = [
-            (name, self._converter(model_fields[name]), self.defaults.get(name)) for name in varying
-        ]
+        columns = [(name, self._converter(model_fields[name])) for name in varying]
         # what the formulas read, loaded now: the COPY leaves the connection
         # to nothing else
         self._prefetch(vals_list)
@@ -372,11 +431,13 @@ class _PartnerInsert:
         row_end = f"\t{tail}\n"
 
         def lines():
+            """The rows of a slice at a time, column by column: each column's
+            values are converted in one pass, then the rows joined."""
             for start in range(0, len(ids), STREAM_SLICE):
                 end = start + STREAM_SLICE
-                rows = list(zip(ids[start:end], vals_list[start:end], strict=True))
+                slice_ids = ids[start:end]
                 values = []
-                for partner_id, vals in rows:
+                for partner_id, vals in zip(slice_ids, vals_list[start:end], strict=True):
                     full = {**self.defaults, **vals}
                     for name, compute in computers.items():
                         if name not in vals:
@@ -386,16 +447,25 @@ class _PartnerInsert:
                         pairs.extend(
                             (partner_id, target) for target in self._targets(full.get(name) or [])
                         )
+                # ``full`` holds every default: a missing value is None
                 texts = [
-                    [convert(full.get(name, default)) for full in values]
-                    for name, convert, default in columns
+                    self._column_texts(convert, list(map(dict.get, values, repeat(name))))
+                    for name, convert in columns
                 ]
-                id_texts = [str(partner_id) for partner_id, _vals in rows]
-                for parts in zip(id_texts, *texts, strict=True):
-                    yield "\t".join(parts) + row_end
+                rows = map("\t".join, zip(map(str, slice_ids), *texts, strict=True))
+                yield row_end.join(rows) + row_end
 
         names = ["id", *varying, *constant, "create_uid", "create_date", "write_uid", "write_date"]
         return names, many2many, lines(), links
+
+    @staticmethod
+    def _column_texts(convert, column):
+        """The COPY texts of a column's values, converted once when they are
+        all the same object (a flag, the country, the extract's number)."""
+        first = column[0]
+        if all(value is first for value in column):
+            return [convert(first)] * len(column)
+        return list(map(convert, column))
 
     def _prefetch(self, vals_list):
         """Load the countries the phone formula reads."""
@@ -479,14 +549,16 @@ class _PartnerInsert:
             f'COPY "{table}" ({names}) FROM STDIN', _LineStream(lines), size=COPY_CHUNK
         )
 
-    def _complete(self, partners, names):
+    def _complete(self, partners, names, computed_in_sql=frozenset()):
         """What ``create`` does after its INSERT: dependent fields of other
-        records marked, the fields left to the ORM computed, constraints
-        checked; then the cache, which the insert bypassed, is dropped."""
-        with self.env.protecting(self.computed_here, partners):
+        records marked, the fields left to the ORM (but not those the INSERT
+        computed, ``computed_in_sql``) computed, constraints checked; then the
+        cache, which the insert bypassed, is dropped."""
+        with self.env.protecting(self.computed_here | computed_in_sql, partners):
             partners.modified(names, create=True)
         for field in self.left_to_orm:
-            self.env.add_to_compute(field, partners)
+            if field not in computed_in_sql:
+                self.env.add_to_compute(field, partners)
         self.env.flush_all()
         # one column read per constraint, not every column of the batch
         partners.with_context(prefetch_fields=False)._validate_fields(names)
