@@ -8,6 +8,7 @@ from . import res_partner_enterprise_number
 from . import res_partner_search
 from . import res_partner_accountability
 from . import res_partner_erasure
+from . import res_users
 from . import res_partner_notice
 from . import res_partner_privacy
 from . import ir_attachment
@@ -36,6 +37,10 @@ from . import rgpd_request
 from . import rgpd_access_report
 from . import rgpd_processing_record
 from . import models
+from . import base_grouped_takeout
+from . import mail_bulk_takeout
+from . import mail_message_proof
+from . import ir_attachment_proof
 from . import rgpd_purpose_assessment
 from . import res_partner_purpose
 from . import mailing_mailing

@@ -103,8 +103,18 @@ class MailActivity(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if any(vals.get("rgpd_initiated_by_prospect") for vals in vals_list):
-            self._rgpd_check_may_log_inbound()
+        # a default (``default_rgpd_initiated_by_prospect`` in the context, a
+        # user default) ticks it as surely as a value
+        default = None
+        for vals in vals_list:
+            if "rgpd_initiated_by_prospect" in vals:
+                flagged = vals["rgpd_initiated_by_prospect"]
+            else:
+                if default is None:
+                    default = self.default_get(["rgpd_initiated_by_prospect"])
+                flagged = default.get("rgpd_initiated_by_prospect")
+            if flagged:
+                self._rgpd_check_may_log_inbound()
         return super().create(vals_list)
 
     def write(self, vals):
@@ -125,8 +135,11 @@ class MailActivity(models.Model):
 
     def _action_done(self, feedback=False, attachment_ids=None):
         inbound = {}
+        # logged by a user of the roles (or the system): anyone else's "done"
+        # closes the activity without moving the retention clock
+        may_log = self.env.su or self.env.user.has_group(USER_GROUP)
         for activity in self:
-            if activity._rgpd_is_inbound_contact():
+            if may_log and activity._rgpd_is_inbound_contact():
                 inbound[activity._rgpd_partner()] = activity.activity_type_id.name
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         for partner, activity_name in inbound.items():

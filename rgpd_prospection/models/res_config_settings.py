@@ -1,4 +1,5 @@
 import os
+from functools import partial
 from pathlib import Path
 
 from odoo import api, fields, models
@@ -6,9 +7,9 @@ from odoo.exceptions import AccessError, ValidationError
 
 from ..bce_engine import Perimeter
 from ..tools import is_rgpd_manager
-from .bce_import.files import DEFAULT_SET_ASIDE_DAYS
+from .bce_import.files import DEFAULT_SET_ASIDE_DAYS, SET_ASIDE_BOUNDS
 from .bce_import.sanity import SANITY_DEFAULTS
-from .bce_import.settings import PARAM
+from .bce_import.settings import PARAM, BceSettingsError
 from .mail_thread_inbound import GATEWAY_USER_PARAM
 from .rgpd_processing_record import DPO_EMAIL_PARAM, RECIPIENTS_PARAM, SECURITY_PARAM
 from .rgpd_retention_run import (
@@ -20,7 +21,6 @@ from .rgpd_retention_run import (
 NAME_LANGUAGES = [("fr", "French"), ("nl", "Dutch"), ("de", "German")]
 INTERVAL_TYPES = [("days", "Days"), ("weeks", "Weeks"), ("months", "Months")]
 RETENTION_BOUNDS = (1, MAX_RETENTION_MONTHS)
-SET_ASIDE_BOUNDS = (1, 365)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -39,6 +39,11 @@ class ResConfigSettings(models.TransientModel):
         string="Retention period problem",
         compute="_compute_rgpd_retention_problem",
         help="Why the retention period stored in the settings cannot be used.",
+    )
+    rgpd_bce_settings_problem = fields.Text(
+        string="Import settings problem",
+        compute="_compute_rgpd_bce_settings_problem",
+        help="Why a stored setting of the import cannot be used (a value put around this form).",
     )
     rgpd_dpo_email = fields.Char(
         string="Privacy contact e-mail",
@@ -190,8 +195,19 @@ class ResConfigSettings(models.TransientModel):
                 rgpd_bce_interval_number=cron.interval_number,
                 rgpd_bce_interval_type=cron.interval_type,
             )
-        keep = self.env["ir.config_parameter"].sudo().get_param(PARAM + "keep_municipality")
-        values["rgpd_bce_keep_municipality"] = keep != "False"
+        try:
+            keep = self.env["rgpd.bce.import"].sudo()._engine_config().keep_municipality
+        except BceSettingsError:
+            keep = True  # the banner says why the stored value cannot be used
+        values["rgpd_bce_keep_municipality"] = keep
+        return values
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        language = values.get("rgpd_bce_name_language")
+        if language and language not in dict(NAME_LANGUAGES):
+            values["rgpd_bce_name_language"] = False  # the banner says what is stored
         return values
 
     def set_values(self):
@@ -305,6 +321,24 @@ class ResConfigSettings(models.TransientModel):
                 problem=problem,
             )
         )
+
+    def _compute_rgpd_bce_settings_problem(self):
+        """What the import's readers refuse of the stored settings, each in
+        words: the same messages a failed import shows."""
+        Import = self.env["rgpd.bce.import"].sudo()
+        readers = [
+            Import._engine_config,
+            Import._set_aside_days,
+            *(partial(Import._sanity_setting, key) for key in SANITY_DEFAULTS),
+        ]
+        problems = []
+        for reader in readers:
+            try:
+                reader()
+            except BceSettingsError as error:
+                problems.append(str(error))
+        for settings in self:
+            settings.rgpd_bce_settings_problem = "\n".join(problems) or False
 
     def _compute_rgpd_retention_problem(self):
         problem = self.env["rgpd.retention.run"]._retention_setting()[1]

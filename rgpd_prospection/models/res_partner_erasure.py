@@ -12,11 +12,22 @@ from odoo.fields import Domain
 from ..bce_engine.erasure import forget_enterprises
 from ..bce_engine.model import LegalPersonState
 from ..bce_engine.numbers import format_enterprise_number
+from .bce_import.rgpd_bce_import import UNDER_WAY
 
 MASKED = "****"
+# An object, not a value: a JSON or XML-RPC context can hold a copy of a value, never this one.
+ERASING_ACCOUNTS = object()
 MIN_TERM_LENGTH = 4  # shorter names would match unrelated text when erasing
 # Files the law requires to keep as issued (GDPR art. 17(3)(b)).
 KEPT_ATTACHMENT_MODELS = ("account.move",)
+# Notes typed by hand on records the erasure keeps (an opposition, a
+# quotation or an order of the Sales app): the names in them are masked.
+FREE_TEXTS = {
+    "rgpd.blacklist": (("reason", "erasure_reason"), []),
+    "sale.order": (("note", "client_order_ref"), []),
+    # a draft invoice is no accounting document yet: a posted one stays as issued
+    "account.move": (("narration", "ref"), [("state", "=", "draft")]),
+}
 
 
 class ResPartner(models.Model):
@@ -151,6 +162,16 @@ class ResPartner(models.Model):
             )
             counts[self.env._("CRM leads and opportunities")] = len(leads)
             leads.unlink()
+        # a portal account of theirs: its login is their e-mail, its signature
+        # their name; closed as Odoo closes an account its holder deletes
+        portal_users = env["res.users"].search(
+            [("partner_id", "in", self.ids), ("share", "=", True)]
+        )
+        counts[self.env._("Portal accounts closed")] = len(portal_users)
+        if portal_users:
+            portal_users = portal_users.with_context(rgpd_erasing_accounts=ERASING_ACCOUNTS)
+            portal_users.write({"signature": False})
+            portal_users._deactivate_portal_user()
         messages = env["mail.message"].search(
             Domain.OR(
                 [
@@ -207,6 +228,19 @@ class ResPartner(models.Model):
         counts[self.env._("Mailing contacts")] = len(mailing_contacts)
         mailing_contacts.unlink()
         env["bus.bus"].search(self._rgpd_ilike_domain(["message"], terms)).unlink()
+        # a mail written to them and scheduled for later ("send later")
+        scheduled = env["mail.scheduled.message"].search(
+            Domain.OR(
+                [
+                    [("partner_ids", "in", self.ids)],
+                    [("model", "=", "res.partner"), ("res_id", "in", self.ids)],
+                    self._rgpd_ilike_domain(["subject", "body"], terms),
+                ]
+            )
+        )
+        counts[self.env._("Scheduled messages")] = len(scheduled)
+        scheduled.attachment_ids.unlink()
+        scheduled.unlink()
         env["sms.sms"].search([("partner_id", "in", self.ids)]).unlink()
         counts.update(self._rgpd_erase_module_records(terms))
         counts.update(self._rgpd_mask_free_texts(terms))
@@ -391,20 +425,34 @@ class ResPartner(models.Model):
         ).write({"record_name": False})
 
     def _rgpd_mask_free_texts(self, terms):
-        """Notes typed by hand on the opposition entries (their reason, the
-        erasure's reason) keep the entry and lose the names in them."""
+        """Notes typed by hand on records the erasure keeps (the opposition
+        entries' reasons, a quotation's or a draft invoice's terms and
+        reference) keep the record
+        and lose the names, addresses and numbers in them."""
         if not terms:
             return {}
         env = self.env(su=True, context=dict(self.env.context, active_test=False))
         pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
-        fnames = ["reason", "erasure_reason"]
-        entries = env["rgpd.blacklist"].search(self._rgpd_ilike_domain(fnames, terms))
         untracked = {"mail_notrack": True, "tracking_disable": True}
-        for entry in entries.with_context(**untracked):
-            entry.write(
-                {fname: pattern.sub(MASKED, entry[fname]) for fname in fnames if entry[fname]}
+        masked = 0
+        for model, (fnames, domain) in FREE_TEXTS.items():
+            if model not in env:
+                continue
+            records = env[model].search(
+                Domain.AND([domain, self._rgpd_ilike_domain(fnames, terms)])
             )
-        return {self.env._("Opposition notes masked"): len(entries)}
+            for record in records.with_context(**untracked):
+                record.write(
+                    {
+                        fname: pattern.sub(MASKED, str(record[fname]))
+                        for fname in fnames
+                        if record[fname] and pattern.search(str(record[fname]))
+                    }
+                )
+            masked += len(records)
+        return {
+            self.env._("Notes masked (oppositions, quotations and orders, draft invoices)"): masked
+        }
 
     def _rgpd_erase_engine_states(self):
         """The states the BCE engine keeps for the next update hold the
@@ -427,4 +475,13 @@ class ResPartner(models.Model):
                 changed += 1
         # the state tables too, which an update reads instead of the attachment
         changed += bool(self.env["rgpd.bce.import"]._state_store().forget(numbers))
-        return {self.env._("States of the BCE engine"): changed}
+        under_way = imports.search([("state", "in", UNDER_WAY)])
+        # an extract uploaded and not imported yet holds them too
+        wizards = self.env["rgpd.bce.import.wizard"].sudo()
+        wizards.search([("extract_file", "!=", False)])._forget_upload()
+        return {
+            self.env._("States of the BCE engine"): changed,
+            self.env._("Imports under way whose prepared contacts held them"): (
+                under_way._forget_staged(numbers)
+            ),
+        }

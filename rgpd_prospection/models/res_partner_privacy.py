@@ -14,6 +14,7 @@ TAKEOUT_FIELDS = frozenset(
         "rgpd_other_phone",
         "phone_sanitized",
         "phone_mobile_search",
+        "rgpd_other_phone_sanitized",
         "bce_last_values",
     }
 )
@@ -66,13 +67,17 @@ class ResPartner(models.Model):
         if self._rgpd_is_manager() or not TAKEOUT_FIELDS.intersection(fnames):
             return
         if self._rgpd_prospects():
-            raise AccessError(
-                self.env._(
-                    "Only a GDPR prospecting manager may take the e-mail addresses and phone "
-                    "numbers of prospects out of Odoo (export, vCard, JSON). Open the companies "
-                    "one at a time instead."
-                )
+            raise self._rgpd_takeout_error()
+
+    @api.model
+    def _rgpd_takeout_error(self):
+        return AccessError(
+            self.env._(
+                "Only a GDPR prospecting manager may take the e-mail addresses and phone "
+                "numbers of prospects out of Odoo (export, vCard, JSON). Open the companies "
+                "one at a time instead."
             )
+        )
 
     def _export_rows(self, fields, *, _is_toplevel_call=True):
         """Serves every export (``export_data``, ``/web/export/*``), also of

@@ -79,10 +79,21 @@ class RgpdRequest(models.Model):
     extension_months = fields.Integer(
         string="Extension (months)",
         tracking=True,
+        copy=False,
         help="Up to two more months when the request is complex or the requests many "
         "(art. 12.3); the requester must be told why within the first month.",
     )
-    extension_reason = fields.Text(tracking=True)
+    extension_reason = fields.Text(tracking=True, copy=False)
+    extension_date = fields.Date(
+        string="Extended on",
+        readonly=True,
+        copy=False,
+        help="When the answer was postponed: within one month of the receipt, once (art. 12.3).",
+    )
+    can_extend = fields.Boolean(
+        compute="_compute_can_extend",
+        help="Open, not extended yet, and still within one month of its receipt.",
+    )
     due_date = fields.Date(
         compute="_compute_due_date", store=True, tracking=True, help="Answer at the latest on."
     )
@@ -102,6 +113,26 @@ class RgpdRequest(models.Model):
             request.due_date = request.received_date and request.received_date + relativedelta(
                 months=ANSWER_MONTHS + (request.extension_months or 0)
             )
+
+    @api.depends("received_date", "extension_date", "state")
+    def _compute_can_extend(self):
+        """Read from the saved request (``_origin``): the form keeps its
+        fields open while an extension is typed."""
+        today = fields.Date.context_today(self)
+        for request in self:
+            request.can_extend = (
+                request.state in OPEN_STATES
+                and not request.extension_date
+                and not request._origin.extension_months
+                and bool(request.received_date)
+                and today <= request._extension_deadline(request.received_date)
+            )
+
+    @staticmethod
+    def _extension_deadline(received_date):
+        """The requester is told of the extension and its reasons within one
+        month of the receipt (art. 12.3): the last day it may be decided."""
+        return received_date + relativedelta(months=ANSWER_MONTHS)
 
     @api.depends("due_date", "state")
     def _compute_is_overdue(self):
@@ -148,6 +179,14 @@ class RgpdRequest(models.Model):
             raise AccessError(
                 self.env._("A request's answer date is set when it is answered or refused.")
             )
+        moved = [request.state for request in self] if self else ["new"]
+        if "state" in vals and not self._is_event() and set(moved) != {vals["state"]}:
+            raise AccessError(
+                self.env._(
+                    "A request's status follows its events: start, answer, refuse or reopen it "
+                    "with its buttons, which record when it was answered."
+                )
+            )
         if "due_date" in vals and not self.env.su:
             raise AccessError(
                 self.env._(
@@ -164,6 +203,64 @@ class RgpdRequest(models.Model):
                         "one would put off the answer the law requires."
                     )
                 )
+
+    def _check_extension_event(self, vals):
+        """An extension is decided once, within one month of the receipt, and
+        stays as the requester was told of it: its length and reason are not
+        rewritten afterwards, and no second one follows. Returns the date the
+        write records as ``extension_date`` when it extends, else None."""
+        if "extension_date" in vals and not self._is_event():
+            raise AccessError(
+                self.env._("A request's extension date is set when the answer is postponed.")
+            )
+        if self:
+            changing = self.filtered(lambda r: r._changes_extension(vals))
+            received = fields.Date.to_date(vals.get("received_date"))
+            receipts = [(r.name, received or r.received_date, r.extension_months) for r in changing]
+        elif vals.get("extension_months"):  # create
+            received = vals.get("received_date") or fields.Date.context_today(self)
+            receipts = [(vals.get("name") or "", fields.Date.to_date(received), 0)]
+        else:
+            receipts = []
+        for name, received, months in receipts:
+            self._check_extension_allowed(name, received, months)
+        if receipts and vals.get("extension_months"):
+            return fields.Date.context_today(self)
+        return None
+
+    def _check_extension_allowed(self, name, received, months):
+        """Refuse a second extension, or one decided after the first month."""
+        if months:
+            raise ValidationError(
+                self.env._(
+                    "Request %(name)s has already been postponed once: the law allows one "
+                    "extension of two months at most, as the requester was told of it "
+                    "(GDPR art. 12.3). Its length and reason stay as recorded.",
+                    name=name,
+                )
+            )
+        deadline = self._extension_deadline(received)
+        if fields.Date.context_today(self) > deadline:
+            raise ValidationError(
+                self.env._(
+                    "The answer can no longer be postponed: the requester must be told of an "
+                    "extension and its reasons within one month of the receipt (GDPR art. "
+                    "12.3), that is by %(date)s.",
+                    date=format_date(self.env, deadline),
+                )
+            )
+
+    def _changes_extension(self, vals):
+        """``vals`` extends this request, or rewrites its extension (the
+        erasure, as superuser, may still mask the reason)."""
+        if "extension_months" in vals and (vals["extension_months"] or 0) != self.extension_months:
+            return True
+        return (
+            "extension_reason" in vals
+            and bool(self.extension_months)
+            and not self.env.su
+            and (vals["extension_reason"] or False) != (self.extension_reason or False)
+        )
 
     def _is_event(self):
         return self.env.su or self.env.context.get("rgpd_request_event") is REQUEST_EVENT
@@ -200,6 +297,9 @@ class RgpdRequest(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_deadline(vals)
+            extended_on = self._check_extension_event(vals)
+            if extended_on:
+                vals["extension_date"] = extended_on
             if not self._rgpd_is_manager():
                 # the reference goes to the erasure log: numbered, never typed
                 vals.pop("name", None)
@@ -213,11 +313,15 @@ class RgpdRequest(models.Model):
 
     def write(self, vals):
         self._check_deadline(vals)
+        extended_on = self._check_extension_event(vals)
+        extended = self.filtered(lambda r: not r.extension_months) if extended_on else None
         if "name" in vals and not self._rgpd_is_manager():
             raise AccessError(
                 self.env._("Only a GDPR prospecting manager may change the reference of a request.")
             )
         result = super().write(vals)
+        if extended:
+            extended._event({"extension_date": extended_on})
         if {"extension_months", "received_date", "user_id"} & set(vals):
             self.filtered(lambda r: r.state in OPEN_STATES)._schedule_reminder()
         return result
@@ -252,8 +356,17 @@ class RgpdRequest(models.Model):
             date=format_date(env, self.due_date),
         )
 
+    def action_extend(self):
+        """Postpone the answer by the two further months of art. 12.3, for the
+        reason typed on the request."""
+        for request in self:
+            self._check_extension_allowed(
+                request.name, request.received_date, request.extension_months
+            )
+        self.write({"extension_months": MAX_EXTENSION_MONTHS})
+
     def action_start(self):
-        self.write({"state": "in_progress"})
+        self._event({"state": "in_progress"})
 
     def action_done(self):
         self._event({"state": "done", "answer_date": fields.Date.context_today(self)})

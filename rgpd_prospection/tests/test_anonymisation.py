@@ -20,7 +20,142 @@ def _needles(term):
     return [term.encode(), term.encode("utf-32-le")]
 
 
-class AnonymisationCase(RgpdCase):
+def _unpacked(raw, depth=3):
+    """The bytes of a file and of every member when it is a ZIP (NPZ, XLSX,
+    DOCX), members that are ZIPs unpacked in turn."""
+    if raw[:2] != b"PK" or not depth:
+        return [raw]
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = [archive.read(name) for name in archive.namelist()]
+    except zipfile.BadZipFile:
+        return [raw]  # not a ZIP after all: its raw bytes are scanned
+    return [raw] + [content for member in members for content in _unpacked(member, depth - 1)]
+
+
+class ErasureScan:
+    """The scan that looks for a term in every store of the database: every
+    text, varchar, jsonb and bytea column of every table, every file of
+    ``ir_attachment`` and of the filestore, unpacked."""
+
+    def _tables_holding(self, term):
+        """Every text, varchar, jsonb (base64 values decoded and unpacked
+        too) and bytea column of every table that contains ``term``."""
+        return self._stores_holding([term])[term]
+
+    def _stores_holding(self, terms):
+        """``{term: [table.column, ...]}`` for every text, varchar, jsonb and
+        bytea column of every table of the database, hidden and technical ones
+        included (staging tables, relations): one pass for all the terms."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute(
+            """SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
+               JOIN information_schema.tables t
+                 ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+               WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+                 AND c.data_type IN %s
+               ORDER BY c.table_name, c.column_name""",
+            [(*TEXT_TYPES, "bytea")],
+        )
+        found = {term: [] for term in terms}
+        for table, column, data_type in cr.fetchall():
+            if data_type == "bytea":
+                # the bytes of each term as text and as NumPy stores it
+                for term in terms:
+                    cr.execute(
+                        f'SELECT 1 FROM "{table}" WHERE '  # noqa: S608
+                        + " OR ".join([f'position(%s IN "{column}") > 0'] * 2)
+                        + " LIMIT 1",
+                        _needles(term),
+                    )
+                    if cr.fetchone():
+                        found[term].append(f"{table}.{column}")
+                continue
+            cr.execute(
+                f"""SELECT term FROM unnest(%s::text[]) term WHERE EXISTS (
+                        SELECT 1 FROM "{table}"
+                        WHERE strpos(lower("{column}"::text), lower(term)) > 0)""",  # noqa: S608
+                [list(terms)],
+            )
+            for (term,) in cr.fetchall():
+                found[term].append(f"{table}.{column}")
+            if data_type == "jsonb":
+                for term in self._jsonb_base64_holding(table, column, terms):
+                    found[term].append(f"{table}.{column} (base64)")
+        return found
+
+    def _jsonb_base64_holding(self, table, column, terms):
+        """The terms found in the base64 strings of a jsonb column, decoded
+        and unpacked as files are."""
+        cr = self.env.cr
+        cr.execute(
+            f"""SELECT leaf #>> '{{}}' FROM "{table}" row_,
+                       jsonb_path_query(row_."{column}", 'strict $.**') leaf
+                WHERE jsonb_typeof(leaf) = 'string'
+                  AND length(leaf #>> '{{}}') >= 24
+                  AND (leaf #>> '{{}}') ~ '^[A-Za-z0-9+/]+={{0,2}}$'"""  # noqa: S608
+        )
+        contents = []
+        for (text,) in cr.fetchall():
+            try:
+                contents += _unpacked(base64.b64decode(text, validate=True))
+            except ValueError:
+                continue
+        return {
+            term
+            for term in terms
+            for content in contents
+            if any(needle in content.lower() for needle in _needles(term.lower()))
+        }
+
+    def _attachments_holding(self, term):
+        """Every stored file whose content holds ``term``, also inside a ZIP,
+        nested ones included (an xlsx, a docx, the engine's NPZ state, whose
+        text NumPy keeps as UTF-32): every row of ``ir_attachment``, those of
+        binary fields too, which a search of attachments leaves out."""
+        found = []
+        needles = _needles(term.lower())
+        self.env.flush_all()
+        self.env.cr.execute("SELECT id FROM ir_attachment WHERE type = 'binary'")
+        attachments = (
+            self.env["ir.attachment"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        )
+        for attachment in attachments:
+            contents = _unpacked(attachment.raw or b"")
+            if any(needle in content.lower() for content in contents for needle in needles):
+                found.append(f"{attachment.name} ({attachment.res_model},{attachment.res_id})")
+        return found
+
+    def _filestore_files(self):
+        """The files of the database's filestore, as paths relative to it."""
+        root = self.env["ir.attachment"]._filestore()
+        return {
+            os.path.relpath(os.path.join(folder, name), root)
+            for folder, _dirs, files in os.walk(root)
+            if "checklist" not in os.path.relpath(folder, root).split(os.sep)
+            for name in files
+        }
+
+    def _filestore_holding(self, term, ignore=frozenset()):
+        """Every file of the database's filestore holding ``term``, unpacked,
+        but those of ``ignore`` (files left by earlier runs): a file replaced
+        or deleted stays on disk until the garbage collection of the
+        filestore, which this runs first."""
+        self.env.flush_all()
+        self.env["ir.attachment"]._gc_file_store_unsafe()
+        needles = _needles(term.lower())
+        root = self.env["ir.attachment"]._filestore()
+        found = []
+        for path in sorted(self._filestore_files() - set(ignore)):
+            with open(os.path.join(root, path), "rb") as stream:
+                contents = _unpacked(stream.read())
+            if any(needle in content.lower() for content in contents for needle in needles):
+                found.append(path)
+        return found
+
+
+class AnonymisationCase(ErasureScan, RgpdCase):
     """A company with a contact person, and personal data about them in every
     corner where Odoo keeps some; after the erasure none of it is left."""
 
@@ -188,64 +323,6 @@ class AnonymisationCase(RgpdCase):
         )
         invoice.action_post()
         return invoice
-
-    def _tables_holding(self, term):
-        """Every text column of every table that contains ``term``."""
-        cr = self.env.cr
-        cr.execute(
-            """SELECT c.table_name, c.column_name FROM information_schema.columns c
-               JOIN information_schema.tables t
-                 ON t.table_name = c.table_name AND t.table_schema = c.table_schema
-               WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
-                 AND c.data_type IN %s""",
-            [TEXT_TYPES],
-        )
-        found = []
-        for table, column in cr.fetchall():
-            cr.execute(
-                f'SELECT 1 FROM "{table}" WHERE "{column}"::text ILIKE %s LIMIT 1',  # noqa: S608
-                [f"%{term}%"],
-            )
-            if cr.fetchone():
-                found.append(f"{table}.{column}")
-        # binary columns: the bytes of the term as text and as NumPy stores it
-        cr.execute(
-            """SELECT c.table_name, c.column_name FROM information_schema.columns c
-               JOIN information_schema.tables t
-                 ON t.table_name = c.table_name AND t.table_schema = c.table_schema
-               WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
-                 AND c.data_type = 'bytea'"""
-        )
-        for table, column in cr.fetchall():
-            for needle in _needles(term):
-                cr.execute(
-                    f'SELECT 1 FROM "{table}" WHERE position(%s IN "{column}") > 0 LIMIT 1',  # noqa: S608
-                    [needle],
-                )
-                if cr.fetchone():
-                    found.append(f"{table}.{column}")
-                    break
-        return found
-
-    def _attachments_holding(self, term):
-        """Every stored file whose content holds ``term``, also inside a ZIP
-        (an xlsx, a docx, the engine's NPZ state, whose text NumPy keeps as
-        UTF-32)."""
-        found = []
-        needles = _needles(term.lower())
-        attachments = self.env["ir.attachment"].sudo().with_context(active_test=False).search([])
-        for attachment in attachments.filtered(lambda a: a.type == "binary"):
-            raw = attachment.raw or b""
-            contents = [raw]
-            if raw[:2] == b"PK":
-                try:
-                    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-                        contents += [archive.read(name) for name in archive.namelist()]
-                except zipfile.BadZipFile:
-                    contents.append(b"")  # not a ZIP after all: its raw bytes are scanned
-            if any(needle in content.lower() for content in contents for needle in needles):
-                found.append(f"{attachment.name} ({attachment.res_model},{attachment.res_id})")
-        return found
 
     def _make_module_traces(self):
         """What the module itself stores about the contact person: a consent

@@ -76,7 +76,7 @@ class TestDailyTasks(AccountabilityCase):
             {
                 "request_type": "access",
                 "requester_name": "Jean",
-                "received_date": "2026-11-26",
+                "received_date": fields.Date.context_today(self.sales) - relativedelta(days=11),
                 "user_id": self.sales.id,
             }
         )
@@ -88,7 +88,9 @@ class TestDailyTasks(AccountabilityCase):
             + format_date(french, request.due_date),
         )
         request.write({"extension_months": 2, "extension_reason": "Many requests"})
-        self.assertIn(format_date(french, date(2027, 2, 26)), reminder.summary)
+        self.assertIn(
+            format_date(french, request.received_date + relativedelta(months=3)), reminder.summary
+        )
         request.user_id = self.manager
         self.assertIn(
             format_date(self.env(context={"lang": "nl_BE"}), request.due_date), reminder.summary

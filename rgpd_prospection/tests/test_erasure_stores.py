@@ -1,28 +1,17 @@
-import io
 import shutil
 import tempfile
-import zipfile
 from pathlib import Path
 
 from odoo.addons.rgpd_prospection.models.bce_import.settings import PARAM
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import RgpdCase
-from .test_anonymisation import KEPT_COLUMNS, AnonymisationCase
+from .test_anonymisation import KEPT_COLUMNS, ErasureScan, _unpacked
 from .test_bce_import import _load_generator
 
 
-def _unpacked(raw):
-    """The bytes of a file and of every member when it is a ZIP (NPZ, XLSX)."""
-    contents = [raw]
-    if raw[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            contents += [archive.read(name) for name in archive.namelist()]
-    return contents
-
-
 @tagged("post_install", "-at_install")
-class TestErasureStores(RgpdCase):
+class TestErasureStores(ErasureScan, RgpdCase):
     """The erasure reaches the engine's state kept for the next update and
     the notes typed on the opposition entry."""
 
@@ -81,6 +70,6 @@ class TestErasureStores(RgpdCase):
         # nowhere else either: every text, jsonb and bytea column, every file unpacked
         for term in (email, name):
             with self.subTest(term=term):
-                left = set(AnonymisationCase._tables_holding(self, term)) - KEPT_COLUMNS
+                left = set(self._tables_holding(term)) - KEPT_COLUMNS
                 self.assertEqual(left, set(), f"{term} is still in the database")
-                self.assertEqual(AnonymisationCase._attachments_holding(self, term), [])
+                self.assertEqual(self._attachments_holding(term), [])

@@ -1,3 +1,5 @@
+import contextlib
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -121,3 +123,56 @@ class TestLastContactDoors(AccountabilityCase):
         note = self.company.message_ids.filtered(lambda m: "initiated by the prospect" in m.body)
         self.assertIn(self.sales.name, note.body)
         self.assertEqual(note.author_id, self.sales.partner_id)
+
+    def test_other_message_paths_do_not_move_the_clock(self):
+        """Every other way a user writes a message on the prospect, as the
+        prospect or of an inbound type, leaves its clock where it was."""
+        before = self._clock()
+        company_id = self.company.id
+        for user in (self.internal, self.sales):
+            company = self.company.with_user(user)
+            Message = self.env["mail.message"].with_user(user)
+            for door, call in (
+                (
+                    "log",
+                    lambda c=company: c._message_log(
+                        body="Logged", message_type="email", author_id=company_id
+                    ),
+                ),
+                (
+                    "post email_outgoing",
+                    lambda c=company: c.message_post(
+                        body="Out", message_type="email_outgoing", author_id=company_id
+                    ),
+                ),
+                (
+                    "post auto_comment",
+                    lambda c=company: c.message_post(
+                        body="Auto", message_type="auto_comment", author_id=company_id
+                    ),
+                ),
+                (
+                    "create comment",
+                    lambda m=Message: m.create(
+                        {
+                            "model": "res.partner",
+                            "res_id": company_id,
+                            "message_type": "comment",
+                            "author_id": company_id,
+                            "email_from": "info@forged-contact.be",
+                            "body": "As the prospect",
+                        }
+                    ),
+                ),
+                (
+                    "notify",
+                    lambda c=company: c.message_notify(
+                        body="Notified", author_id=company_id, partner_ids=c.ids
+                    ),
+                ),
+            ):
+                with self.subTest(user=user.login, door=door):
+                    # refused (rights, the contact policy) is as good: the clock is what matters
+                    with contextlib.suppress(UserError), self.env.cr.savepoint():
+                        call()
+                    self.assertEqual(self._clock(), before)

@@ -1,5 +1,7 @@
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -34,8 +36,10 @@ class TestRecordedProofs(AccountabilityCase):
                 "date": "2026-10-01",
             }
         )
+        # received within the month: it may still be extended once
+        cls.received = fields.Date.context_today(cls.consent) - relativedelta(days=11)
         cls.request = cls.env["rgpd.request"].create(
-            {"request_type": "access", "requester_name": "Jean", "received_date": "2026-11-26"}
+            {"request_type": "access", "requester_name": "Jean", "received_date": cls.received}
         )
         cls.done_import = cls.env["rgpd.bce.import"].create(
             {"file_name": "full_140.zip", "extract_number": 140, "state": "done"}
@@ -86,10 +90,12 @@ class TestRecordedProofs(AccountabilityCase):
     # -- requests
 
     def test_nobody_moves_a_due_date(self):
-        self.assertEqual(self.request.due_date, date(2026, 12, 26))
+        due = self.received + relativedelta(months=1)
+        self.assertEqual(self.request.due_date, due)
+        later = self.received + relativedelta(days=5)
         for user in (self.sales, self.manager):
             self.assertRefused(self.request.with_user(user), {"due_date": "2099-01-01"})
-            self.assertRefused(self.request.with_user(user), {"received_date": "2026-12-01"})
+            self.assertRefused(self.request.with_user(user), {"received_date": later})
             self.assertRefused(self.request.with_user(user), {"answer_date": "2026-12-01"})
         self.assertRefused(
             self.request.with_user(self.sales),
@@ -103,7 +109,7 @@ class TestRecordedProofs(AccountabilityCase):
             self.env["rgpd.request"].with_user(self.sales).create(
                 {"request_type": "access", "requester_name": "Eve", "received_date": "2099-01-01"}
             )
-        self.assertEqual(self.request.due_date, date(2026, 12, 26))
+        self.assertEqual(self.request.due_date, due)
 
     def test_only_the_legal_extension_puts_the_answer_off(self):
         request = self.request.with_user(self.sales)
@@ -111,9 +117,11 @@ class TestRecordedProofs(AccountabilityCase):
             request, {"extension_months": 3, "extension_reason": "x"}, ValidationError
         )
         request.write({"extension_months": 2, "extension_reason": "Many requests"})
-        self.assertEqual(request.due_date, date(2027, 2, 26))
-        request.write({"received_date": "2026-11-20"})
-        self.assertEqual(request.due_date, date(2027, 2, 20), "an earlier receipt, an earlier date")
+        self.assertEqual(request.due_date, self.received + relativedelta(months=3))
+        earlier = self.received - relativedelta(days=6)
+        request.write({"received_date": earlier})
+        # an earlier receipt, an earlier date
+        self.assertEqual(request.due_date, earlier + relativedelta(months=3))
         request.action_done()
         self.assertEqual(request.answer_date, date.today())
 

@@ -83,8 +83,7 @@ class RgpdBceImportWizard(models.TransientModel):
                     raise _ImportFailed(values, record.id > known)
         except _ImportFailed as failure:
             values, new = failure.args
-            if new:
-                self._record_apart(values)
+            self._record_apart(values if new else None)
             raise UserError(
                 self.env._(
                     "The extract was not applied: %(error)s\nThis is recorded in the import "
@@ -92,6 +91,7 @@ class RgpdBceImportWizard(models.TransientModel):
                     error=values["error_message"],
                 )
             ) from None
+        self._forget_upload()
         return {
             "type": "ir.actions.act_window",
             "res_model": "rgpd.bce.import",
@@ -101,11 +101,20 @@ class RgpdBceImportWizard(models.TransientModel):
         }
 
     def _record_apart(self, values):
-        """Commit the history record in a transaction of its own: the error the
-        manager is shown next rolls back the request's."""
+        """Commit the history record (``values``, if any) and forget the
+        upload in a transaction of its own: the error the manager is shown
+        next rolls back the request's."""
         with self.env.registry.cursor() as cr:
             env = self.env(cr=cr)
-            env["rgpd.bce.import"].sudo().with_context(**env.context).create(values)
+            if values:
+                env["rgpd.bce.import"].sudo().with_context(**env.context).create(values)
+            self.with_env(env).exists()._forget_upload()
+
+    def _forget_upload(self):
+        """An extract holds every enterprise's data, natural persons' too: once
+        read, the upload is not kept as the wizard's attachment until the
+        wizards are vacuumed (an erasure would not reach it there)."""
+        self.filtered("extract_file").write({"extract_file": False})
 
     def _import_upload(self, Import):
         """Put the upload where the extracts go (the folder, else a temporary

@@ -18,6 +18,7 @@ from ...tools import file_checksum
 _logger = logging.getLogger(__name__)
 
 DEFAULT_SET_ASIDE_DAYS = 7
+SET_ASIDE_BOUNDS = (1, 365)
 
 
 class RgpdBceImport(models.Model):
@@ -204,6 +205,15 @@ class RgpdBceImport(models.Model):
         return values
 
     @api.model
+    def _set_aside_days(self):
+        return self._number_setting(
+            "set_aside_days",
+            self.env._("Delete failed files after (days)"),
+            DEFAULT_SET_ASIDE_DAYS,
+            *SET_ASIDE_BOUNDS,
+        )
+
+    @api.model
     def _remove_old_set_aside_files(self):
         """Files that failed or were refused hold natural persons' data: they
         are deleted from the extract folder after the days of the settings."""
@@ -211,9 +221,11 @@ class RgpdBceImport(models.Model):
         if not folder:
             return
         try:
-            days = max(int(self._param("set_aside_days", DEFAULT_SET_ASIDE_DAYS)), 1)
-        except (TypeError, ValueError):
-            days = DEFAULT_SET_ASIDE_DAYS
+            days = self._set_aside_days()
+        except ValueError as error:  # BceSettingsError: nothing deleted on a guess, the
+            # settings show why
+            _logger.warning("BCE import: failed files kept, %s", error)
+            return
         records = self.search(
             [
                 ("state", "in", ("failed", "refused")),

@@ -37,17 +37,29 @@ class RgpdBceImport(models.Model):
 
     @api.model
     def _sanity_setting(self, key):
+        """One of the checks' limits as stored: a percentage from 0 to 100, or
+        a count of prospects; a value the settings would refuse fails the
+        import in words (``BceSettingsError``), never replaced."""
         default = SANITY_DEFAULTS[key]
-        try:
-            return type(default)(self._param(key, default))
-        except (TypeError, ValueError):
-            return default
+        high = 100.0 if isinstance(default, float) else 10**9
+        return self._number_setting(key, self._sanity_label(key), default, 0, high)
+
+    @api.model
+    def _sanity_label(self, key):
+        return {
+            "sanity_full_percent": self.env._("Archives allowed in a full extract (%)"),
+            "sanity_update_percent": self.env._("Archives allowed in an update (%)"),
+            "sanity_min_prospects": self.env._("Archives checked from"),
+            "sanity_shrink_percent": self.env._("Tables may shrink by (%)"),
+        }[key]
 
     def _sanity_values(self, result):
         """The figures of the checks, and the "needs confirmation" state when
         the extract looks abnormal: it would archive an abnormal share of the
         prospects for a reason the BCE gives (stopped, struck off), or a core
         table is empty or shrank sharply against the last applied full."""
+        for key in SANITY_DEFAULTS:  # each read, so that a bad one fails any extract
+            self._sanity_setting(key)
         counts = result.table_counts or {
             table: len(getattr(result.state, table)) for table in STATE_TABLES
         }

@@ -39,6 +39,37 @@ class RgpdBceImport(models.Model):
         )
 
     @api.model
+    def _number_setting(self, key, label, default, low, high):
+        """A number of the settings as stored, within the bounds the settings
+        form accepts; unset, its default; anything else an error in words."""
+        raw = self._param(key)
+        if raw in (False, None, ""):
+            return default
+        try:
+            value = type(default)(str(raw).strip())
+        except ValueError:
+            value = None
+        if value is None or not (low <= value <= high):  # NaN compares false too
+            bounds = [int(bound) if float(bound).is_integer() else bound for bound in (low, high)]
+            raise self._bad_setting(
+                label,
+                raw,
+                self.env._("a number from %(low)s to %(high)s", low=bounds[0], high=bounds[1]),
+            )
+        return value
+
+    @api.model
+    def _flag_setting(self, key, label, default):
+        """A tick box of the settings as stored (``True``, ``False`` or unset)."""
+        raw = self._param(key)
+        if raw in (False, None, ""):
+            return default
+        value = {"true": True, "1": True, "false": False, "0": False}.get(str(raw).strip().lower())
+        if value is None:
+            raise self._bad_setting(label, raw, self.env._("True or False"))
+        return value
+
+    @api.model
     def _engine_config(self):
         """The engine's options as stored; a value the settings would not accept is an error
         in words (raises ``BceSettingsError``)."""
@@ -57,8 +88,12 @@ class RgpdBceImport(models.Model):
         return EngineConfig(
             preferred_name_language=language,
             max_shared_contacts=int(shared),
-            drop_flagged=bool(self._param("drop_flagged")),
-            keep_municipality=self._param("keep_municipality") != "False",
+            drop_flagged=self._flag_setting(
+                "drop_flagged", self.env._("Drop what may identify a person"), False
+            ),
+            keep_municipality=self._flag_setting(
+                "keep_municipality", self.env._("Keep the municipality"), True
+            ),
         )
 
     @api.model

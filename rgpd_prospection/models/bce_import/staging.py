@@ -46,6 +46,36 @@ class RgpdBceImport(models.Model):
             for name in record._staging_tables():
                 self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(name)))
 
+    def _forget_staged(self, numbers):
+        """Take the erased enterprises out of the contacts prepared by these
+        imports: the tables would keep their name, e-mail and phone until the
+        last step, which leaves them out anyway (they are blacklisted).
+        Returns the number of imports whose tables held some."""
+        cr = self.env.cr
+        changed = 0
+        for record in self:
+            rows, links, seen = record._staging_tables()
+            cr.execute(
+                "SELECT to_regclass(%s), to_regclass(%s), to_regclass(%s)", [rows, links, seen]
+            )
+            if not all(cr.fetchone()):
+                continue
+            rows, links, seen = map(SQL.identifier, (rows, links, seen))
+            cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE partner_id IN "
+                    "(SELECT id FROM %s WHERE bce_number = ANY(%s))",
+                    links,
+                    rows,
+                    numbers,
+                )
+            )
+            cr.execute(SQL("DELETE FROM %s WHERE bce_number = ANY(%s)", rows, numbers))
+            deleted = cr.rowcount
+            cr.execute(SQL("DELETE FROM %s WHERE bce_number = ANY(%s)", seen, numbers))
+            changed += bool(deleted or cr.rowcount)
+        return changed
+
     def _create_staging(self):
         self._drop_staging()
         rows, links, seen = map(SQL.identifier, self._staging_tables())

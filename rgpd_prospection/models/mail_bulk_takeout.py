@@ -1,0 +1,36 @@
+"""The mail's technical lists hold the prospects' addresses too (a message's
+sender, a follower's e-mail): read over RPC across several prospect
+companies at once, they are a bulk take-out like an export. The chatter and
+the followers' widget read through their own store, one record at a time."""
+
+from odoo import api, models
+
+
+class MailMessage(models.Model):
+    _inherit = "mail.message"
+
+    def read(self, fields=None, load="_classic_read"):
+        rows = super().read(fields=fields, load=load)
+        self._rgpd_check_listed_addresses(rows)
+        return rows
+
+    @api.model
+    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **kwargs):
+        rows = super().search_read(domain, fields, offset, limit, order, **kwargs)
+        self._rgpd_check_listed_addresses(rows)
+        return rows
+
+
+class MailFollowers(models.Model):
+    _inherit = "mail.followers"
+
+    def read(self, fields=None, load="_classic_read"):
+        rows = super().read(fields=fields, load=load)
+        self._rgpd_check_listed_addresses(rows)
+        return rows
+
+    @api.model
+    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **kwargs):
+        rows = super().search_read(domain, fields, offset, limit, order, **kwargs)
+        self._rgpd_check_listed_addresses(rows)
+        return rows
