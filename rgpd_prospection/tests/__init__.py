@@ -52,3 +52,5 @@ from . import test_privacy_bulk_read
 from . import test_privacy_doors_grouped
 from . import test_recorded_proofs_doors
 from . import test_request_extension
+from . import test_partner_update
+from . import test_state_tables

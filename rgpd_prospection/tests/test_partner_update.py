@@ -10,7 +10,7 @@ from odoo.addons.rgpd_prospection.models.bce_import import partner_update
 from odoo.tests import tagged
 
 from .common import RgpdCase
-from .test_bce_import import PARAM, _load_generator
+from .import_case import PARAM, load_generator
 
 _logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class TestPartnerUpdate(RgpdCase):
         cls.Import = cls.env["rgpd.bce.import"]
         cls.source = Path(tempfile.mkdtemp(prefix="rgpd_bce_update_"))
         cls.addClassCleanup(shutil.rmtree, cls.source, True)
-        synth = _load_generator()
+        synth = load_generator()
         cls.full = synth.generate_full(cls.source / "a/", enterprises=300, seed=1)
         cls.update, _later = synth.generate_update(cls.full, cls.source / "b", seed=2)
         cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
