@@ -6,8 +6,11 @@ the followers' widget read through their own store, one record at a time."""
 from odoo import api, models
 
 
-class MailMessage(models.Model):
-    _inherit = "mail.message"
+class RgpdListedAddressesMixin(models.AbstractModel):
+    """Rows read in bulk are checked for the prospects' addresses they list."""
+
+    _name = "rgpd.listed.addresses.mixin"
+    _description = "Technical list that may hold prospects' addresses"
 
     def read(self, fields=None, load="_classic_read"):
         rows = super().read(fields=fields, load=load)
@@ -19,18 +22,13 @@ class MailMessage(models.Model):
         rows = super().search_read(domain, fields, offset, limit, order, **kwargs)
         self._rgpd_check_listed_addresses(rows)
         return rows
+
+
+class MailMessage(models.Model):
+    _name = "mail.message"
+    _inherit = ["mail.message", "rgpd.listed.addresses.mixin"]
 
 
 class MailFollowers(models.Model):
-    _inherit = "mail.followers"
-
-    def read(self, fields=None, load="_classic_read"):
-        rows = super().read(fields=fields, load=load)
-        self._rgpd_check_listed_addresses(rows)
-        return rows
-
-    @api.model
-    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **kwargs):
-        rows = super().search_read(domain, fields, offset, limit, order, **kwargs)
-        self._rgpd_check_listed_addresses(rows)
-        return rows
+    _name = "mail.followers"
+    _inherit = ["mail.followers", "rgpd.listed.addresses.mixin"]

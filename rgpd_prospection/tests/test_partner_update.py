@@ -1,7 +1,4 @@
 import logging
-import shutil
-import tempfile
-from pathlib import Path
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -9,36 +6,20 @@ from odoo import fields, models
 from odoo.addons.rgpd_prospection.models.bce_import import partner_update
 from odoo.tests import tagged
 
-from .common import RgpdCase
-from .import_case import PARAM, load_generator
+from .import_case import ImportCase
 
 _logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install")
-class TestPartnerUpdate(RgpdCase):
+class TestPartnerUpdate(ImportCase):
     """The set-based write of the prospects an update changes against ORM
     ``write``: run whenever Odoo or an installed module changes the contacts."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Import = cls.env["rgpd.bce.import"]
-        cls.source = Path(tempfile.mkdtemp(prefix="rgpd_bce_update_"))
-        cls.addClassCleanup(shutil.rmtree, cls.source, True)
-        synth = load_generator()
-        cls.full = synth.generate_full(cls.source / "a/", enterprises=300, seed=1)
-        cls.update, _later = synth.generate_update(cls.full, cls.source / "b", seed=2)
-        cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
-
-    def setUp(self):
-        super().setUp()
-        self.folder = Path(tempfile.mkdtemp(prefix="rgpd_bce_folder_"))
-        self.addCleanup(shutil.rmtree, self.folder, True)
-        self.env["ir.config_parameter"].set_param(PARAM + "extract_folder", str(self.folder))
+    extract_updates = 1
 
     def run_import(self, path, **context):
-        shutil.copy(path, self.folder / Path(path).name)
+        self.put(path)
         record = self.Import.with_context(**context).run_pending_imports()
         self.assertEqual(record.state, "done", record.error_message)
         return record
