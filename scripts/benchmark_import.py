@@ -10,7 +10,8 @@ it was. Use the Python of Odoo, e.g.::
 Prints the seconds of each step (start, engine, prepare: the committed steps that stage
 the new contacts, contacts: the all-or-nothing step that writes them), contacts per second and
 the peak RSS of this process (the extracts are generated in a child process, so it
-is the import's) after the full import, then at the end (with the floor's buffer). ``--orm N`` first times ORM ``create`` on a full extract of N
+is the import's) after the full import, then at the end (with the floor's buffer).
+``--orm N`` first times ORM ``create`` on a full extract of N
 enterprises (then rolled back) and prints how much faster the set-based insert is;
 the update has about ``--update-changes`` changes (a national day: about 600).
 
