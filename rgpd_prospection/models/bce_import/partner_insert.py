@@ -6,6 +6,7 @@ import io
 import json
 from functools import partial
 from itertools import repeat
+from operator import is_
 
 from odoo import models
 from odoo.tools import SQL, email_normalize
@@ -463,7 +464,7 @@ class _PartnerInsert:
         """The COPY texts of a column's values, converted once when they are
         all the same object (a flag, the country, the extract's number)."""
         first = column[0]
-        if all(value is first for value in column):
+        if all(map(is_, column, repeat(first))):
             return [convert(first)] * len(column)
         return list(map(convert, column))
 
@@ -514,7 +515,18 @@ class _PartnerInsert:
             except TypeError:  # unhashable
                 return self._copy_text(field, value)
 
-        return convert
+        if field.type != "many2one" or field.company_dependent:
+            return convert
+
+        def convert_id(value):
+            # ``convert_to_column_insert`` of a many2one given an id, inlined:
+            # ids differ from row to row (``commercial_partner_id``), and
+            # remembering each would fill ``known``
+            if value.__class__ is int:
+                return str(value) if value else r"\N"
+            return convert(value)
+
+        return convert_id
 
     @staticmethod
     def _targets(value):
