@@ -2,6 +2,7 @@
 
 from collections import Counter
 from itertools import islice
+from operator import itemgetter
 
 from markupsafe import Markup, escape
 from odoo import fields
@@ -12,6 +13,7 @@ from ...bce_engine.numbers import format_enterprise_number
 from ...tools import nace_codes_text, nace_keys
 from .partner_insert import _PartnerInsert
 
+VERSION_AND_CODE = itemgetter(0, 1)  # of the engine's (version, code, classification)
 PARTNER_LANGS = {"fr": "fr_BE", "nl": "nl_BE", "de": "de_DE"}
 CREATE_BATCH = 2000
 SYNC_CHUNK = 10_000
@@ -296,7 +298,7 @@ class _PartnerSync:
             "bce_juridical_form_id": self.forms.get(self._form_code(company), False),
             "bce_start_date": company.start_date.isoformat() if company.start_date else False,
             "bce_main_nace_id": self.naces[(main[0], main[1])] if main else False,
-            "bce_nace_codes": nace_codes_text((v, code) for v, code, _cls in company.nace_codes),
+            "bce_nace_codes": nace_codes_text(map(VERSION_AND_CODE, company.nace_codes)),
             "active": True,
         }
         if lang:
