@@ -2,6 +2,7 @@
 deploying the add-on folder alone, and ports that two runs do not share."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +83,15 @@ def test_addon_reaches_nothing_outside_its_folder():
     for path in addon.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "parents[2]" not in text and '"scripts"' not in text, path
+
+
+def test_odoo_bin_finds_every_test_of_the_module_database():
+    """``odoo-bin --test-enable`` runs only the test modules the package imports: every
+    test file the module's own database runs is imported there; the files that need
+    demo data or other apps are left to their databases."""
+    tests = run_tests.ODOO_TESTS
+    imported = set(re.findall(r"^from \. import (\w+)$", (tests / "__init__.py").read_text(), re.M))
+    files = {path.stem for path in tests.glob("test_*.py")}
+    bare = {name for name in files if not name.startswith(("test_apps_", "test_demo_"))}
+    assert bare - imported == set()
+    assert imported <= bare

@@ -51,6 +51,14 @@ class _Result:
         self.drops = drops
         # rows of the core tables, as ``count_rows`` gives them: sanity figures
         self.row_counts = row_counts or {}
+        # rows of each table of the whole state, when ``state`` holds only part
+        # of it (an update applied to a store)
+        self.table_counts = None
+
+    @property
+    def legal_persons(self):
+        """Legal persons of the whole state after this extract."""
+        return self.table_counts["enterprises"] if self.table_counts else len(self.state)
 
     @property
     def changed(self):

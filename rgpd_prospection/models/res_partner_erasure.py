@@ -39,6 +39,9 @@ class ResPartner(models.Model):
         help="The contact's personal data were erased at the data subject's request or at the "
         "end of the retention period; only what the law requires is kept.",
     )
+    # the few erased contacts, found without reading every contact (each import
+    # leaves them out)
+    _rgpd_anonymized_index = models.Index("(id) WHERE rgpd_anonymized")
 
     def action_rgpd_erase(self):
         self._rgpd_check_manager(self.env._("erase contacts"))
@@ -470,6 +473,8 @@ class ResPartner(models.Model):
             if state is not None:
                 attachment.write({"raw": state.to_bytes()})
                 changed += 1
+        # the state tables too, which an update reads instead of the attachment
+        changed += bool(self.env["rgpd.bce.import"]._state_store().forget(numbers))
         under_way = imports.search([("state", "in", UNDER_WAY)])
         # an extract uploaded and not imported yet holds them too
         wizards = self.env["rgpd.bce.import.wizard"].sudo()

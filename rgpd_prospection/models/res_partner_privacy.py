@@ -18,6 +18,9 @@ TAKEOUT_FIELDS = frozenset(
         "bce_last_values",
     }
 )
+# The most prospects whose addresses or numbers one read may list for a user
+# who is not a manager: a list page (80 rows by default), not the register.
+BULK_READ_LIMIT = 200
 # Dates and flags that only events (an inbound mail, a call the prospect
 # initiated, a consent, a sent notice) and the module's runs (retention,
 # erasure) set, as superuser: they decide when the data are removed.
@@ -90,10 +93,29 @@ class ResPartner(models.Model):
         return super()._get_vcard_file()
 
     def _read_format(self, fnames, load="_classic_read"):
-        """``read`` and ``search_read`` through a bulk door (the JSON-2 API)."""
+        """Every read (``read``, ``search_read``, ``web_read``,
+        ``web_search_read``) passes here: through a bulk door (the JSON-2 API)
+        no prospect's address or number goes out; elsewhere a read listing
+        those of more than :data:`BULK_READ_LIMIT` prospects at once is a
+        take-out too."""
         if self.env.context.get("rgpd_bulk_takeout"):
             self._rgpd_check_takeout(set(fnames or self._fields))
+        elif len(self) > BULK_READ_LIMIT and not self.env.su:
+            self._rgpd_check_bulk_read(set(fnames or self._fields))
         return super()._read_format(fnames, load=load)
+
+    def _rgpd_check_bulk_read(self, fnames):
+        if self._rgpd_is_manager() or not TAKEOUT_FIELDS.intersection(fnames):
+            return
+        if len(self._rgpd_prospects()) > BULK_READ_LIMIT:
+            raise AccessError(
+                self.env._(
+                    "Only a GDPR prospecting manager may read the e-mail addresses and phone "
+                    "numbers of more than %(limit)s prospects at once. Narrow the list with a "
+                    "filter, or leave the e-mail and phone columns out.",
+                    limit=BULK_READ_LIMIT,
+                )
+            )
 
     def web_read(self, specification):
         """The JSON route (``/json/1/…``) reads through here, marked by its

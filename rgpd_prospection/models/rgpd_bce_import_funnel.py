@@ -277,7 +277,7 @@ class RgpdBceImport(models.Model):
             SQL(
                 """SELECT bce_number, rgpd_anonymized IS TRUE
                    FROM res_partner WHERE bce_number IS NOT NULL
-                   AND (rgpd_anonymized IS TRUE OR rgpd_expired IS TRUE)"""
+                   AND (rgpd_anonymized = TRUE OR rgpd_expired = TRUE)"""
             )
         )
         erased, expired = set(), set()

@@ -6,6 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from ..bce_engine.spreadsheet import append_text_row
+from .res_partner_privacy import BULK_READ_LIMIT
 from .rgpd_purpose_assessment import ASSESSMENT_PARTS
 
 DPO_EMAIL_PARAM = "rgpd_prospection.dpo_email"
@@ -144,9 +145,12 @@ class RgpdProcessingRecord(models.TransientModel):  # pylint: disable=no-wizard-
                     self.env._(
                         "GDPR prospecting / User (sales): reads the prospects one company at a "
                         "time; cannot take their e-mails and phones out in bulk (list export, "
-                        "vCard, JSON route), even with Odoo's export right; neither produces nor "
-                        "opens the access and portability files; records oppositions but cannot "
-                        "write the erasure log, lift an opposition or set the retention dates."
+                        "vCard, JSON routes and API, grouping by them, one read of more than "
+                        "%(limit)s prospects), even with Odoo's export right; neither produces "
+                        "nor opens the access and portability files; records oppositions but "
+                        "cannot write the erasure log, lift an opposition or set the retention "
+                        "dates.",
+                        limit=BULK_READ_LIMIT,
                     ),
                     self.env._(
                         "GDPR prospecting / Manager (data protection officer): may export the "

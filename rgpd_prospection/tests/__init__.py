@@ -43,3 +43,14 @@ from . import test_recorded_proofs
 from . import test_settings_read
 from . import test_dncm
 from . import test_constraints
+from . import test_contact_policy_review
+from . import test_erasure_mail_history
+from . import test_erasure_stores
+from . import test_last_contact_doors
+from . import test_mailing_chatter
+from . import test_privacy_bulk_read
+from . import test_privacy_doors_grouped
+from . import test_recorded_proofs_doors
+from . import test_request_extension
+from . import test_partner_update
+from . import test_state_tables

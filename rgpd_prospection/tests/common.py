@@ -1,5 +1,7 @@
+from contextlib import contextmanager
 from datetime import timedelta
 
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, TransactionCase
 
 CODE_CSV = """\ufeff"Category","Code","Language","Description"
@@ -76,6 +78,16 @@ class RgpdCase(TransactionCase):
     @classmethod
     def _nace(cls, code, version="2008"):
         return cls.Nace.search([("code", "=", code), ("version", "=", version)])
+
+    @contextmanager
+    def assertRefusedUnchanged(self, text, exception=UserError):
+        """The block raises ``exception`` saying ``text`` and leaves the
+        database as the case's ``_snapshot()`` saw it before."""
+        before = self._snapshot()
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertIn(text, str(caught.exception))
+        self.assertEqual(self._snapshot(), before, "nothing was written")
 
     def run_cron(self, cron):
         """Run ``cron`` as Odoo's scheduler does: the job acquired, then

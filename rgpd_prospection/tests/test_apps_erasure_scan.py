@@ -13,9 +13,9 @@ from odoo import Command
 from odoo.addons.rgpd_prospection.models.bce_import.settings import PARAM
 from odoo.tests import Form, tagged
 
+from .import_case import load_generator
 from .test_anonymisation import KEPT_COLUMNS, AnonymisationCase
 from .test_apps_leads_orders_invoices import WithApps
-from .test_bce_import import _load_generator
 
 # What the law makes the erasure keep (README, *Opposition and erasure*):
 # a posted invoice stays as issued, with the name, address and VAT number of
@@ -36,7 +36,7 @@ class TestErasureScanEveryStore(WithApps, AnonymisationCase):
         super().setUpClass()
         cls.source = Path(tempfile.mkdtemp(prefix="rgpd_scan_"))
         cls.addClassCleanup(shutil.rmtree, cls.source, True)
-        synth = _load_generator()
+        synth = load_generator()
         cls.full = synth.generate_full(cls.source / "a/", enterprises=150, seed=11)
         _update, cls.later_full = synth.generate_update(cls.full, cls.source / "b", seed=12)
         cls.folder = Path(tempfile.mkdtemp(prefix="rgpd_scan_folder_"))

@@ -1,10 +1,7 @@
 import base64
 import csv
 import io
-import shutil
-import tempfile
 import zipfile
-from pathlib import Path
 from unittest.mock import patch
 
 from odoo.addons.rgpd_prospection.bce_engine import EngineConfig, Perimeter, read_full_extract
@@ -13,15 +10,7 @@ from odoo.addons.rgpd_prospection.models.bce_import import partner_sync, rgpd_bc
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import RgpdCase
-
-PARAM = "rgpd_prospection.bce_"
-
-
-def _load_generator():
-    from .. import bce_synth
-
-    return bce_synth
+from .import_case import PARAM, ImportCase
 
 
 def rewrite_member(source, target, member, change):
@@ -40,40 +29,13 @@ def csv_rows(zip_path, member):
 
 
 @tagged("post_install", "-at_install")
-class TestBceImport(RgpdCase):
+class TestBceImport(ImportCase):
     """Imports of extracts made by the project's generator: a full (147), its
     update (148) with the later full it leads to, and the next update (149)."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Import = cls.env["rgpd.bce.import"]
-        synth = _load_generator()
-        cls.source = Path(tempfile.mkdtemp(prefix="rgpd_bce_test_"))
-        cls.addClassCleanup(shutil.rmtree, cls.source, True)
-        cls.full = synth.generate_full(cls.source / "a/", enterprises=300, seed=1)
-        cls.update, cls.later_full = synth.generate_update(cls.full, cls.source / "b", seed=2)
-        cls.next_update, cls.next_full = synth.generate_update(
-            cls.later_full, cls.source / "c", seed=3
-        )
-        cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
-
-    def setUp(self):
-        super().setUp()
-        self.folder = Path(tempfile.mkdtemp(prefix="rgpd_bce_folder_"))
-        self.addCleanup(shutil.rmtree, self.folder, True)
-        self.env["ir.config_parameter"].set_param(PARAM + "extract_folder", str(self.folder))
+    extract_updates = 2
 
     # -- helpers
-
-    def put(self, *paths):
-        for path in paths:
-            shutil.copy(path, self.folder / Path(path).name)
-
-    def prospects(self, active=True):
-        return self.Partner.with_context(active_test=False).search(
-            [("is_bce_prospect", "=", True), ("active", "=", active)]
-        )
 
     def expected(self, zip_path, postal_codes="1000-9999"):
         result = read_full_extract(zip_path)

@@ -5,7 +5,6 @@ a mailing filters its recipients, in a typed number and in a test send."""
 
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import MockSMS
-from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from .test_contact_policy import ContactPolicyCase
@@ -34,24 +33,6 @@ class PolicyDoorsCase(ContactPolicyCase, MockEmail, MockSMS):
         cls.record = cls.env["mailing.contact"].create(
             {"name": "Doors Record", "email": "record@doors.example", "mobile": "+32470999998"}
         )
-
-    def assertRefusedUnchanged(self, text):
-        """The block raises a UserError saying ``text`` and writes nothing."""
-        test = self
-
-        class Refused:
-            def __enter__(self):
-                self.before = test._snapshot()
-                self.raises = test.assertRaises(UserError)
-                self.caught = self.raises.__enter__()
-
-            def __exit__(self, *exc):
-                handled = self.raises.__exit__(*exc)
-                test.assertIn(text, str(self.caught.exception))
-                test.assertEqual(test._snapshot(), self.before, "nothing was written")
-                return handled
-
-        return Refused()
 
 
 @tagged("post_install", "-at_install")

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import RgpdCase
-from .test_bce_import import PARAM, _load_generator
+from .import_case import PARAM, load_generator
 
 MANAGER_GROUPS = (
     "base.group_user,base.group_partner_manager,base.group_allow_export,"
@@ -259,7 +259,7 @@ class TestErasureAndBceImport(ErasureCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Import = cls.env["rgpd.bce.import"]
-        synth = _load_generator()
+        synth = load_generator()
         cls.source = Path(tempfile.mkdtemp(prefix="rgpd_erasure_test_"))
         cls.addClassCleanup(shutil.rmtree, cls.source, True)
         cls.full = synth.generate_full(cls.source / "a/", enterprises=80, seed=5)

@@ -6,8 +6,8 @@ from odoo.addons.rgpd_prospection.models.bce_import.settings import PARAM
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import RgpdCase
+from .import_case import load_generator
 from .test_anonymisation import KEPT_COLUMNS, ErasureScan, _unpacked
-from .test_bce_import import _load_generator
 
 
 @tagged("post_install", "-at_install")
@@ -25,7 +25,7 @@ class TestErasureStores(ErasureScan, RgpdCase):
         )
         cls.source = Path(tempfile.mkdtemp(prefix="rgpd_stores_"))
         cls.addClassCleanup(shutil.rmtree, cls.source, True)
-        cls.full = _load_generator().generate_full(cls.source / "a/", enterprises=120, seed=4)
+        cls.full = load_generator().generate_full(cls.source / "a/", enterprises=120, seed=4)
         cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
 
     def _holding(self, attachment, text):

@@ -9,7 +9,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools.misc import formatLang
 
 from .common import RgpdCase
-from .test_bce_import import PARAM, _load_generator
+from .import_case import PARAM, load_generator
 from .test_import_funnel import load_french_and_dutch
 
 
@@ -28,7 +28,7 @@ class TestImportFigures(RgpdCase):
             login="rgpd_figures_manager",
             groups="base.group_user,base.group_partner_manager,rgpd_prospection.group_rgpd_manager",
         )
-        synth = _load_generator()
+        synth = load_generator()
         cls.source = Path(tempfile.mkdtemp(prefix="rgpd_bce_figures_"))
         cls.addClassCleanup(shutil.rmtree, cls.source, True)
         cls.full = synth.generate_full(cls.source / "a/", enterprises=300, seed=3)

@@ -1,7 +1,5 @@
 import csv
 import io
-import shutil
-import tempfile
 from pathlib import Path
 
 from odoo.addons.rgpd_prospection.bce_engine import read_full_extract
@@ -12,7 +10,8 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools.misc import formatLang
 
 from .common import RgpdCase
-from .test_bce_import import PARAM, _load_generator, rewrite_member
+from .import_case import PARAM, ImportCase
+from .test_bce_import import rewrite_member
 
 DROPS = {
     "natural_person": 5000,
@@ -165,29 +164,14 @@ class TestImportFunnel(RgpdCase):
 
 
 @tagged("post_install", "-at_install")
-class TestImportReasons(RgpdCase):
+class TestImportReasons(ImportCase):
     """A real import: skipped companies counted per reason, and the chatter
     of an archived prospect saying why."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Import = cls.env["rgpd.bce.import"]
-        synth = _load_generator()
-        cls.source = Path(tempfile.mkdtemp(prefix="rgpd_bce_funnel_"))
-        cls.addClassCleanup(shutil.rmtree, cls.source, True)
-        cls.full = synth.generate_full(cls.source / "a/", enterprises=300, seed=1)
-        cls.update, cls.later_full = synth.generate_update(cls.full, cls.source / "b", seed=2)
-        cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
-
-    def setUp(self):
-        super().setUp()
-        self.folder = Path(tempfile.mkdtemp(prefix="rgpd_bce_folder_"))
-        self.addCleanup(shutil.rmtree, self.folder, True)
-        self.env["ir.config_parameter"].set_param(PARAM + "extract_folder", str(self.folder))
+    extract_updates = 1
 
     def _run(self, path):
-        shutil.copy(path, self.folder / Path(path).name)
+        self.put(path)
         record = self.Import.run_pending_imports()
         self.assertEqual(record.state, "done", record.error_message)
         return record

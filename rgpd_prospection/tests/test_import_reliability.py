@@ -18,10 +18,9 @@ from odoo.addons.rgpd_prospection.models.bce_import import partner_sync, rgpd_bc
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import RgpdCase
-from .test_bce_import import _load_generator, rewrite_member
+from .import_case import PARAM, ImportCase
+from .test_bce_import import rewrite_member
 
-PARAM = "rgpd_prospection.bce_"
 CRON = "rgpd_prospection.ir_cron_rgpd_bce_import"
 
 
@@ -70,20 +69,12 @@ def headers_only(source, target):
 
 
 @tagged("post_install", "-at_install")
-class TestImportReliability(RgpdCase):
+class TestImportReliability(ImportCase):
+    extract_updates = 2
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Import = cls.env["rgpd.bce.import"]
-        synth = _load_generator()
-        cls.source = Path(tempfile.mkdtemp(prefix="rgpd_bce_reliability_"))
-        cls.addClassCleanup(shutil.rmtree, cls.source, True)
-        cls.full = synth.generate_full(cls.source / "a/", enterprises=300, seed=1)
-        cls.update, cls.later_full = synth.generate_update(cls.full, cls.source / "b", seed=2)
-        cls.next_update, cls.next_full = synth.generate_update(
-            cls.later_full, cls.source / "c", seed=3
-        )
-        cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
         cls.cron = cls.env.ref(CRON)
         cls.manager = new_test_user(
             cls.env,
@@ -93,9 +84,6 @@ class TestImportReliability(RgpdCase):
 
     def setUp(self):
         super().setUp()
-        self.folder = Path(tempfile.mkdtemp(prefix="rgpd_bce_folder_"))
-        self.addCleanup(shutil.rmtree, self.folder, True)
-        self.env["ir.config_parameter"].set_param(PARAM + "extract_folder", str(self.folder))
         self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)]).unlink()
 
     # -- helpers

@@ -45,23 +45,6 @@ class TestOppositionDoors(AccountabilityCase):
             counts[table] = cr.fetchone()
         return counts
 
-    def assertRefusedUnchanged(self, text, exception=UserError):
-        test = self
-
-        class Refused:
-            def __enter__(self):
-                self.before = test._snapshot()
-                self.raises = test.assertRaises(exception)
-                self.caught = self.raises.__enter__()
-
-            def __exit__(self, *exc):
-                handled = self.raises.__exit__(*exc)
-                test.assertIn(text, str(self.caught.exception))
-                test.assertEqual(test._snapshot(), self.before, "nothing was written")
-                return handled
-
-        return Refused()
-
     # a company typed again by hand
 
     def test_twin_with_the_same_number_or_vat_is_refused_as_opposed(self):

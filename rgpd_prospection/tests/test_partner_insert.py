@@ -1,6 +1,3 @@
-import shutil
-import tempfile
-from pathlib import Path
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -8,38 +5,13 @@ from odoo import fields, models
 from odoo.addons.rgpd_prospection.models.bce_import import partner_insert
 from odoo.tests import tagged
 
-from .common import RgpdCase
-from .test_bce_import import PARAM, _load_generator
+from .import_case import ImportCase
 
 
 @tagged("post_install", "-at_install")
-class TestPartnerInsert(RgpdCase):
+class TestPartnerInsert(ImportCase):
     """The set-based insert of new prospects against ORM ``create``: run
     whenever Odoo or an installed module changes the contacts."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Import = cls.env["rgpd.bce.import"]
-        cls.source = Path(tempfile.mkdtemp(prefix="rgpd_bce_test_"))
-        cls.addClassCleanup(shutil.rmtree, cls.source, True)
-        cls.full = _load_generator().generate_full(cls.source / "a/", enterprises=300, seed=1)
-        cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
-
-    def setUp(self):
-        super().setUp()
-        self.folder = Path(tempfile.mkdtemp(prefix="rgpd_bce_folder_"))
-        self.addCleanup(shutil.rmtree, self.folder, True)
-        self.env["ir.config_parameter"].set_param(PARAM + "extract_folder", str(self.folder))
-
-    def put(self, *paths):
-        for path in paths:
-            shutil.copy(path, self.folder / Path(path).name)
-
-    def prospects(self, active=True):
-        return self.Partner.with_context(active_test=False).search(
-            [("is_bce_prospect", "=", True), ("active", "=", active)]
-        )
 
     def test_set_based_insert_equals_orm_create(self):
         """The fast path leaves every stored field as ``create`` does."""

@@ -1,33 +1,20 @@
-import shutil
-import tempfile
 from pathlib import Path
 
 from odoo.tests import tagged
 
-from .common import RgpdCase
-from .test_bce_import import PARAM, _load_generator
+from .import_case import PARAM, ImportCase
 
 
 @tagged("post_install", "-at_install")
-class TestSettingsRead(RgpdCase):
+class TestSettingsRead(ImportCase):
     """A setting put straight into the parameters with a value the settings would refuse is
     told in words as a failed import, never silently replaced, never an "unexpected error"."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Import = cls.env["rgpd.bce.import"]
-        cls.source = Path(tempfile.mkdtemp(prefix="rgpd_bce_settings_"))
-        cls.addClassCleanup(shutil.rmtree, cls.source, True)
-        cls.full = _load_generator().generate_full(cls.source / "a/", enterprises=30, seed=1)
-        cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
+    extract_enterprises = 30
 
     def setUp(self):
         super().setUp()
-        self.folder = Path(tempfile.mkdtemp(prefix="rgpd_bce_folder_"))
-        self.addCleanup(shutil.rmtree, self.folder, True)
-        self.env["ir.config_parameter"].set_param(PARAM + "extract_folder", str(self.folder))
-        shutil.copy(self.full, self.folder / self.full.name)
+        self.put(self.full)
 
     def assertFailsInWords(self, key, value, *words):
         self.env["ir.config_parameter"].set_param(PARAM + key, value)

@@ -7,7 +7,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import format_date
 
 from .accountability_case import AccountabilityCase
-from .test_bce_import import PARAM, _load_generator
+from .import_case import PARAM, load_generator
 from .test_import_funnel import load_french_and_dutch
 from .test_purpose_assessment import complete
 
@@ -122,7 +122,7 @@ class TestStoredNotesLanguage(AccountabilityCase, MockEmail):
         )
 
     def test_import_note_in_the_main_language_whoever_started_it(self):
-        synth = _load_generator()
+        synth = load_generator()
         source = Path(tempfile.mkdtemp(prefix="rgpd_notes_"))
         self.addCleanup(shutil.rmtree, source, True)
         full = synth.generate_full(source / "a/", enterprises=120, seed=1)

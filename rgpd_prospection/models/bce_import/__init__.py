@@ -10,3 +10,4 @@ from . import sanity
 from . import download
 from . import contact_lists
 from . import history_guard
+from . import state_tables

@@ -15,7 +15,6 @@ from ...bce_engine import (
     BceFormatError,
     EmptyPerimeterError,
     LegalPersonState,
-    apply_update_extract,
     read_extract_code_table,
     read_full_extract,
     result_of_state,
@@ -163,8 +162,9 @@ class RgpdBceImport(models.Model):
         "ir.attachment",
         string="Legal persons state",
         ondelete="set null",
-        help="The module's minimised copy of every Belgian legal person after this extract; "
-        "kept for the last applied extract only.",
+        help="The module's minimised copy of every Belgian legal person after this extract "
+        "(of the enterprises it may change only, for an update applied through the state "
+        "tables); kept for the last applied extract only.",
     )
     count_read = fields.Integer(
         string="Legal persons", help="Legal persons in the module's copy after this extract."
@@ -295,7 +295,13 @@ class RgpdBceImport(models.Model):
         touched, seen, tried = self.browse(), set(), set()
         while max_steps is None or len(seen) < max_steps:
             record = self._run_next_step(tried)
-            key = (record.id, record.state, record.stage_count, record.stage_done)
+            key = (
+                record.id,
+                record.state,
+                record.stage_count,
+                record.stage_done,
+                record.progress_step,
+            )
             if not record or key in seen:
                 break
             seen.add(key)
@@ -407,7 +413,9 @@ class RgpdBceImport(models.Model):
         self.ensure_one()
         if self._overtaken():
             return
-        if self.state == "running":
+        if self.state == "running" and self._needs_state_tables():
+            self._run_state_tables_step()
+        elif self.state == "running":
             self._run_engine_phase()
         elif self.state == "ready" and self._stages():
             self._run_staging_step()
@@ -483,19 +491,20 @@ class RgpdBceImport(models.Model):
                 if self.extract_type == "full":
                     result = read_full_extract(path, config, progress)
                     changes = None
+                    stored = {"state_partial": False, "state_enterprises": False}
                 else:
-                    state = self._load_state(previous)
-                    result = apply_update_extract(path, state, config, progress)
+                    result, stored = self._apply_update(path, previous, config, progress)
                     changes = result.changes()
                 attachment = self._attach_state(result.state)
                 self._remember_state(attachment, result.state)
                 self.write(
                     {
+                        **stored,
                         "state": "ready",
                         "state_attachment_id": attachment.id,
                         "engine_changes": changes,
                         "drops": dict(result.drops),
-                        "count_read": len(result.state),
+                        "count_read": result.legal_persons,
                         **self._staging_start_values(),
                         **self._sanity_values(result),
                     }
@@ -557,8 +566,8 @@ class RgpdBceImport(models.Model):
         of this import, the perimeter, whether the whole perimeter is compared
         (full extract, first import, changed settings) and the numbers an
         update changed (``None`` otherwise)."""
-        state = self._state_of(self.state_attachment_id)
         full_sync = self._full_sync()
+        state = self._whole_state() if full_sync else self._state_of(self.state_attachment_id)
         changes = None if full_sync else self.engine_changes
         result = result_of_state(state, self._engine_config(), changes)
         return result, self._perimeter(), full_sync, result.changed
@@ -608,6 +617,7 @@ class RgpdBceImport(models.Model):
                 # A restored backup may hold data erased since: erase it again.
                 self.env["rgpd.blacklist"].sudo().reapply_erasures()
                 drops += Counter(self.drops or {}) + phase_drops
+                self._write_state_tables()
                 self._drop_staging()
                 self.write(
                     dict(

@@ -60,7 +60,9 @@ class RgpdBceImport(models.Model):
         table is empty or shrank sharply against the last applied full."""
         for key in SANITY_DEFAULTS:  # each read, so that a bad one fails any extract
             self._sanity_setting(key)
-        counts = {table: len(getattr(result.state, table)) for table in STATE_TABLES}
+        counts = result.table_counts or {
+            table: len(getattr(result.state, table)) for table in STATE_TABLES
+        }
         problems = []
         for table in CORE_TABLES:
             if not counts[table]:
@@ -129,8 +131,30 @@ class RgpdBceImport(models.Model):
 
     def _bce_archives(self, result):
         """Active prospects the extract archives because the BCE stopped them
-        or struck them off, and the active prospects."""
+        or struck them off, and the active prospects (``None`` for an update
+        archiving fewer than the minimum: the share does not matter then)."""
         self.env.flush_all()
+        if self.extract_type == "update":
+            # counted in the database, by number: an update reads no list of
+            # every prospect, and counts them only when the share matters
+            self.env.cr.execute(
+                SQL(
+                    """SELECT count(*) FROM res_partner
+                       WHERE bce_number = ANY(%s)
+                         AND is_bce_prospect AND active AND bce_number IS NOT NULL""",
+                    sorted(result.stopped),
+                )
+            )
+            archived = self.env.cr.fetchone()[0]
+            if archived < self._sanity_setting("sanity_min_prospects"):
+                return archived, None
+            self.env.cr.execute(
+                SQL(
+                    """SELECT count(*) FROM res_partner
+                       WHERE is_bce_prospect AND active AND bce_number IS NOT NULL"""
+                )
+            )
+            return archived, self.env.cr.fetchone()[0]
         self.env.cr.execute(
             SQL(
                 """SELECT bce_number FROM res_partner
@@ -138,9 +162,6 @@ class RgpdBceImport(models.Model):
             )
         )
         prospects = [number for (number,) in self.env.cr.fetchall()]
-        if self.extract_type == "update":
-            stopped = set(result.stopped)
-            return sum(number in stopped for number in prospects), len(prospects)
         numbers = np.asarray([int(n) for n in prospects if n.isdigit()], dtype=np.int64)
         known = result.state.enterprises["bce"].to_numpy()
         return int((~np.isin(numbers, known)).sum()), len(prospects)

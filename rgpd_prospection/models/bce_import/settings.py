@@ -144,7 +144,7 @@ class RgpdBceImport(models.Model):
                 """SELECT bce_number FROM rgpd_blacklist WHERE active AND bce_number IS NOT NULL
                    UNION SELECT bce_number FROM res_partner
                    WHERE bce_number IS NOT NULL AND (%s)""",
-                SQL(" OR ").join(SQL("%s IS TRUE", flag) for flag in flags),
+                SQL(" OR ").join(SQL("%s = TRUE", flag) for flag in flags),
             )
         )
         return {number for (number,) in self.env.cr.fetchall()}

@@ -1,0 +1,108 @@
+"""A set-based ``write`` for the prospects an update changes: one ``UPDATE …
+FROM (VALUES …)`` per set of changed fields (the ORM's own ``_write_multi``),
+the many2many links added in one INSERT each, then what ``write`` does after
+its UPDATE: dependent stored fields recomputed for these records only,
+constraints checked, new addresses of an opposed company fed to the blacklists.
+
+A record whose ``write`` would do more than that goes through ``write``: a
+company with a parent, contact persons or bank accounts (``write`` syncs them),
+users (``write`` refuses to archive it), a snail-mail letter waiting on its
+address; so does every record when a module this does not know overrides
+``write`` of contacts."""
+
+from collections import defaultdict
+
+from odoo.tools import SQL
+
+from ..res_partner import RGPD_ADDRESS_FIELDS
+
+# modules whose ``write`` of res.partner does nothing beyond the above for the
+# fields and records taken here (Invoicing's acts on a new parent only)
+KNOWN_WRITES = {"base", "mail", "snailmail", "account", "rgpd_prospection"}
+SNAIL_ADDRESS = {"street", "street2", "city", "zip", "state_id", "country_id"}
+
+
+class _PartnerUpdate:
+    def __init__(self, partner_model):
+        self.Partner = partner_model
+        self.env = partner_model.env
+        writers = {
+            getattr(cls, "_module", None)
+            for cls in type(partner_model).__mro__
+            if "write" in vars(cls) and getattr(cls, "_name", None)
+        }
+        self.usable = writers <= KNOWN_WRITES | {None}
+
+    def _alone(self, partners, writes):
+        """The partners of ``writes`` whose ``write`` does more than set values."""
+        partners.fetch(["parent_id", "child_ids", "bank_ids", "user_ids"])
+        alone = {
+            partner.id
+            for partner in partners
+            if partner.parent_id or partner.child_ids or partner.bank_ids or partner.user_ids
+        }
+        letters = self.env.get("snailmail.letter")
+        addressed = [partner.id for partner, vals in writes if SNAIL_ADDRESS & set(vals)]
+        if letters is not None and addressed:
+            pending = (
+                letters.sudo()
+                .search(
+                    [("state", "not in", ["sent", "canceled"]), ("partner_id", "in", addressed)]
+                )
+                .partner_id
+            )
+            alone.update(pending.ids)
+        return alone
+
+    def write_records(self, writes):
+        """``writes``: ``(partner, vals)`` pairs, as ``partner.write(vals)`` takes them."""
+        if not writes:
+            return
+        partners = self.Partner.browse([partner.id for partner, _vals in writes])
+        alone = self._alone(partners, writes) if self.usable else set(partners.ids)
+        for partner, vals in writes:
+            if partner.id in alone:
+                partner.write(vals)
+        bulk = [(partner, vals) for partner, vals in writes if partner.id not in alone]
+        if bulk:
+            self._write_bulk(bulk)
+
+    def _write_bulk(self, writes):
+        fields_ = self.Partner._fields
+        self.env.flush_all()
+        partners = self.Partner.browse([partner.id for partner, _vals in writes])
+        columns, links, names = [], defaultdict(set), set()
+        for partner, vals in writes:
+            row = {}
+            for fname, value in vals.items():
+                field = fields_[fname]
+                names.add(fname)
+                if field.type == "many2many":
+                    for command in value:
+                        links[fname].add((partner.id, command[1]))  # only (4, id) here
+                else:
+                    row[fname] = field.convert_to_column_insert(value, partner)
+            columns.append(row)
+        partners._write_multi(columns)
+        for fname, pairs in links.items():
+            field = fields_[fname]
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO %s (%s, %s) VALUES %s ON CONFLICT DO NOTHING",
+                    SQL.identifier(field.relation),
+                    SQL.identifier(field.column1),
+                    SQL.identifier(field.column2),
+                    SQL(", ").join(SQL("(%s, %s)", pid, target) for pid, target in sorted(pairs)),
+                )
+            )
+        # what ``write`` does after its UPDATE, for these records only
+        partners.invalidate_recordset(list(names | {"write_uid", "write_date"}))
+        for fname in links:
+            self.env[fields_[fname].comodel_name].invalidate_model()
+        partners.modified(list(names))
+        self.env.flush_all()
+        partners.with_context(prefetch_fields=False)._validate_fields(names)
+        # as ``write`` does: new addresses of an opposed company join the blacklists
+        partners.browse(
+            [partner.id for partner, vals in writes if RGPD_ADDRESS_FIELDS & set(vals)]
+        )._rgpd_feed_opposition()

@@ -1,0 +1,126 @@
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+from unittest.mock import patch
+
+from freezegun import freeze_time
+from odoo import fields, models
+from odoo.addons.rgpd_prospection.models.bce_import import partner_update
+from odoo.tests import tagged
+
+from .common import RgpdCase
+from .import_case import PARAM, load_generator
+
+_logger = logging.getLogger(__name__)
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerUpdate(RgpdCase):
+    """The set-based write of the prospects an update changes against ORM
+    ``write``: run whenever Odoo or an installed module changes the contacts."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Import = cls.env["rgpd.bce.import"]
+        cls.source = Path(tempfile.mkdtemp(prefix="rgpd_bce_update_"))
+        cls.addClassCleanup(shutil.rmtree, cls.source, True)
+        synth = load_generator()
+        cls.full = synth.generate_full(cls.source / "a/", enterprises=300, seed=1)
+        cls.update, _later = synth.generate_update(cls.full, cls.source / "b", seed=2)
+        cls.env["ir.config_parameter"].set_param(PARAM + "postal_codes", "1000-9999")
+
+    def setUp(self):
+        super().setUp()
+        self.folder = Path(tempfile.mkdtemp(prefix="rgpd_bce_folder_"))
+        self.addCleanup(shutil.rmtree, self.folder, True)
+        self.env["ir.config_parameter"].set_param(PARAM + "extract_folder", str(self.folder))
+
+    def run_import(self, path, **context):
+        shutil.copy(path, self.folder / Path(path).name)
+        record = self.Import.with_context(**context).run_pending_imports()
+        self.assertEqual(record.state, "done", record.error_message)
+        return record
+
+    def test_set_based_write_equals_orm_write(self):
+        """The fast path leaves every stored field, link and chatter note as
+        ``write`` does; an opposed company gets none of the BCE's changes either
+        way (it is archived, as before)."""
+        Partner = self.Partner.with_context(active_test=False)
+        skipped = {"id", "create_date", "write_date", "bce_last_sync"}
+        names = [
+            name
+            for name, field in Partner._fields.items()
+            if field.store and field.type != "one2many" and name not in skipped
+        ]
+
+        def comparable(value):
+            if isinstance(value, models.BaseModel):
+                return sorted(value.mapped("display_name"))
+            return value
+
+        self.run_import(self.full)
+
+        def apply_update(orm):
+            with self.env.cr.savepoint() as savepoint:
+                record = self.run_import(self.update, rgpd_bce_orm_write=orm)
+                self.env.invalidate_all()
+                partners = Partner.search([])
+                # keyed by number: the ids of the prospects created differ
+                rows = {
+                    partner.bce_number or partner.id: {
+                        name: comparable(partner[name]) for name in names
+                    }
+                    for partner in partners
+                }
+                notes = {
+                    partner.bce_number or partner.id: sorted(
+                        str(body)
+                        for body in partner.message_ids.mapped("body")
+                        if "extract 148" in str(body)
+                    )
+                    for partner in partners
+                }
+                counts = record.read(["count_updated", "count_created", "count_archived"])[0]
+                counts.pop("id")
+                savepoint.rollback()
+            self.env.invalidate_all()
+            return rows, notes, counts
+
+        with freeze_time(fields.Datetime.now()):
+            # two of the prospects the update changes: one corrected by hand,
+            # which both paths keep; one that objected, which both leave alone
+            rows, notes, _counts = apply_update(True)
+            changed = sorted(key for key, texts in notes.items() if texts)
+            hand, opposed = (Partner.search([("bce_number", "=", key)]) for key in changed[:2])
+            hand.phone = "+32 2 555 01 01"
+            self.env["rgpd.blacklist"]._add([opposed.bce_number], "request", "Objected")
+            self.env.flush_all()
+            synced = ["name", "email", "phone", "zip", "city", "bce_extract_number"]
+            synced += ["bce_nace_codes", "bce_main_nace_id"]
+            opposed_before = {name: comparable(opposed[name]) for name in synced}
+            by_orm = apply_update(True)
+            by_sql = apply_update(False)
+            with patch.object(partner_update._PartnerUpdate, "_write_bulk") as bulk:
+                apply_update(False)
+                # set-based unless a module this does not know overrides ``write``
+                usable = partner_update._PartnerUpdate(Partner.sudo()).usable
+                self.assertEqual(bulk.called, usable)
+                if not usable:
+                    _logger.warning("contacts written by ORM write: a module overrides it")
+        rows_orm, notes_orm, counts_orm = by_orm
+        rows_sql, notes_sql, counts_sql = by_sql
+        self.assertEqual(counts_sql, counts_orm)
+        self.assertGreater(counts_sql["count_updated"], 0)
+        self.assertGreater(counts_sql["count_archived"], 0)
+        self.assertEqual(rows_sql.keys(), rows_orm.keys())
+        for pid, values in rows_orm.items():
+            for name, value in values.items():
+                self.assertEqual(rows_sql[pid][name], value, f"{pid} {name}")
+        self.assertEqual(notes_sql, notes_orm)
+        self.assertTrue(any(notes_sql.values()), "the chatter says what changed")
+        opposed_after = rows_sql[opposed.bce_number]
+        self.assertEqual({name: opposed_after[name] for name in synced}, opposed_before)
+        self.assertFalse(opposed_after["active"], "an opposed prospect leaves the prospects")
+        self.assertEqual(rows_sql[hand.bce_number]["phone"], "+32 2 555 01 01")
