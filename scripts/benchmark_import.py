@@ -10,7 +10,8 @@ it was. Use the Python of Odoo, e.g.::
 Prints the seconds of each step (start, engine, prepare: the committed steps that stage
 the new contacts, contacts: the all-or-nothing step that writes them), contacts per second and
 the peak RSS of this process (the extracts are generated in a child process, so it
-is the import's). ``--orm N`` first times ORM ``create`` on a full extract of N
+is the import's) after the full import, then at the end (with the floor's buffer).
+``--orm N`` first times ORM ``create`` on a full extract of N
 enterprises (then rolled back) and prints how much faster the set-based insert is;
 the update has about ``--update-changes`` changes (a national day: about 600).
 
@@ -214,6 +215,8 @@ def main(argv=None):
             rate, total, steps = timed_steps(
                 Import, f"full extract of {options.enterprises} enterprises"
             )
+            # before the floor, whose COPY buffers every row in this process
+            print(f"peak RSS of the full import {peak_rss():.0f} MB", flush=True)
             floor, rows, rounds = copy_floor(cr)
             print(
                 f"floor: raw COPY of the {rows} partner rows into an indexed copy {floor:.2f} s "
@@ -246,8 +249,11 @@ def main(argv=None):
             cr.rollback()
             shutil.rmtree(work, ignore_errors=True)
         vacuum(registry)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {peak:.0f} MB")
+    print(f"peak RSS {peak_rss():.0f} MB (the floor's COPY buffer included)")
+
+
+def peak_rss():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -425,6 +425,31 @@ class TestBceImport(ImportCase):
         self.assertEqual(record.count_created, len(expected) - 2)
         self.assertEqual(record.count_updated, 0)  # a customer's data are not overwritten
 
+    def test_staging_by_chunks_within_a_step(self):
+        """A step prepares its companies by chunks as the engine builds them:
+        every number of the perimeter is staged once, whatever chunk it falls
+        in; a company blacklisted before the step is left out."""
+        self.put(self.full)
+        expected = sorted(self.expected(self.full))
+        self.Blacklist._add([expected[3]], "phone", "Objected before the preparation")
+        with patch.object(partner_sync, "SYNC_CHUNK", 7):
+            record = self.Import.run_pending_imports(max_steps=3)
+        self.assertEqual((record.state, record.stage_done), ("ready", True))
+        self.assertGreater(len(expected), 3 * 7, "several chunks")
+        seen = record._staging_tables()[2]
+        self.env.cr.execute(
+            f'SELECT count(*), count(DISTINCT bce_number), count(partner_id) FROM "{seen}"'
+        )
+        self.assertEqual(
+            self.env.cr.fetchone(), (record.stage_total, record.stage_total, len(expected) - 1)
+        )
+        self.assertEqual(self.staged_rows(record), len(expected) - 1)
+        record._run_step()
+        self.assertEqual(record.state, "done", record.error_message)
+        numbers = self.prospects().mapped("bce_number")
+        self.assertEqual(sorted(numbers), sorted(set(expected) - {expected[3]}))
+        self.assertEqual(record.count_created, len(expected) - 1)
+
     def test_staging_prepared_again_when_settings_change(self):
         """Companies prepared with other settings would be built as those
         settings say: a change between two steps starts the preparation again."""

@@ -13,5 +13,7 @@ def nace_keys(text):
 
 
 def nace_codes_text(keys):
-    """The ``bce_nace_codes`` value of (version, code) pairs: sorted, no repeats."""
-    return " ".join(sorted({nace_token(version, code) for version, code in keys})) or False
+    """The ``bce_nace_codes`` value of (version, code) pairs: sorted, no repeats.
+    The tokens are ``nace_token``'s, written inline: an import calls this for
+    every activity of the country."""
+    return " ".join(sorted({f"{version}:{code}" for version, code in keys})) or False

@@ -6,6 +6,7 @@ import io
 import json
 from functools import partial
 from itertools import repeat
+from operator import is_
 
 from odoo import models
 from odoo.tools import SQL, email_normalize
@@ -17,6 +18,8 @@ STREAM_SLICE = 500  # rows turned into text at a time while COPY writes
 STAGED_INSERT = 50_000  # staged partners created per INSERT
 # COPY's text format: these characters are escaped (backslash first), \N is NULL
 COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+PLAIN_TYPES = {str, type(None), bool}  # bool: ``False`` only, ``True`` is refused
+NULL_TEXTS = {None: r"\N", False: r"\N"}
 
 
 def copy_escape(text):
@@ -27,6 +30,18 @@ def copy_escape(text):
         if char in text:
             text = text.replace(char, escaped)
     return text
+
+
+def _plain_texts(column):
+    """The COPY texts of a column of texts (or ``None``/``False``: NULL) that
+    need no escaping and no cut, checked and mapped in C rather than value by
+    value; ``None`` when some value needs the converter."""
+    if not set(map(type, column)) <= PLAIN_TYPES or True in column:
+        return None
+    joined = "".join(filter(None, column))
+    if any(char in joined for char, _escaped in COPY_ESCAPES):
+        return None
+    return list(map(NULL_TEXTS.get, column, column))
 
 
 class _LineStream(io.TextIOBase):
@@ -235,7 +250,7 @@ class _PartnerInsert:
 
     def _sanitized(self, full, fnames):
         """The first number of ``fnames`` that ``_phone_format`` formats."""
-        if not any(full.get(fname) for fname in fnames):
+        if not any(map(full.get, fnames)):
             return None
         country_id = full.get(self._country_field)
         country = self._countries.get(country_id)
@@ -463,8 +478,10 @@ class _PartnerInsert:
         """The COPY texts of a column's values, converted once when they are
         all the same object (a flag, the country, the extract's number)."""
         first = column[0]
-        if all(value is first for value in column):
+        if all(map(is_, column, repeat(first))):
             return [convert(first)] * len(column)
+        if getattr(convert, "unbounded", False) and (texts := _plain_texts(column)):
+            return texts
         return list(map(convert, column))
 
     def _prefetch(self, vals_list):
@@ -490,6 +507,7 @@ class _PartnerInsert:
                 text = value.decode() if isinstance(value, bytes) else str(value)
                 return copy_escape(text[:size])
 
+            convert_text.unbounded = not size
             return convert_text
         if field.type == "json":
 
@@ -514,7 +532,18 @@ class _PartnerInsert:
             except TypeError:  # unhashable
                 return self._copy_text(field, value)
 
-        return convert
+        if field.type != "many2one" or field.company_dependent:
+            return convert
+
+        def convert_id(value):
+            # ``convert_to_column_insert`` of a many2one given an id, inlined:
+            # ids differ from row to row (``commercial_partner_id``), and
+            # remembering each would fill ``known``
+            if value.__class__ is int:
+                return str(value) if value else r"\N"
+            return convert(value)
+
+        return convert_id
 
     @staticmethod
     def _targets(value):

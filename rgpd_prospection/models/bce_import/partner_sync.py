@@ -2,6 +2,7 @@
 
 from collections import Counter
 from itertools import islice
+from operator import itemgetter
 
 from markupsafe import Markup, escape
 from odoo import fields
@@ -13,6 +14,7 @@ from ...tools import nace_codes_text, nace_keys
 from .partner_insert import ANALYZE_ROWS, _PartnerInsert
 from .partner_update import _PartnerUpdate
 
+VERSION_AND_CODE = itemgetter(0, 1)  # of the engine's (version, code, classification)
 PARTNER_LANGS = {"fr": "fr_BE", "nl": "nl_BE", "de": "de_DE"}
 CREATE_BATCH = 2000
 SYNC_CHUNK = 10_000
@@ -105,25 +107,40 @@ class _PartnerSync:
     # -- in two parts: staging in committed steps, then all at once
 
     def stage(self, companies, numbers, table):
-        """Prepare ``companies`` (those built of ``numbers``) in ``table``:
-        the rows of the new prospects, and for each number what the final
-        step needs (the staged row, or the BCE values of an existing company,
-        or nothing for a company dropped while building)."""
+        """Prepare ``companies`` (those built of ``numbers``, an iterable) in
+        ``table``: the rows of the new prospects, and for each number what the
+        final step needs (the staged row, or the BCE values of an existing
+        company, or nothing for a company dropped while building). Taken by
+        chunks of ``SYNC_CHUNK``, each sent before the next is built, so that a
+        step holds one chunk's companies and rows, not the whole batch's."""
+        columns, many2many, handled = set(), set(), set()
+        companies = iter(companies)
+        while chunk := list(islice(companies, SYNC_CHUNK)):
+            given, links, staged = self._stage_chunk(chunk, table)
+            columns.update(given)
+            many2many.update(links)
+            handled.update(staged)
+        # numbers dropped while building, or excluded: nothing to do at the end
+        self.inserter.stage_seen(
+            table, {number: (None, None) for number in numbers if number not in handled}
+        )
+        return sorted(columns), sorted(many2many)
+
+    def _stage_chunk(self, companies, table):
         companies = [c for c in companies if c.bce_number not in self.excluded]
         self._ensure_codes(companies)
         values = {company.bce_number: self._values(company) for company in companies}
         existing = self._match(list(values))
         new = [number for number in values if number not in existing]
         vals_list = [self._create_values(number, values[number]) for number in new]
-        seen = dict.fromkeys(numbers, (None, None))
         # existing companies, and new ones the fast path cannot stage: their values
-        seen.update((number, (None, value)) for number, value in values.items())
+        seen = {number: (None, value) for number, value in values.items()}
         columns, many2many = [], []
         if vals_list and self.inserter.can_insert(vals_list):
             ids, columns, many2many = self.inserter.stage(vals_list, table)
             seen.update((number, (pid, None)) for number, pid in zip(new, ids, strict=True))
         self.inserter.stage_seen(table, seen)
-        return columns, many2many
+        return columns, many2many, seen.keys()
 
     def run_staged(self, numbers, changed, table, columns, many2many, companies_of):
         """Apply what ``stage`` prepared for ``numbers`` (all at once):
@@ -288,7 +305,7 @@ class _PartnerSync:
             "bce_juridical_form_id": self.forms.get(self._form_code(company), False),
             "bce_start_date": company.start_date.isoformat() if company.start_date else False,
             "bce_main_nace_id": self.naces[(main[0], main[1])] if main else False,
-            "bce_nace_codes": nace_codes_text((v, code) for v, code, _cls in company.nace_codes),
+            "bce_nace_codes": nace_codes_text(map(VERSION_AND_CODE, company.nace_codes)),
             "active": True,
         }
         if lang:

@@ -163,7 +163,7 @@ class RgpdBceImport(models.Model):
                         bce_import=self,
                     )
                     given, many2many = sync.stage(
-                        list(result.companies_of(batch, built_drops)),
+                        result.companies_of(batch, built_drops),  # streamed
                         batch,
                         self._staging_table(),
                     )
