@@ -1,8 +1,10 @@
+import json
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, TransactionCase
+from odoo.tools import mute_logger
 
 CODE_CSV = """\ufeff"Category","Code","Language","Description"
 "Nace2008","J","FR","SECTION J -- INFORMATION ET COMMUNICATION"
@@ -50,6 +52,22 @@ def fresh_dncm_list(env):
             "state": "done",
         }
     )
+
+
+def json2_request(case, user, model, method, payload):
+    """Call Odoo 19's JSON-2 API (``/json/2/<model>/<method>``) from the HTTP
+    case ``case`` as ``user``, with an API key of his valid for a day."""
+    key = (
+        case.env["res.users.apikeys"]
+        .with_user(user)
+        ._generate(scope="rpc", name="rgpd test", expiration_date=datetime.now() + timedelta(1))
+    )
+    with mute_logger("odoo.http"):
+        return case.url_open(
+            f"/json/2/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
+        )
 
 
 class RgpdCase(TransactionCase):

@@ -1,11 +1,8 @@
-import json
-from datetime import datetime, timedelta
-
 from odoo.addons.mail.tools.discuss import Store
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
 
+from .common import json2_request
 from .test_privacy_doors import PrivacyDoorsCase
 
 # ways to group or aggregate the contacts by an address or a number that the
@@ -121,17 +118,7 @@ class TestGroupedTakeoutJson2(HttpCase, GroupedDoorsCase):
     """The same through the JSON-2 API, an API key's door."""
 
     def _json2(self, user, model, method, payload):
-        key = (
-            self.env["res.users.apikeys"]
-            .with_user(user)
-            ._generate(scope="rpc", name="rgpd test", expiration_date=datetime.now() + timedelta(1))
-        )
-        with mute_logger("odoo.http"):
-            return self.url_open(
-                f"/json/2/{model}/{method}",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
-            )
+        return json2_request(self, user, model, method, payload)
 
     def test_json2_grouped_reads(self):
         calls = [

@@ -1,7 +1,6 @@
 import io
 import json
 import zipfile
-from datetime import datetime, timedelta
 
 from odoo import Command, http
 from odoo.exceptions import AccessError
@@ -9,6 +8,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .accountability_case import AccountabilityCase
+from .common import json2_request
 from .test_privacy_doors import MANAGER_GROUPS, SALES_GROUPS
 
 # what a browser sends when the user opens the URL: the JSON route then takes
@@ -168,17 +168,7 @@ class TestBulkTakeout(HttpCase, AccountabilityCase):
     # the JSON-2 API of Odoo 19 (an API key): a program's door
 
     def _json2(self, user, method, payload):
-        key = (
-            self.env["res.users.apikeys"]
-            .with_user(user)
-            ._generate(scope="rpc", name="rgpd test", expiration_date=datetime.now() + timedelta(1))
-        )
-        with mute_logger("odoo.http"):
-            return self.url_open(
-                f"/json/2/res.partner/{method}",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
-            )
+        return json2_request(self, user, "res.partner", method, payload)
 
     def test_json2_api_refuses_prospects_contact_data_to_sales(self):
         domain = [["id", "in", self.prospects.ids]]
