@@ -306,6 +306,16 @@ def run_odoo(python, launcher, config, args, log_name, workdir):
     return text
 
 
+def odoo_shell(python, launcher, config, database, workdir, shell_code, what):
+    """Run ``shell_code`` in ``odoo-bin shell`` on ``database``; stop on a failure."""
+    command = [python, launcher, "shell", "-c", str(config), "-d", database, "--log-level=warn"]
+    say(" ".join(command[2:]) + f" ({what})")
+    result = subprocess.run(command, input=shell_code, text=True, capture_output=True, cwd=workdir)
+    if result.returncode or "Traceback" in result.stderr + result.stdout:
+        print(result.stdout[-4000:], result.stderr[-4000:])
+        raise SystemExit(f"{what} failed")
+
+
 def uninstall_in(python, launcher, config, database, workdir):
     shell_code = (
         f"module = env['ir.module.module'].search([('name', '=', '{MODULE}')])\n"
@@ -313,12 +323,15 @@ def uninstall_in(python, launcher, config, database, workdir):
         "env.cr.commit()\n"
         "assert module.state == 'uninstalled', module.state\n"
     )
-    command = [python, launcher, "shell", "-c", str(config), "-d", database, "--log-level=warn"]
-    say(" ".join(command[2:]) + " (uninstall)")
-    result = subprocess.run(command, input=shell_code, text=True, capture_output=True, cwd=workdir)
-    if result.returncode or "Traceback" in result.stderr + result.stdout:
-        print(result.stdout[-4000:], result.stderr[-4000:])
-        raise SystemExit(f"uninstalling {MODULE} failed")
+    odoo_shell(python, launcher, config, database, workdir, shell_code, f"uninstalling {MODULE}")
+
+
+def pregenerate_assets(python, launcher, config, database, workdir):
+    """Build the web asset bundles before the browser tours, as Odoo's own test
+    runner does before its HTTP cases: else the first tour waits for them and its
+    page may not be ready within the 60 s a tour is given."""
+    shell_code = "env['ir.qweb']._pregenerate_assets_bundles()\nenv.cr.commit()\n"
+    odoo_shell(python, launcher, config, database, workdir, shell_code, "asset bundles")
 
 
 def pot_is_current(python, launcher, config, database, workdir):
@@ -383,6 +396,7 @@ def run_odoo_suite(launcher, python, keep):
                     # the .pot as the module makes it with its dependencies only:
                     # other apps add their own terms to the module's models
                     pot_current = pot_is_current(python, launcher, config, database, workdir)
+                pregenerate_assets(python, launcher, config, database, workdir)
                 files = odoo_test_files(selected)
                 say(f"{name} database: {len(files)} test files")
                 db_code, counts = run_pytest(
