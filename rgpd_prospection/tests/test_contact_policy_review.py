@@ -23,6 +23,27 @@ class TestReviewedPaths(PolicyDoorsCase):
     def _delivered_to(self, email):
         return [mail for mail in self._mails if email in " ".join(mail["email_to"])]
 
+    def _send_mass_to_fine(self, values):
+        """The sales user's mass mail to the allowed prospect, for the purpose,
+        composed with ``values``, and its outgoing mails sent."""
+        composer = (
+            self.env["mail.compose.message"]
+            .with_user(self.sales_review)
+            .with_context(active_model="res.partner", active_ids=self.fine.ids)
+            .create(
+                {
+                    "composition_mode": "mass_mail",
+                    "model": "res.partner",
+                    "res_ids": repr(self.fine.ids),
+                    "rgpd_purpose_id": self.purpose.id,
+                    **values,
+                }
+            )
+        )
+        with self.mock_mail_gateway():
+            composer._action_send_mail()
+            self.env["mail.mail"].sudo().search([("state", "=", "outgoing")]).send()
+
     def test_mass_composer_template_typed_address(self):
         """A template's typed ``email_to`` on a mass mail to an allowed
         prospect does not reach the opposed company's address."""
@@ -40,46 +61,14 @@ class TestReviewedPaths(PolicyDoorsCase):
                 }
             )
         )
-        composer = (
-            self.env["mail.compose.message"]
-            .with_user(self.sales_review)
-            .with_context(active_model="res.partner", active_ids=self.fine.ids)
-            .create(
-                {
-                    "composition_mode": "mass_mail",
-                    "model": "res.partner",
-                    "res_ids": repr(self.fine.ids),
-                    "template_id": template.id,
-                    "rgpd_purpose_id": self.purpose.id,
-                }
-            )
-        )
-        with self.mock_mail_gateway():
-            composer._action_send_mail()
-            self.env["mail.mail"].sudo().search([("state", "=", "outgoing")]).send()
+        self._send_mass_to_fine({"template_id": template.id})
         self.assertFalse(self._delivered_to(self.opposed.email_normalized))
 
     def test_mass_composer_extra_partner(self):
         """Recipients added in the mass composer are decided too."""
-        composer = (
-            self.env["mail.compose.message"]
-            .with_user(self.sales_review)
-            .with_context(active_model="res.partner", active_ids=self.fine.ids)
-            .create(
-                {
-                    "composition_mode": "mass_mail",
-                    "model": "res.partner",
-                    "res_ids": repr(self.fine.ids),
-                    "subject": "Hello",
-                    "body": "Hello",
-                    "partner_ids": [(6, 0, self.opposed.ids)],
-                    "rgpd_purpose_id": self.purpose.id,
-                }
-            )
+        self._send_mass_to_fine(
+            {"subject": "Hello", "body": "Hello", "partner_ids": [(6, 0, self.opposed.ids)]}
         )
-        with self.mock_mail_gateway():
-            composer._action_send_mail()
-            self.env["mail.mail"].sudo().search([("state", "=", "outgoing")]).send()
         self.assertFalse(self._delivered_to(self.opposed.email_normalized))
 
     def test_contact_with_several_addresses(self):
