@@ -453,3 +453,17 @@ def test_command_line(tmp_path):
         "KboOpenData_0148_2025_10_13_Full.zip",
     ]
     assert len(rows(done[0], "enterprise_delete")) >= 2
+
+
+def test_nace_conversion_rewrites_a_share_of_the_activity_groups(tmp_path):
+    full = generate_full(tmp_path / "src", enterprises=2000, seed=4)
+    update, later = generate_update(full, tmp_path / "next", seed=9, nace_conversion=0.5)
+    applied = apply_update(full, update)
+    for table in TABLES:
+        assert applied[table] == {tuple(r.values()) for r in rows(later, table)}, table
+    groups = {r["EntityNumber"] for r in rows(full, "activity")}
+    converted = {r["EntityNumber"] for r in rows(update, "activity_delete")}
+    assert 0.4 < len(converted) / len(groups) < 0.6  # a mass update, not a daily one
+    before = {(r["EntityNumber"], r["NaceVersion"], r["NaceCode"]) for r in rows(full, "activity")}
+    after = {(r["EntityNumber"], r["NaceVersion"], r["NaceCode"]) for r in rows(later, "activity")}
+    assert {row[1] for row in before - after if row[0] in converted} >= {"2025"}

@@ -4,6 +4,8 @@
 
 import csv
 import io
+import re
+import zlib
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -65,6 +67,7 @@ class _Plan:
     drop: dict = field(default_factory=lambda: {t: set() for t in DATA_TABLES})
     edit: dict = field(default_factory=lambda: {t: {} for t in DATA_TABLES})
     add: dict = field(default_factory=lambda: {t: [] for t in DATA_TABLES})
+    rewrite: dict = field(default_factory=dict)  # table -> function of a block's lines
 
 
 def _read_columns(source, table, columns):
@@ -299,6 +302,31 @@ def _edit_activity(rng):
     return edit
 
 
+_NACE_2025 = re.compile(rb'^("[^"]*)(","[^"]*","2025",")([0-9]*)"', re.M)
+
+
+def _nace_conversion(share):
+    """A new NACE version's conversion (NACE-BEL 2025 came as one update): in a
+    ``share`` of the activity groups, chosen by key, every 2025 code becomes the
+    next one of the vocabulary, so the update deletes the group and inserts it
+    whole again."""
+    codes = sorted({row[1] for row in NACE})
+    following = {
+        code.encode(): codes[(i + 1) % len(codes)].encode() for i, code in enumerate(codes)
+    }
+    cut = int(share * (1 << 32))
+
+    def convert(match):
+        if zlib.crc32(match[1]) >= cut:
+            return match[0]
+        return match[1] + match[2] + following.get(match[3], match[3]) + b'"'
+
+    def rewrite(lines):  # lines without their ending, as key_group_blocks gives them
+        return _NACE_2025.sub(convert, b"\n".join(lines)).split(b"\n")
+
+    return rewrite
+
+
 def _edit_contact(rng):
     maker = ContactMaker(int(rng.integers(1 << 30)), 1000)
     drop = rng.random() < 0.3
@@ -364,12 +392,15 @@ def _stream_table(source, sink, table, plan, extra, bom, eol):
     added = sorted(plan.add[table] + extra, key=lambda item: item[0])
     drop, edit = plan.drop[table], plan.edit[table]
     touched = sorted(drop | edit.keys())
+    rewrite = plan.rewrite.get(table)
     pos = 0
     blocks = key_group_blocks(source.open(f"{table}.csv"), f"{table}.csv")
     header = next(blocks)
     with sink.open(f"{table}.csv") as out:
         out.write((BOM if bom else b"") + header + eol)
         for lines, keys in blocks:
+            if rewrite:
+                lines = rewrite(lines)
             events = []  # (line index, 0 = added row | 1 = touched group, payload)
             while pos < len(added) and added[pos][0] <= keys[-1]:
                 events.append((bisect_right(keys, added[pos][0]), 0, added[pos][1]))
@@ -406,12 +437,14 @@ def _population_lines(pop, table, seed, eol):
     return [(line[: line.find(b",")], line + eol) for line in data.split(eol) if line]
 
 
-def generate_update(full_path, out_dir, seed=2, changes=None):
+def generate_update(full_path, out_dir, seed=2, changes=None, nace_conversion=0.0):
     """From a full extract, write the next update and the later full it leads to.
 
     The later full comes from the earlier one with mutations (stops, new enterprises, renames,
     moves, contact and activity changes…); the update is then derived by :func:`derive_update`.
     ``changes`` overrides the number of each kind of change (see ``DEFAULT_CHANGE_RATES``).
+    ``nace_conversion``: the share of activity groups whose 2025 codes all change besides (a
+    mass update: NACE-BEL 2025 came as one update of 7.28 M changes).
     Returns ``(update_zip, later_full_zip)``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -426,6 +459,8 @@ def generate_update(full_path, out_dir, seed=2, changes=None):
         number = int(meta["ExtractNumber"]) + 1
         rng = np.random.default_rng([seed, 1])
         plan, maxima, counts = _plan_mutations(rng, source, changes, snapshot, eol, seed)
+        if nace_conversion:
+            plan.rewrite["activity"] = _nace_conversion(nace_conversion)
         prefixes = sequential_prefixes(rng, maxima["ent"], counts["new"])
         newcomers = make_population(
             rng,
