@@ -126,12 +126,31 @@ class QueryTimes:
 
     @contextmanager
     def recording(self):
+        """Odoo's statements, and the state tables' ``COPY … TO`` (as their SELECT)."""
+        from odoo.addons.rgpd_prospection.models.bce_import.state_tables import (  # noqa: PLC0415
+            PgStateStore,
+        )
+
+        copy_out = PgStateStore._copy_out
+
+        def timed_copy_out(store, table, where=None, order=None):
+            started = time.perf_counter()
+            try:
+                return copy_out(store, table, where, order)
+            finally:
+                query = store._select(table, where, order)
+                self.hook(
+                    store.cr, query.code, query.params, started, time.perf_counter() - started
+                )
+
         thread = threading.current_thread()
         thread.query_hooks = (*getattr(thread, "query_hooks", ()), self.hook)
+        PgStateStore._copy_out = timed_copy_out
         try:
             yield self
         finally:
             thread.query_hooks = tuple(h for h in thread.query_hooks if h != self.hook)
+            PgStateStore._copy_out = copy_out
 
     def print(self, top, cr=None):
         """The ``top`` statements by time; with ``cr``, the plan of the slowest

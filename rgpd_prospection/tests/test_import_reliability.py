@@ -389,6 +389,7 @@ class TestImportReliability(ImportCase):
         self.assertEqual(record.state, "confirm", record.error_message)
         self.assertEqual(record.count_bce_archived, len(stopped))
         self.assertIn("the limit for one update extract is 1 %", record.sanity_message)
+        self.assertIn(f"of the {len(self.prospects())} active prospects", record.sanity_message)
         self.assertEqual(self.partners_checksum(), before)
         record.with_user(self.manager).action_confirm_extract()
         self.assertEqual(record.state, "ready")
@@ -397,6 +398,21 @@ class TestImportReliability(ImportCase):
         self.run_scheduler()
         self.assertEqual(record.state, "done", record.error_message)
         self.assertEqual(set(self.prospects().mapped("bce_number")), self.expected(self.later_full))
+
+    def test_update_just_under_the_limit_applied(self):
+        """The active prospects are counted only as far as the share needs:
+        an update archiving just under the limit goes through."""
+        params = self.env["ir.config_parameter"]
+        params.set_param(PARAM + "sanity_min_prospects", 1)
+        self.apply_full()
+        stopped = self.expected(self.full) - self.expected(self.later_full)
+        share = 100 * len(stopped) / len(self.prospects())
+        params.set_param(PARAM + "sanity_update_percent", round(share * 1.05, 3))
+        self.put(self.update)
+        self.run_scheduler()
+        record = self.Import.search([("extract_number", "=", 148)])
+        self.assertEqual(record.state, "done", record.sanity_message)
+        self.assertEqual(record.count_bce_archived, len(stopped))
 
     def test_table_shrinking_sharply_waits_and_perimeter_archives_do_not_count(self):
         self.apply_full()

@@ -132,7 +132,8 @@ class RgpdBceImport(models.Model):
     def _bce_archives(self, result):
         """Active prospects the extract archives because the BCE stopped them
         or struck them off, and the active prospects (``None`` for an update
-        archiving fewer than the minimum: the share does not matter then)."""
+        archiving fewer than the minimum: the share does not matter then; for
+        an update, counted only as far as the share needs)."""
         self.env.flush_all()
         if self.extract_type == "update":
             # counted in the database, by number: an update reads no list of
@@ -148,10 +149,17 @@ class RgpdBceImport(models.Model):
             archived = self.env.cr.fetchone()[0]
             if archived < self._sanity_setting("sanity_min_prospects"):
                 return archived, None
+            # the share is too high only if fewer than archived * 100 / limit
+            # prospects are active: counted up to one more, not the register
+            limit = self._sanity_setting("sanity_update_percent")
+            enough = int(archived * 100 / limit) + 1 if limit > 0 else None
             self.env.cr.execute(
                 SQL(
-                    """SELECT count(*) FROM res_partner
-                       WHERE is_bce_prospect AND active AND bce_number IS NOT NULL"""
+                    """SELECT count(*) FROM (
+                           SELECT FROM res_partner
+                           WHERE is_bce_prospect AND active AND bce_number IS NOT NULL
+                           LIMIT %s) prospects""",
+                    enough,
                 )
             )
             return archived, self.env.cr.fetchone()[0]

@@ -241,16 +241,20 @@ class PgStateStore(StateStore):
     def table_counts(self):
         return dict(self.counts)
 
-    def _copy_out(self, table, where=None, order=None):
+    @staticmethod
+    def _select(table, where=None, order=None):
         names = [column for column, _sql, _kind in COLUMNS[table][1]]
         order = order or ("entity, seq" if table in ENTITY_TABLES else names[0])
-        query = SQL(
+        return SQL(
             "SELECT %s FROM %s %s ORDER BY %s",
             SQL(", ".join(names)),
             SQL.identifier(_sql_table(table)),
             where or SQL(),
             SQL(order),
         )
+
+    def _copy_out(self, table, where=None, order=None):
+        query = self._select(table, where, order)
         buffer = io.BytesIO()
         self.cr._obj.copy_expert(
             f"COPY ({self.cr.mogrify(query.code, query.params).decode()}) TO STDOUT "
@@ -285,11 +289,13 @@ class PgStateStore(StateStore):
         return LegalPersonState(meta=self.meta, enterprises=rows, units=units, **tables)
 
     def holders_of(self, values, exclude, cap):
+        # the owner of each row looked up by index: a join may scan every unit
         holders = SQL(
             """SELECT c.entity, c.value, c.seq,
-                      COALESCE(u.bce, CASE WHEN c.entity < %(first_unit)s THEN c.entity
-                                           ELSE -1 END) AS owner
-               FROM %(contact)s c LEFT JOIN %(unit)s u ON u.unit = c.entity
+                      CASE WHEN c.entity < %(first_unit)s THEN c.entity
+                           ELSE COALESCE((SELECT u.bce FROM %(unit)s u WHERE u.unit = c.entity
+                                          LIMIT 1), -1) END AS owner
+               FROM %(contact)s c
                WHERE c.value = ANY(%(values)s)""",
             first_unit=FIRST_UNIT,
             contact=SQL.identifier(_sql_table("contacts")),
