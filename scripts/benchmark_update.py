@@ -333,7 +333,11 @@ def main(argv=None):  # noqa: PLR0915 - one run, told in order
                     print(f"mass update for {size} enterprises: {sum(rows.values())} rows")
                     with rolled_back(env, "bench_mass"), sampler.phase() as memory:
                         total, _steps, done = apply_once(
-                            env, folder, mass, f"mass update on {size} enterprises"
+                            env,
+                            folder,
+                            mass,
+                            f"mass update on {size} enterprises",
+                            profile=options.profile,
                         )
                     mass_figures[size] = (total, memory["peak"], full_total, full_memory["peak"])
                     print(
@@ -347,6 +351,8 @@ def main(argv=None):  # noqa: PLR0915 - one run, told in order
     shutil.rmtree(work, ignore_errors=True)
     print(f"load average {' '.join(f'{load:.1f}' for load in os.getloadavg())}")
     for size, totals in figures.items():
+        if not totals:
+            continue
         print(f"daily update on {size} enterprises: {spread(totals)} ({len(totals)} rounds)")
     if len(figures) > 1 and all(figures.values()):
         small, large = min(figures), max(figures)

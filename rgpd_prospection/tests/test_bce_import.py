@@ -1,6 +1,7 @@
 import base64
 import csv
 import io
+import threading
 import zipfile
 from unittest.mock import patch
 
@@ -197,6 +198,38 @@ class TestBceImport(ImportCase):
         self.assertFalse(customer.is_bce_prospect)
         self.assertEqual(everyone.search_count([("bce_number", "=", by_number)]), 1)
         self.assertFalse(archived.is_bce_prospect, "a contact not made by an import stays as is")
+
+    def test_match_by_vat_reads_the_vat_digits_index(self):
+        """The match by VAT reads the index of the VAT digits, not every
+        contact: the query and the index agree on expression and predicate."""
+        number = sorted(self.expected(self.full))[0]
+        customer = self.Partner.create(
+            {
+                "name": "Our customer",
+                "is_company": True,
+                "vat": f"be {number[:4]}.{number[4:7]}.{number[7:]}",
+            }
+        )
+        # as a contact made before the module was installed: no number yet
+        self.env.cr.execute("UPDATE res_partner SET bce_number = NULL WHERE id = %s", [customer.id])
+        customer.invalidate_recordset(["bce_number"])
+        sync = partner_sync._PartnerSync(self.Partner.sudo(), None, set())
+        statements = []
+
+        def hook(_cr, query, params, _start, _delay):
+            statements.append((query, params))
+
+        with patch.object(threading.current_thread(), "query_hooks", (hook,), create=True):
+            found = sync._match([number])
+        self.assertEqual(found[number], customer)
+        query, params = next(item for item in statements if "regexp_replace" in item[0])
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        try:
+            self.env.cr.execute(f"EXPLAIN {query}", params)
+            plan = "\n".join(line for (line,) in self.env.cr.fetchall())
+        finally:
+            self.env.cr.execute("RESET enable_seqscan")
+        self.assertIn("res_partner_rgpd_vat_digits_index", plan)
 
     # -- idempotence, sequence
 
