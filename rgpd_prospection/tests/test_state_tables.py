@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from unittest.mock import patch
 
+import numpy as np
 import pandas as pd
 from odoo.addons.rgpd_prospection.bce_engine import (
     Perimeter,
@@ -15,7 +16,7 @@ from odoo.addons.rgpd_prospection.bce_engine import (
     read_full_extract,
     state_store,
 )
-from odoo.addons.rgpd_prospection.bce_engine.model import STATE_TABLES
+from odoo.addons.rgpd_prospection.bce_engine.model import FIRST_UNIT, STATE_TABLES
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -95,6 +96,23 @@ class TestStateTables(RgpdCase):
         self.assertEqual(second.count_read, len(expected))
         self.assertEqual(second.table_counts["enterprises"], len(expected))
         self.assert_tables_hold(expected)
+
+    def test_holders_of_values_as_the_whole_state_answers(self):
+        """Who else holds contact values, read from the tables by index, is
+        what the whole state in memory answers: establishments' values owned
+        by their enterprise, the first holder only (the cap), the totals."""
+        state = read_full_extract(self.full).state
+        store = self.Import._state_store()
+        store.replace_all(state, None)
+        values = set(state.contacts["value"].astype(object))
+        exclude = np.sort(state.enterprises["bce"].to_numpy()[::7])
+        expected = state_store.MemoryStore(state).holders_of(values, exclude, 1)
+        answer = store.holders_of(values, exclude, 1)
+        self.assertTrue((expected[0]["entity"].to_numpy() >= FIRST_UNIT).any())
+        self.assertTrue(any(total > 1 for total in expected[2].values()), "a value held widely")
+        for got, wanted in zip(answer[:2], expected[:2], strict=True):
+            pd.testing.assert_frame_equal(normalised(got), normalised(wanted))
+        self.assertEqual(answer[2], expected[2])
 
     def test_upgrade_from_a_database_without_tables(self):
         """A database of the former version holds the whole state attached to
