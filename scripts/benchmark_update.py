@@ -213,6 +213,7 @@ def apply_once(env, folder, update, label, profile=False, queries=None):
     if profiler:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
     record = Import._last_done()
     done = (
         f"{len(record.state_enterprises or [])} enterprises written back"
