@@ -97,8 +97,8 @@ class RssSampler:
 
     @contextmanager
     def phase(self):
-        """Yields a dict whose ``peak`` (MB) is set when the phase ends."""
-        figures = {}
+        """Yields a dict of the RSS (MB) at the ``start``, and its ``peak`` once the phase ends."""
+        figures = {"start": self.rss() / 2**20}
         self.peak = self.rss()
         try:
             yield figures
@@ -342,7 +342,8 @@ def main(argv=None):  # noqa: PLR0915 - one run, told in order
                         )
                     mass_figures[size] = (total, memory["peak"], full_total, full_memory["peak"])
                     print(
-                        f"  mass update {total:.1f} s, peak RSS {memory['peak']:.0f} MB; "
+                        f"  mass update {total:.1f} s, peak RSS {memory['peak']:.0f} MB "
+                        f"(from {memory['start']:.0f} MB at its start); "
                         f"full import {full_total:.1f} s, peak RSS {full_memory['peak']:.0f} MB"
                     )
             finally:

@@ -398,6 +398,10 @@ class _PartnerSync:
                 self.counts["count_updated"] += 1
                 self.messages[partner.id] = self._message(partner, changes)
         self._write_all(writes)
+        # a mass update changes hundreds of thousands: their notes are posted
+        # chunk by chunk, and what the chunk read leaves the cache
+        self._post_messages()
+        self.env.invalidate_all()
 
     def _write_all(self, writes):
         """``(partner, vals)`` pairs written set-based, or by ``write`` when the
@@ -502,5 +506,6 @@ class _PartnerSync:
 
     def _post_messages(self):
         if self.messages:
-            partners = self.Partner.browse(list(self.messages))
-            partners._message_log_batch(bodies=self.messages)
+            messages, self.messages = self.messages, {}
+            partners = self.Partner.browse(list(messages))
+            partners._message_log_batch(bodies=messages)
