@@ -60,6 +60,14 @@ def build_parser():
         metavar="KIND=COUNT",
         help="override how many changes of one kind (repeatable)",
     )
+    update.add_argument(
+        "--nace-conversion",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="a mass update besides: the 2025 codes of this share of the activity groups change "
+        "(0.175: about 7 M changes on a national extract, as NACE-BEL 2025 came)",
+    )
     return parser
 
 
@@ -82,7 +90,11 @@ def main(argv=None):
         print(path)
     else:
         for path in generate_update(
-            args.full, args.output, seed=args.seed, changes=dict(args.change)
+            args.full,
+            args.output,
+            seed=args.seed,
+            changes=dict(args.change),
+            nace_conversion=args.nace_conversion,
         ):
             print(path)
     print(f"done in {time.monotonic() - started:.1f} s", file=sys.stderr)
