@@ -20,6 +20,7 @@ from .engine import (
     result_of_state,
 )
 from .errors import BceFormatError, BceReadError
+from .memory import release_memory
 from .model import Company, EngineConfig, ExtractMeta, LegalPersonState
 from .perimeter import EmptyPerimeterError, Perimeter
 from .reader import CORE_TABLES, read_meta, shrunken_tables
@@ -42,6 +43,7 @@ __all__ = [
     "read_extract_code_table",
     "read_full_extract",
     "read_meta",
+    "release_memory",
     "result_of_state",
     "shrunken_tables",
 ]

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .memory import use_returning_allocators
+
 LANGUAGES = ("fr", "nl", "de")
 
 
@@ -181,6 +183,7 @@ class LegalPersonState:
 
     @classmethod
     def from_bytes(cls, data):
+        use_returning_allocators()
         with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
             header = json.loads(bytes(arrays["header"]).decode())
             tables = {}

@@ -11,6 +11,7 @@ from . import reasons
 from .emails import classify_email
 from .errors import BceFormatError
 from .frames import Vocabulary, category_values, per_run, sorted_unique
+from .memory import use_returning_allocators
 from .phones import normalize_phone
 from .reader import CORE_TABLES
 from .tables import read_table
@@ -24,6 +25,7 @@ class TableReading:
     """Reads the tables of one extract into state fragments, counting drops."""
 
     def __init__(self, extract, drops, progress, chunk_rows):
+        use_returning_allocators()
         self.extract = extract
         self.drops = drops
         self.progress = progress
