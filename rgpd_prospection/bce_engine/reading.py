@@ -261,7 +261,7 @@ class TableReading:
             carry = keys[waiting]
             parts.append(keys[~waiting])
         parts.append(carry)
-        frame = pd.DataFrame(_unpack_activities(parts), copy=False)
+        frame = pd.DataFrame(_unpack_activities(parts, len(codes.values)), copy=False)
         frame["code"] = codes.categorical(frame["code"].to_numpy())
         return frame
 
@@ -294,14 +294,15 @@ def _best_activities(keys):
     return keys
 
 
-def _unpack_activities(parts):
+def _unpack_activities(parts, code_count):
     """The columns of the packed keys of ``parts``, emptied as they are unpacked:
-    at most one part is held twice."""
+    at most one part is held twice. The codes come in the integer type the
+    categorical keeps (int16 for the few thousand NACE codes), not copied again."""
     size = sum(len(part) for part in parts)
     columns = {
         "entity": np.empty(size, np.int64),
         "version": np.empty(size, np.int16),
-        "code": np.empty(size, np.int32),
+        "code": np.empty(size, np.int16 if code_count < 1 << 15 else np.int32),
         "classification": np.empty(size, np.int8),
     }
     start = 0
