@@ -8,7 +8,8 @@ never runs.
 The names below are the engine's API for the models: read an extract
 (``read_full_extract``, ``apply_update_extract``, ``read_extract_code_table``),
 reopen a saved state (``result_of_state``), then ``select`` a perimeter and
-build its companies (``companies``, ``companies_of``).
+build its companies (``companies``, ``companies_of``); ``release_memory`` gives
+what a step freed back to the system before the next.
 """
 
 from .companies import is_personal_name
