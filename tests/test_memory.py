@@ -6,6 +6,7 @@ import bisect
 import numpy as np
 from bce_engine import release_memory
 from bce_engine.engine import EnterpriseNumbers
+from bce_engine.model import _pack_texts, _unpack_text_array
 
 
 def test_enterprise_numbers_read_as_the_list_of_texts():
@@ -25,3 +26,10 @@ def test_release_memory_keeps_what_is_held():
     kept = np.arange(1_000_000)
     release_memory()
     assert int(kept.sum()) == 999_999 * 1_000_000 // 2
+
+
+def test_texts_of_a_saved_state_read_back_without_python_strings():
+    texts = ["Société Générale", "", "Brasserie Ÿ", "a\tb"]
+    array = _unpack_text_array(_pack_texts(texts), len(texts))
+    assert array.dtype == "str" and list(array) == texts
+    assert list(_unpack_text_array(_pack_texts([]), 0)) == []
