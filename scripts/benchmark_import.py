@@ -9,8 +9,9 @@ it was. Use the Python of Odoo, e.g.::
 
 Prints the seconds of each step (start, engine, prepare: the committed steps that stage
 the new contacts, contacts: the all-or-nothing step that writes them), contacts per second and
-the peak RSS of this process (the extracts are generated in a child process, so it
-is the import's) after the full import, then at the end (with the floor's buffer).
+the peak RSS of this process during the import's steps (the extracts are generated in a
+child process, and the floor's COPY buffer is left out, so it is the import's); ``--memory``
+prints each step's RSS and peak RSS.
 ``--orm N`` first times ORM ``create`` on a full extract of N
 enterprises (then rolled back) and prints how much faster the set-based insert is;
 the update has about ``--update-changes`` changes (a national day: about 600).
@@ -22,6 +23,7 @@ import's seconds over the floor's).
 """
 
 import argparse
+import contextlib
 import io
 import resource
 import shutil
@@ -38,6 +40,26 @@ sys.path.insert(0, str(REPO / "rgpd_prospection"))
 import bce_synth  # noqa: E402
 
 FLOOR_ROUNDS = 3
+# Peak RSS of each step (VmHWM, reset before each step): ``ru_maxrss`` cannot
+# be reset, so the peak of the import is the highest of them.
+PEAKS = []
+VERBOSE_MEMORY = False
+
+
+def reset_step_peak():
+    # not Linux: the step peaks are the process's peak so far
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def memory_status():
+    """RSS now and its peak since the last reset, in MB (Linux)."""
+    try:
+        lines = Path("/proc/self/status").read_text().splitlines()
+    except OSError:
+        return peak_rss(), peak_rss()
+    values = dict(line.split(":", 1) for line in lines if ":" in line)
+    return (int(values[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM"))
 
 
 def timed_steps(Import, label):
@@ -53,10 +75,16 @@ def timed_steps(Import, label):
             step = "engine"
         else:
             step = "prepare" if record._stages() else "contacts"
+        reset_step_peak()
         started = time.perf_counter()
         record = Import.run_pending_imports(max_steps=1) or record
-        timings[step] = timings.get(step, 0) + time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        timings[step] = timings.get(step, 0) + seconds
         Import.env.flush_all()
+        now, peak = memory_status()
+        PEAKS.append(peak)
+        if VERBOSE_MEMORY:
+            print(f"  {step:9} {seconds:7.2f} s  RSS {now:6.0f} MB, step peak {peak:6.0f} MB")
         if record.state not in ("running", "ready"):
             break
     counts = record.read(["state", "count_kept", "count_created", "count_updated"])[0]
@@ -174,12 +202,17 @@ def main(argv=None):
         help="then apply the later full extract instead of the update: every prospect is "
         "compared again (a broken chain, changed settings)",
     )
+    parser.add_argument(
+        "--memory", action="store_true", help="print the RSS and peak RSS of every step"
+    )
     options, odoo_args = parser.parse_known_args(argv)
 
     import odoo
     from odoo import SUPERUSER_ID, api
 
     odoo.tools.config.parse_config(odoo_args)
+    global VERBOSE_MEMORY  # noqa: PLW0603 - a print switch of this script
+    VERBOSE_MEMORY = options.memory
     work = Path(tempfile.mkdtemp(prefix="rgpd_bench_"))
     cache = Path(options.cache) if options.cache else work / "cache"
     started = time.perf_counter()
@@ -216,7 +249,7 @@ def main(argv=None):
                 Import, f"full extract of {options.enterprises} enterprises"
             )
             # before the floor, whose COPY buffers every row in this process
-            print(f"peak RSS of the full import {peak_rss():.0f} MB", flush=True)
+            print(f"peak RSS of the full import {max(PEAKS):.0f} MB", flush=True)
             floor, rows, rounds = copy_floor(cr)
             print(
                 f"floor: raw COPY of the {rows} partner rows into an indexed copy {floor:.2f} s "
@@ -249,7 +282,7 @@ def main(argv=None):
             cr.rollback()
             shutil.rmtree(work, ignore_errors=True)
         vacuum(registry)
-    print(f"peak RSS {peak_rss():.0f} MB (the floor's COPY buffer included)")
+    print(f"peak RSS {max(PEAKS):.0f} MB of the imports' steps")
 
 
 def peak_rss():

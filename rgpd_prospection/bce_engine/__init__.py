@@ -8,7 +8,8 @@ never runs.
 The names below are the engine's API for the models: read an extract
 (``read_full_extract``, ``apply_update_extract``, ``read_extract_code_table``),
 reopen a saved state (``result_of_state``), then ``select`` a perimeter and
-build its companies (``companies``, ``companies_of``).
+build its companies (``companies``, ``companies_of``); ``release_memory`` gives
+what a step freed back to the system before the next.
 """
 
 from .companies import is_personal_name
@@ -20,6 +21,7 @@ from .engine import (
     result_of_state,
 )
 from .errors import BceFormatError, BceReadError
+from .memory import release_memory
 from .model import Company, EngineConfig, ExtractMeta, LegalPersonState
 from .perimeter import EmptyPerimeterError, Perimeter
 from .reader import CORE_TABLES, read_meta, shrunken_tables
@@ -42,6 +44,7 @@ __all__ = [
     "read_extract_code_table",
     "read_full_extract",
     "read_meta",
+    "release_memory",
     "result_of_state",
     "shrunken_tables",
 ]

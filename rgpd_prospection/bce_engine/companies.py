@@ -10,7 +10,15 @@ import pandas as pd
 from . import reasons
 from .emails import GENERIC_WORDS, PARTICLES
 from .emails import first_names as known_first_names
-from .frames import category_values, first_per_entity, group_bounds, in_sorted, is_member, rows_for
+from .frames import (
+    category_values,
+    first_per_entity,
+    group_bounds,
+    in_sorted,
+    is_member,
+    rows_for,
+    run_starts,
+)
 from .language import company_language, postal_code_number, region_language
 from .model import Company
 from .numbers import normalize_enterprise_number
@@ -59,14 +67,21 @@ def is_personal_name(name, juridical_form=None, juridical_form_cac=None):
 
 
 def _seat_postal_numbers(state, numbers):
-    """Belgian postal code (int, 0 if none) of each enterprise of ``numbers``."""
-    seats = first_per_entity(state.addresses)
-    positions = pd.Index(seats["entity"].to_numpy()).get_indexer(numbers)
-    postal = category_values(
-        seats["postal_code"], lambda code: postal_code_number(code) or 0, np.int64, 0
-    )
-    postal = np.where(seats["abroad"].to_numpy(), 0, postal)
-    return np.where(positions >= 0, postal[np.maximum(positions, 0)], 0)
+    """Belgian postal code (int, 0 if none) of each enterprise of ``numbers``
+    (sorted): the seat is an entity's first address row. Searched in the sorted
+    rows, no hash table of the country's numbers."""
+    addresses = state.addresses
+    entities = addresses["entity"].to_numpy()
+    if not len(entities):
+        return np.zeros(len(numbers), dtype=np.int64)
+    seats = run_starts(entities)
+    codes = addresses["postal_code"].cat.codes.to_numpy()[seats]
+    categories = addresses["postal_code"].cat.categories
+    postal = np.array([postal_code_number(code) or 0 for code in categories] + [0], np.int64)
+    postal = np.where(addresses["abroad"].to_numpy()[seats], 0, postal[codes])
+    entities = entities[seats]
+    positions = np.minimum(np.searchsorted(entities, numbers), len(entities) - 1)
+    return np.where(entities[positions] == numbers, postal[positions], 0)
 
 
 def _isin_numbers(numbers, texts):

@@ -15,6 +15,7 @@ counts once: erased, else expired, else blacklisted), ``shared_contact`` and
 """
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,12 +31,51 @@ from .reading import TableReading, check_files
 from .tables import CHUNK_ROWS
 
 
+class EnterpriseNumbers(Sequence):
+    """Sorted enterprise numbers read as a list of 10-digit texts, held as one
+    int64 array: the national perimeter as a list of texts is 80 MB of small
+    objects, made again at each step of an import. A slice is another
+    ``EnterpriseNumbers``; ``bisect`` searches it as it would the list."""
+
+    def __init__(self, numbers):
+        self.array = np.asarray(numbers, dtype=np.int64)
+
+    def __len__(self):
+        return len(self.array)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return EnterpriseNumbers(self.array[index])
+        return f"{int(self.array[index]):010d}"
+
+    def __iter__(self):
+        return (f"{number:010d}" for number in self.array.tolist())
+
+    def __contains__(self, number):
+        try:
+            value = int(number)
+        except (TypeError, ValueError):
+            return False
+        return bool(in_sorted(np.asarray([value], dtype=np.int64), self.array)[0])
+
+    def __eq__(self, other):
+        if isinstance(other, EnterpriseNumbers):
+            return np.array_equal(self.array, other.array)
+        return isinstance(other, (list, tuple)) and list(self) == list(other)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"EnterpriseNumbers({list(self)!r})"
+
+
 @dataclass(frozen=True)
 class Selection:
-    """The enterprise numbers of a perimeter (10 digits, in order) and the companies
-    the choice left out, by reason (``blacklisted``, ``outside_perimeter``)."""
+    """The enterprise numbers of a perimeter (10 digits, in order, as
+    ``EnterpriseNumbers``) and the companies the choice left out, by reason
+    (``blacklisted``, ``outside_perimeter``)."""
 
-    numbers: list
+    numbers: EnterpriseNumbers
     drops: Counter = field(default_factory=Counter)
 
 
@@ -72,7 +112,7 @@ class _Result:
         enterprise numbers."""
         drops = Counter()
         numbers = self._selected(perimeter, only, drops)
-        return Selection([f"{number:010d}" for number in numbers.tolist()], +drops)
+        return Selection(EnterpriseNumbers(numbers), +drops)
 
     def companies(self, perimeter, only=None, drops=None):
         """The companies inside ``perimeter``, in number order, built lazily; the
@@ -84,7 +124,10 @@ class _Result:
     def companies_of(self, numbers, drops=None):
         """The companies of ``numbers`` (some of a selection's), in number order;
         the companies and contacts dropped are added to ``drops`` if given."""
-        wanted = np.unique(np.asarray([int(number) for number in numbers], dtype=np.int64))
+        if isinstance(numbers, EnterpriseNumbers):
+            wanted = numbers.array  # sorted and unique already
+        else:
+            wanted = np.unique(np.asarray([int(number) for number in numbers], dtype=np.int64))
         return build_companies(
             self.state, wanted, self.config, Counter() if drops is None else drops
         )

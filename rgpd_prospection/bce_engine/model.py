@@ -10,6 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+
+from .memory import use_returning_allocators
 
 LANGUAGES = ("fr", "nl", "de")
 
@@ -104,6 +107,26 @@ def _unpack_texts(buffer, count):
     return bytes(buffer).decode("utf-8").split("\x00")
 
 
+def _unpack_text_array(buffer, count):
+    """The ``count`` texts of ``buffer`` as a string array built on the bytes
+    themselves: a Python string per row would cost the national names 150 MB
+    for a moment, in every step that loads the state."""
+    data = np.asarray(buffer, dtype=np.uint8)
+    ends = np.flatnonzero(data == 0)
+    if count == 0 or len(ends) != count - 1:
+        return pd.array(_unpack_texts(buffer, count), dtype="str")
+    starts = np.concatenate([[0], ends + 1])
+    stops = np.concatenate([ends, [len(data)]])
+    offsets = np.concatenate([[0], np.cumsum(stops - starts)])
+    kind = pa.large_string() if offsets[-1] >= 1 << 31 else pa.string()
+    offsets = offsets.astype(np.int64 if kind == pa.large_string() else np.int32)
+    array = pa.Array.from_buffers(
+        kind, count, [None, pa.py_buffer(offsets), pa.py_buffer(data[data != 0])]
+    )
+    array.validate(full=True)  # UTF-8, as decoding it would check
+    return pd.array(array, dtype="str")
+
+
 @dataclass(frozen=True, eq=False)
 class LegalPersonState:
     """Every legal person of an extract, minimised, as compact pandas tables.
@@ -181,6 +204,7 @@ class LegalPersonState:
 
     @classmethod
     def from_bytes(cls, data):
+        use_returning_allocators()
         with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
             header = json.loads(bytes(arrays["header"]).decode())
             tables = {}
@@ -199,8 +223,10 @@ class LegalPersonState:
                     elif kind == "numpy":
                         columns[column] = arrays[key]
                     else:
-                        columns[column] = pd.array(_unpack_texts(arrays[key], rows), dtype="str")
-                tables[table] = pd.DataFrame(columns, columns=list(STATE_TABLES[table]))
+                        columns[column] = _unpack_text_array(arrays[key], rows)
+                # the arrays are this load's own: taken, not copied (the national
+                # activities would be held twice for a moment)
+                tables[table] = pd.DataFrame(columns, columns=list(STATE_TABLES[table]), copy=False)
         meta = header["meta"]
         meta["snapshot_date"] = date.fromisoformat(meta["snapshot_date"])
         meta["extract_timestamp"] = datetime.fromisoformat(meta["extract_timestamp"])

@@ -11,6 +11,7 @@ from . import reasons
 from .emails import classify_email
 from .errors import BceFormatError
 from .frames import Vocabulary, category_values, per_run, sorted_unique
+from .memory import use_returning_allocators
 from .phones import normalize_phone
 from .reader import CORE_TABLES
 from .tables import read_table
@@ -24,6 +25,7 @@ class TableReading:
     """Reads the tables of one extract into state fragments, counting drops."""
 
     def __init__(self, extract, drops, progress, chunk_rows):
+        use_returning_allocators()
         self.extract = extract
         self.drops = drops
         self.progress = progress
@@ -259,7 +261,7 @@ class TableReading:
             carry = keys[waiting]
             parts.append(keys[~waiting])
         parts.append(carry)
-        frame = pd.DataFrame(_unpack_activities(parts), copy=False)
+        frame = pd.DataFrame(_unpack_activities(parts, len(codes.values)), copy=False)
         frame["code"] = codes.categorical(frame["code"].to_numpy())
         return frame
 
@@ -292,14 +294,15 @@ def _best_activities(keys):
     return keys
 
 
-def _unpack_activities(parts):
+def _unpack_activities(parts, code_count):
     """The columns of the packed keys of ``parts``, emptied as they are unpacked:
-    at most one part is held twice."""
+    at most one part is held twice. The codes come in the integer type the
+    categorical keeps (int16 for the few thousand NACE codes), not copied again."""
     size = sum(len(part) for part in parts)
     columns = {
         "entity": np.empty(size, np.int64),
         "version": np.empty(size, np.int16),
-        "code": np.empty(size, np.int32),
+        "code": np.empty(size, np.int16 if code_count < 1 << 15 else np.int32),
         "classification": np.empty(size, np.int8),
     }
     start = 0

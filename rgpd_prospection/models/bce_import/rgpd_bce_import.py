@@ -17,6 +17,7 @@ from ...bce_engine import (
     LegalPersonState,
     read_extract_code_table,
     read_full_extract,
+    release_memory,
     result_of_state,
 )
 from ...tools import is_rgpd_manager
@@ -410,17 +411,25 @@ class RgpdBceImport(models.Model):
     # ------------------------------------------------------------------ steps
 
     def _run_step(self):
+        """One step; what it freed goes back to the system before the next, so
+        that the cron worker's RSS is the state it keeps and no more (and not
+        even that once the import is over)."""
         self.ensure_one()
         if self._overtaken():
             return
-        if self.state == "running" and self._needs_state_tables():
-            self._run_state_tables_step()
-        elif self.state == "running":
-            self._run_engine_phase()
-        elif self.state == "ready" and self._stages():
-            self._run_staging_step()
-        elif self.state == "ready":
-            self._run_partner_phase()
+        try:
+            if self.state == "running" and self._needs_state_tables():
+                self._run_state_tables_step()
+            elif self.state == "running":
+                self._run_engine_phase()
+            elif self.state == "ready" and self._stages():
+                self._run_staging_step()
+            elif self.state == "ready":
+                self._run_partner_phase()
+        finally:
+            if self.state not in WORKING:
+                _loaded_state.clear()  # until the next import: it loads its own
+            release_memory()
 
     def _full_sync(self):
         """Whether the contacts are compared with the whole perimeter: a full
