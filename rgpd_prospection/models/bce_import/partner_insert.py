@@ -396,8 +396,8 @@ class _PartnerInsert:
             field = self.Partner._fields[name]
             cr.execute(
                 SQL(
-                    "INSERT INTO %s (%s, %s) SELECT link.partner_id, link.target_id FROM %s AS link "
-                    "WHERE link.field = %s AND link.partner_id BETWEEN %s AND %s "
+                    "INSERT INTO %s (%s, %s) SELECT link.partner_id, link.target_id "
+                    "FROM %s AS link WHERE link.field = %s AND link.partner_id BETWEEN %s AND %s "
                     "AND EXISTS (SELECT FROM res_partner WHERE res_partner.id = link.partner_id) "
                     "ORDER BY link.partner_id, link.target_id",
                     SQL.identifier(field.relation),
