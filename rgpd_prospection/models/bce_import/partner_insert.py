@@ -46,6 +46,12 @@ def _plain_texts(column):
     return list(map(NULL_TEXTS.get, column, column))
 
 
+def _int_array(ids):
+    """``ids`` as the text of an integer array: parsed at once, where a list
+    becomes an ``ARRAY[…]`` of as many constants to parse and plan."""
+    return "{" + ",".join(map(str, ids)) + "}"
+
+
 class _LineStream(io.TextIOBase):
     """A file for ``copy_expert`` that reads lines (or blocks of lines) from
     an iterator as COPY asks for them."""
@@ -370,7 +376,7 @@ class _PartnerInsert:
             cr.execute(
                 SQL(
                     "INSERT INTO res_partner (id, %s, %s) SELECT id, %s, %s FROM %s AS staged "
-                    "WHERE id BETWEEN %s AND %s AND id = ANY(%s) ORDER BY id",
+                    "WHERE id BETWEEN %s AND %s AND id = ANY(%s::int4[]) ORDER BY id",
                     SQL(", ").join(map(SQL.identifier, names)),
                     SQL(", ").join(map(SQL.identifier, [*given, *computed])),
                     SQL(", ").join(map(SQL.identifier, names)),
@@ -386,27 +392,26 @@ class _PartnerInsert:
                     SQL.identifier(table),
                     chunk[0],
                     chunk[-1],
-                    chunk,
+                    _int_array(chunk),
                 )
             )
         # the links of the rows inserted, in one pass over the staged links
-        # (one per chunk scanned them all each time): a staged id belongs to
-        # the row inserted with it, ids being drawn from the sequence
+        # (one per chunk scanned them all each time), in the order staged:
+        # the partners' order. The ids go as one array literal, which
+        # PostgreSQL hashes (a join with ``res_partner`` read the whole table)
+        id_array = _int_array(ids)
         for name in many2many:
             field = self.Partner._fields[name]
             cr.execute(
                 SQL(
-                    "INSERT INTO %s (%s, %s) SELECT link.partner_id, link.target_id "
-                    "FROM %s AS link WHERE link.field = %s AND link.partner_id BETWEEN %s AND %s "
-                    "AND EXISTS (SELECT FROM res_partner WHERE res_partner.id = link.partner_id) "
-                    "ORDER BY link.partner_id, link.target_id",
+                    "INSERT INTO %s (%s, %s) SELECT partner_id, target_id FROM %s "
+                    "WHERE field = %s AND partner_id = ANY(%s::int4[])",
                     SQL.identifier(field.relation),
                     SQL.identifier(field.column1),
                     SQL.identifier(field.column2),
                     SQL.identifier(f"{table}_links"),
                     name,
-                    ids[0],
-                    ids[-1],
+                    id_array,
                 )
             )
             self.tables.add(field.relation)
