@@ -11,7 +11,7 @@ from odoo.tools import SQL
 from ...bce_engine.codes import format_nace_code
 from ...bce_engine.numbers import format_enterprise_number
 from ...tools import nace_codes_text, nace_keys
-from .partner_insert import ANALYZE_ROWS, _PartnerInsert
+from .partner_insert import ANALYZE_ROWS, _PartnerInsert, array_literal
 from .partner_update import _PartnerUpdate
 
 VERSION_AND_CODE = itemgetter(0, 1)  # of the engine's (version, code, classification)
@@ -218,8 +218,8 @@ class _PartnerSync:
         self.env.cr.execute(
             SQL(
                 """SELECT id, bce_number FROM res_partner
-                   WHERE is_company AND bce_number = ANY(%s) ORDER BY id""",
-                numbers,
+                   WHERE is_company AND bce_number = ANY(%s::varchar[]) ORDER BY id""",
+                array_literal(numbers),
             )
         )
         rows = self.env.cr.fetchall()
@@ -236,9 +236,9 @@ class _PartnerSync:
                            SELECT id, regexp_replace(vat, '[^0-9]', '', 'g') AS digits
                            FROM res_partner
                            WHERE vat ILIKE %s AND parent_id IS NULL
-                       ) vats WHERE digits = ANY(%s) ORDER BY id""",
+                       ) vats WHERE digits = ANY(%s::text[]) ORDER BY id""",
                     "BE%",
-                    missing,
+                    array_literal(missing),
                 )
             )
             rows = self.env.cr.fetchall()
