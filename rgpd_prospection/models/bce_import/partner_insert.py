@@ -722,8 +722,12 @@ class _PartnerInsert:
                 check(records)
 
     def analyze(self):
-        """Fresh statistics, or the planner keeps treating the tables as
-        empty; run as the table doubles, and at the end."""
+        """Fresh statistics for the rest of the transaction, until autovacuum
+        analyzes the tables after the commit: without them the planner keeps
+        the distribution of the few rows analyzed before (a first import: no
+        prospect at all). Run as the table doubles (``insert``), and at the
+        end (and only then for ``insert_staged``: 1 s at 200,000 enterprises
+        each)."""
         if self.inserted == self.analyzed:
             return
         self.analyzed = self.inserted
