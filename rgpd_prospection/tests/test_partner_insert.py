@@ -128,9 +128,10 @@ class TestPartnerInsert(ImportCase):
 
     def test_staged_insert_checks_the_constraints(self):
         """The staged insert checks the uniqueness of the enterprise number
-        once over the table, not on every row: a staged company whose number
-        a company took since the staging is refused with ``create``'s message,
-        and the others are created with their links."""
+        once over the table, then only on the rows holding a number twice:
+        without a twin the batch is created with its links; a staged company
+        whose number a company took since the staging is refused with
+        ``create``'s message, and nothing of the batch is written."""
         Partner = self.Partner.sudo().with_context(active_test=False, tracking_disable=True)
         tag = self.env.ref("rgpd_prospection.res_partner_category_bce_prospect")
         inserter = partner_insert._PartnerInsert(Partner)
