@@ -151,21 +151,22 @@ class _PartnerSync:
         not given any more leave."""
         given, inserted, unseen = set(), [], []
         cr = self.env.cr
+        numbers = sorted(numbers)  # in order already (the engine's): read by ranges
         for start in range(0, len(numbers), SYNC_CHUNK):
             chunk = [n for n in numbers[start : start + SYNC_CHUNK] if n not in self.excluded]
             if not chunk:
                 continue
-            # the numbers come in order: a range of the table's key, read in
-            # one pass (a list of numbers had the planner, without statistics
-            # on a table filled in the same transaction, scan the whole table
-            # for each chunk: 19 s of a national import)
+            # a range of the table's key, read in one pass (a list of numbers
+            # had the planner, without statistics on a table filled in the
+            # same transaction, scan the whole table for each chunk: 19 s of a
+            # national import)
             cr.execute(
                 SQL(
                     "SELECT bce_number, partner_id, bce_values FROM %s "
                     "WHERE bce_number BETWEEN %s AND %s",
                     SQL.identifier(f"{table}_seen"),
-                    min(chunk),
-                    max(chunk),
+                    chunk[0],
+                    chunk[-1],
                 )
             )
             seen = {number: (pid, values) for number, pid, values in cr.fetchall()}
