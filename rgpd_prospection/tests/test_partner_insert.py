@@ -2,7 +2,9 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 from odoo import fields, models
+from odoo.addons.rgpd_prospection.bce_engine.numbers import format_enterprise_number
 from odoo.addons.rgpd_prospection.models.bce_import import partner_insert
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .import_case import ImportCase
@@ -123,3 +125,52 @@ class TestPartnerInsert(ImportCase):
             by_orm, by_sql = import_full(True, 170), import_full(False, 170)
             assert_same(by_sql, by_orm)
             self.assertFalse(set(numbers) & set(by_sql))
+
+    def test_staged_insert_checks_the_constraints(self):
+        """The staged insert checks the uniqueness of the enterprise number
+        once over the table, then only on the rows holding a number twice:
+        without a twin the batch is created with its links; a staged company
+        whose number a company took since the staging is refused with
+        ``create``'s message, and nothing of the batch is written."""
+        Partner = self.Partner.sudo().with_context(active_test=False, tracking_disable=True)
+        tag = self.env.ref("rgpd_prospection.res_partner_category_bce_prospect")
+        inserter = partner_insert._PartnerInsert(Partner)
+        table = "rgpd_test_staging"
+        for name in (table, f"{table}_links"):
+            self.env.cr.execute(f'DROP TABLE IF EXISTS "{name}"')
+        self.env.cr.execute(f'CREATE TABLE "{table}" (LIKE res_partner INCLUDING DEFAULTS)')
+        self.env.cr.execute(
+            f'CREATE TABLE "{table}_links" (field varchar, partner_id integer, target_id integer)'
+        )
+        numbers = ["0403170701", "0200065765"]
+        vals_list = [
+            {
+                "name": f"Staged {number}",
+                "is_company": True,
+                "is_bce_prospect": True,
+                "bce_number": number,
+                "category_id": [(4, tag.id)],
+            }
+            for number in numbers
+        ]
+        self.assertTrue(inserter.can_insert(vals_list))
+        ids, columns, many2many = inserter.stage(vals_list, table)
+        with self.env.cr.savepoint() as savepoint:
+            inserter.insert_staged(table, ids, columns, many2many, {})
+            created = Partner.browse(ids)
+            self.assertEqual(created.mapped("bce_number"), numbers)
+            self.assertEqual(created.mapped("category_id"), tag)
+            self.assertTrue(all(partner.commercial_partner_id == partner for partner in created))
+            savepoint.rollback()
+        self.env.invalidate_all()
+        twin = Partner.create({"name": "Twin", "is_company": True, "bce_number": numbers[1]})
+        with self.assertRaises(ValidationError) as staged, self.env.cr.savepoint():
+            inserter.insert_staged(table, ids, columns, many2many, {})
+        self.env.invalidate_all()
+        self.assertEqual(
+            str(staged.exception),
+            f"The enterprise number {format_enterprise_number(numbers[1])} already belongs to "
+            "Twin (archived companies included).",
+        )
+        self.assertFalse(Partner.search([("id", "in", ids)]), "nothing of the batch is written")
+        self.assertEqual(Partner.search([("bce_number", "=", numbers[1])]), twin)

@@ -11,7 +11,7 @@ from odoo.tools import SQL
 from ...bce_engine.codes import format_nace_code
 from ...bce_engine.numbers import format_enterprise_number
 from ...tools import nace_codes_text, nace_keys
-from .partner_insert import ANALYZE_ROWS, _PartnerInsert
+from .partner_insert import ANALYZE_ROWS, _PartnerInsert, array_literal
 from .partner_update import _PartnerUpdate
 
 VERSION_AND_CODE = itemgetter(0, 1)  # of the engine's (version, code, classification)
@@ -151,13 +151,22 @@ class _PartnerSync:
         not given any more leave."""
         given, inserted, unseen = set(), [], []
         cr = self.env.cr
+        numbers = sorted(numbers)  # in order already (the engine's): read by ranges
         for start in range(0, len(numbers), SYNC_CHUNK):
             chunk = [n for n in numbers[start : start + SYNC_CHUNK] if n not in self.excluded]
+            if not chunk:
+                continue
+            # a range of the table's key, read in one pass (a list of numbers
+            # had the planner, without statistics on a table filled in the
+            # same transaction, scan the whole table for each chunk: 19 s of a
+            # national import)
             cr.execute(
                 SQL(
-                    "SELECT bce_number, partner_id, bce_values FROM %s WHERE bce_number = ANY(%s)",
+                    "SELECT bce_number, partner_id, bce_values FROM %s "
+                    "WHERE bce_number BETWEEN %s AND %s",
                     SQL.identifier(f"{table}_seen"),
-                    chunk,
+                    chunk[0],
+                    chunk[-1],
                 )
             )
             seen = {number: (pid, values) for number, pid, values in cr.fetchall()}
@@ -210,8 +219,8 @@ class _PartnerSync:
         self.env.cr.execute(
             SQL(
                 """SELECT id, bce_number FROM res_partner
-                   WHERE is_company AND bce_number = ANY(%s) ORDER BY id""",
-                numbers,
+                   WHERE is_company AND bce_number = ANY(%s::varchar[]) ORDER BY id""",
+                array_literal(numbers),
             )
         )
         rows = self.env.cr.fetchall()
@@ -228,9 +237,9 @@ class _PartnerSync:
                            SELECT id, regexp_replace(vat, '[^0-9]', '', 'g') AS digits
                            FROM res_partner
                            WHERE vat ILIKE %s AND parent_id IS NULL
-                       ) vats WHERE digits = ANY(%s) ORDER BY id""",
+                       ) vats WHERE digits = ANY(%s::text[]) ORDER BY id""",
                     "BE%",
-                    missing,
+                    array_literal(missing),
                 )
             )
             rows = self.env.cr.fetchall()
