@@ -74,6 +74,12 @@ class _Result:
         numbers = self._selected(perimeter, only, drops)
         return Selection([f"{number:010d}" for number in numbers.tolist()], +drops)
 
+    def selected_numbers(self, perimeter, only=None):
+        """The enterprise numbers of ``select`` as a sorted int64 array, without
+        its drops: a caller taking a slice of a national perimeter formats only
+        that slice's numbers as text."""
+        return self._selected(perimeter, only, Counter())
+
     def companies(self, perimeter, only=None, drops=None):
         """The companies inside ``perimeter``, in number order, built lazily; the
         drops of choosing and building them are added to ``drops`` if given."""
