@@ -148,7 +148,8 @@ def _nace_rows(activities):
     lexical = np.argsort(np.argsort(np.asarray(codes.cat.categories, dtype=object)))
     code_ranks = lexical[codes.cat.codes.to_numpy()] if len(lexical) else codes.cat.codes
     code_ranks = np.asarray(code_ranks, dtype=np.int64)
-    order = np.lexsort((ranks, code_ranks, -versions, owners))
+    later = versions.max(initial=0) - versions  # 2025 before 2008
+    order = _sorted_order((owners, later, code_ranks, ranks))
     first = np.ones(len(order), dtype=bool)
     first[1:] = (
         (owners[order][1:] != owners[order][:-1])
@@ -156,7 +157,25 @@ def _nace_rows(activities):
         | (code_ranks[order][1:] != code_ranks[order][:-1])
     )
     rows = order[first]
-    return rows[np.lexsort((code_ranks[rows], -versions[rows], ranks[rows], owners[rows]))]
+    return rows[_sorted_order((owners[rows], ranks[rows], later[rows], code_ranks[rows]))]
+
+
+def _sorted_order(keys):
+    """``np.lexsort`` of ``keys`` (the first the most significant), by one
+    stable sort of the keys packed in an int64 when they fit: several times
+    faster on the million activity rows of a batch."""
+    keys = [np.asarray(key, dtype=np.int64) for key in keys]
+    if not len(keys[0]):
+        return np.empty(0, dtype=np.intp)
+    lows = [int(key.min()) for key in keys]
+    bits = [int(key.max()) - low for key, low in zip(keys, lows, strict=True)]
+    bits = [value.bit_length() for value in bits]
+    if sum(bits) > 62:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, low, width in zip(keys, lows, bits, strict=True):
+        packed = (packed << width) | (key - low)
+    return np.argsort(packed, kind="stable")
 
 
 def _build_batch(state, numbers, config, drops):
@@ -177,8 +196,10 @@ class _Batch:
         self.forms = _texts(enterprises["juridical_form"])
         self.forms_cac = _texts(enterprises["juridical_form_cac"])
         self.start_dates = (
-            enterprises["start_date"].to_numpy().astype("datetime64[D]").astype(object)
+            enterprises["start_date"].to_numpy().astype("datetime64[D]").astype(object).tolist()
         )
+        # Python lists and ints: read once per company, numpy scalars cost more
+        self.number_texts = [f"{number:010d}" for number in numbers.tolist()]
         self.preferred = LANGUAGE_CODES[config.preferred_name_language]
         self._gather_seats(state, entities)
         self._gather_names(state, entities)
@@ -187,17 +208,17 @@ class _Batch:
 
     def _gather_seats(self, state, entities):
         seats = first_per_entity(_rows_of(state, "addresses", entities))
-        self.seat_position = pd.Index(seats["entity"].to_numpy()).get_indexer(self.numbers)
+        self.seat_position = pd.Index(seats["entity"].to_numpy()).get_indexer(self.numbers).tolist()
         self.seat_postal = _texts(seats["postal_code"])
         self.seat_fr = _texts(seats["municipality_fr"])
         self.seat_nl = _texts(seats["municipality_nl"])
-        self.seat_abroad = seats["abroad"].to_numpy()
+        self.seat_abroad = seats["abroad"].to_numpy().tolist()
 
     def _gather_names(self, state, entities):
         names = _rows_of(state, "names", entities).sort_values(["owner"], kind="stable")
-        self.name_bounds = group_bounds(names["owner"].to_numpy(), self.numbers)
+        self.name_bounds = _bounds(names["owner"].to_numpy(), self.numbers)
         self.name_languages = names["language"].to_numpy().tolist()
-        self.name_texts = names["name"].to_numpy(dtype=object)
+        self.name_texts = names["name"].to_numpy(dtype=object).tolist()
 
     def _gather_contacts(self, state, entities):
         contacts = _rows_of(state, "contacts", entities).sort_values(
@@ -207,23 +228,16 @@ class _Batch:
         self.shared = _shared_values(
             state, contacts["value"].to_numpy(dtype=object), self.config.max_shared_contacts
         )
-        self.contact_bounds = group_bounds(contacts["owner"].to_numpy(), self.numbers)
-        self.contact_kinds = contacts["kind"].astype(object).to_numpy()
-        self.contact_values = contacts["value"].to_numpy(dtype=object)
-        self.contact_mobile = contacts["mobile"].to_numpy()
+        self.contact_bounds = _bounds(contacts["owner"].to_numpy(), self.numbers)
+        self.contact_kinds = contacts["kind"].astype(object).to_numpy().tolist()
+        self.contact_values = contacts["value"].to_numpy(dtype=object).tolist()
+        self.contact_mobile = contacts["mobile"].to_numpy().tolist()
 
     def _gather_activities(self, state, entities):
         activities = _rows_of(state, "activities", entities)
         activities = activities.take(_nace_rows(activities))
-        self.activity_bounds = group_bounds(activities["owner"].to_numpy(), self.numbers)
-        self.nace = list(
-            zip(
-                np.where(activities["version"].to_numpy() == 2025, "2025", "2008").tolist(),
-                activities["code"].astype(object).tolist(),
-                np.asarray(CLASSIFICATIONS)[activities["classification"].to_numpy()].tolist(),
-                strict=True,
-            )
-        )
+        self.activity_bounds = _bounds(activities["owner"].to_numpy(), self.numbers)
+        self.nace = _nace_tuples(activities)
 
     def _seat(self, index):
         """Postal code and municipalities of the Belgian seat (``None`` abroad)."""
@@ -274,7 +288,7 @@ class _Batch:
         emails, phones = self._contacts(index, flags)
         start, end = self.activity_bounds[0][index], self.activity_bounds[1][index]
         return Company(
-            bce_number=f"{self.numbers[index]:010d}",
+            bce_number=self.number_texts[index],
             name=name,
             name_language=name_language,
             juridical_form=form,
@@ -291,6 +305,35 @@ class _Batch:
             extract_number=self.meta.extract_number,
             snapshot_date=self.meta.snapshot_date,
         )
+
+
+def _bounds(owners, numbers):
+    """``group_bounds`` as two lists of ints."""
+    starts, ends = group_bounds(owners, numbers)
+    return starts.tolist(), ends.tolist()
+
+
+def _nace_tuples(activities):
+    """The (version, code, classification) of each activity row, one tuple
+    made per distinct triple and shared by its rows."""
+    later = activities["version"].to_numpy() == 2025
+    codes = activities["code"]
+    categories = np.append(np.asarray(codes.cat.categories, dtype=object), np.nan)
+    code_ids = codes.cat.codes.to_numpy().astype(np.int64)  # -1 (NULL): the last, NaN
+    code_ids[code_ids < 0] = len(categories) - 1
+    classes = activities["classification"].to_numpy().astype(np.int64)
+    keys = (later * len(categories) + code_ids) * len(CLASSIFICATIONS) + classes
+    distinct, positions = np.unique(keys, return_inverse=True)
+    triples = np.empty(len(distinct), dtype=object)
+    triples[:] = [
+        (
+            "2025" if key // len(CLASSIFICATIONS) >= len(categories) else "2008",
+            categories[key // len(CLASSIFICATIONS) % len(categories)],
+            CLASSIFICATIONS[key % len(CLASSIFICATIONS)],
+        )
+        for key in distinct.tolist()
+    ]
+    return triples[positions.reshape(-1)].tolist()
 
 
 def _texts(column):

@@ -71,8 +71,9 @@ class _Rows:
     """A slice of new partners read column by column: a value given in the
     row's ``vals``, else the default (``None`` when there is none)."""
 
-    def __init__(self, ids, vals_list, defaults):
+    def __init__(self, ids, vals_list, defaults, given):
         self.ids, self.vals_list, self.defaults = ids, vals_list, defaults
+        self.given = given  # the names some row of the whole insert gives
         self._columns = {}
 
     def column(self, name):
@@ -83,7 +84,7 @@ class _Rows:
         return column
 
     def gives(self, name):
-        return any(name in vals for vals in self.vals_list)
+        return name in self.given
 
 
 class _PartnerInsert:
@@ -503,6 +504,7 @@ class _PartnerInsert:
                     ids[start : start + STREAM_SLICE],
                     vals_list[start : start + STREAM_SLICE],
                     self.defaults,
+                    given,
                 )
                 for name, pairs in links.items():
                     pairs.extend(self._link_pairs(rows.ids, rows.column(name)))
