@@ -4,6 +4,8 @@ it whenever Odoo changes."""
 
 import io
 import json
+import re
+from datetime import date
 from functools import partial
 from itertools import repeat
 from operator import is_
@@ -22,6 +24,7 @@ STAGED_INSERT = 50_000  # staged partners created per INSERT
 COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 PLAIN_TYPES = {str, type(None), bool}  # bool: ``False`` only, ``True`` is refused
 NULL_TEXTS = {None: r"\N", False: r"\N"}
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def copy_escape(text):
@@ -288,19 +291,16 @@ class _PartnerInsert:
         """The first number of ``fnames`` that ``_phone_format`` formats, row
         by row: a Belgian number already in E.164 (the BCE's) through the
         short path of ``belgian_e164``, any other through ``_phone_format``."""
-        columns = [rows.column(fname) for fname in fnames]
-        if not any(any(column) for column in columns):
-            return [None] * len(rows.ids)
-        sanitized = []
-        for country_id, *numbers in zip(rows.column(self._country_field), *columns, strict=True):
-            sanitized.append(
-                next(filter(None, (self._e164(number, country_id) for number in numbers)), None)
-            )
+        sanitized = [None] * len(rows.ids)
+        countries = rows.column(self._country_field)
+        for fname in fnames:
+            column = rows.column(fname)
+            for index in [index for index, number in enumerate(column) if number]:
+                if sanitized[index] is None:
+                    sanitized[index] = self._e164(column[index], countries[index]) or None
         return sanitized
 
     def _e164(self, number, country_id):
-        if not number:
-            return None
         short = belgian_e164(number)
         if short is not None:
             return short
@@ -601,6 +601,8 @@ class _PartnerInsert:
             except TypeError:  # unhashable
                 return self._copy_text(field, value)
 
+        if field.type == "date":
+            return self._date_converter(convert)
         if field.type != "many2one" or field.company_dependent:
             return convert
 
@@ -613,6 +615,19 @@ class _PartnerInsert:
             return convert(value)
 
         return convert_id
+
+    @staticmethod
+    def _date_converter(convert):
+        """``convert`` for a date field, an ISO date (the BCE's start dates:
+        thousands of them) taken as its own text once checked, without
+        ``to_date``'s ``strptime``."""
+
+        def convert_date(value):
+            if value.__class__ is str and ISO_DATE.fullmatch(value):
+                return date.fromisoformat(value).isoformat()
+            return convert(value)
+
+        return convert_date
 
     @staticmethod
     def _targets(value):

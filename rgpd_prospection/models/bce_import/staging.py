@@ -80,18 +80,18 @@ class RgpdBceImport(models.Model):
         self._drop_staging()
         rows, links, seen = map(SQL.identifier, self._staging_tables())
         cr = self.env.cr
-        cr.execute(SQL("CREATE TABLE %s (LIKE res_partner INCLUDING DEFAULTS)", rows))
+        cr.execute(SQL("CREATE UNLOGGED TABLE %s (LIKE res_partner INCLUDING DEFAULTS)", rows))
         cr.execute(SQL("ALTER TABLE %s ADD PRIMARY KEY (id)", rows))
         cr.execute(
             SQL(
-                "CREATE TABLE %s (field varchar NOT NULL, partner_id integer NOT NULL, "
+                "CREATE UNLOGGED TABLE %s (field varchar NOT NULL, partner_id integer NOT NULL, "
                 "target_id integer NOT NULL)",
                 links,
             )
         )
         cr.execute(
             SQL(
-                "CREATE TABLE %s (bce_number varchar PRIMARY KEY, partner_id integer, "
+                "CREATE UNLOGGED TABLE %s (bce_number varchar PRIMARY KEY, partner_id integer, "
                 "bce_values jsonb)",
                 seen,
             )
@@ -100,7 +100,7 @@ class RgpdBceImport(models.Model):
     def _staging_current(self):
         """Whether what is staged still fits: prepared with the settings of now,
         into a table that still has the columns of ``res_partner`` (a module
-        installed meanwhile may have added some)."""
+        installed meanwhile may have added some), and still there."""
         if self.stage_signature != self._settings_signature():
             return False
         table = self._staging_table()
@@ -115,11 +115,18 @@ class RgpdBceImport(models.Model):
             )
         )
         shapes = dict(self.env.cr.fetchall())
-        return shapes.get(table) == shapes.get("res_partner")
+        if shapes.get(table) != shapes.get("res_partner"):
+            return False
+        # the tables are unlogged (no WAL for rows read once): a crash of
+        # PostgreSQL empties them, and what they held is prepared again
+        _rows, _links, seen = self._staging_tables()
+        self.env.cr.execute(SQL("SELECT EXISTS (SELECT FROM %s)", SQL.identifier(seen)))
+        return self.env.cr.fetchone()[0] or not self.stage_count
 
     def _restart_staging(self):
         _logger.info(
-            "BCE import %s: settings or contact columns changed, contacts prepared again",
+            "BCE import %s: settings or contact columns changed, or the prepared contacts "
+            "were lost, contacts prepared again",
             self.file_name,
         )
         self._drop_staging()
