@@ -251,8 +251,10 @@ class _Batch:
     def _contacts(self, index, flags):
         """E-mails and phones given; shared values and, if flagged data is dropped,
         mobile phones counted as dropped."""
-        emails, phones = [], []
         start, end = self.contact_bounds[0][index], self.contact_bounds[1][index]
+        if start == end:
+            return (), ()
+        emails, phones = [], []
         for row in range(start, end):
             value, mobile = self.contact_values[row], self.contact_mobile[row]
             if value in self.shared:
@@ -280,7 +282,9 @@ class _Batch:
         )
         flags = []
         form, form_cac = self.forms[index], self.forms_cac[index]
-        if is_personal_name(name, form, form_cac):
+        # the form first: most companies are not under a one-person form
+        one_person = form in ONE_PERSON_FORMS or form_cac in ONE_PERSON_FORMS
+        if one_person and is_personal_name(name, form, form_cac):
             if config.drop_flagged:
                 self.drops[reasons.PERSONAL_NAME] += 1
                 return None
@@ -301,7 +305,7 @@ class _Batch:
             phones=phones,
             language=company_language(postal, name_language, config.preferred_name_language),
             nace_codes=tuple(self.nace[start:end]),
-            flags=tuple(sorted(set(flags))),
+            flags=tuple(sorted(set(flags))) if flags else (),
             extract_number=self.meta.extract_number,
             snapshot_date=self.meta.snapshot_date,
         )
