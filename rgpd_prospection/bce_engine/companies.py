@@ -113,9 +113,10 @@ def _rows_of(state, table, entities):
 
 
 def _shared_values(state, values, limit):
-    """Values among ``values`` held by more than ``limit`` enterprises."""
+    """Values among ``values`` (``None``: all) held by more than ``limit``
+    enterprises."""
     contacts = state.contacts
-    rows = contacts[contacts["value"].isin(values).to_numpy()]
+    rows = contacts if values is None else contacts[contacts["value"].isin(values).to_numpy()]
     holders = pd.DataFrame(
         {"value": rows["value"].to_numpy(dtype=object), "owner": state.owners(rows["entity"])}
     ).drop_duplicates()
@@ -133,8 +134,25 @@ def build_companies(state, numbers, config, drops):
     known = state.enterprises["bce"].to_numpy()
     numbers = np.asarray(numbers, dtype=np.int64)
     numbers = numbers[in_sorted(numbers, known)]
+    lookups = _Lookups(state, config) if len(numbers) > BUILD_BATCH else None
     for start in range(0, len(numbers), BUILD_BATCH):
-        yield from _build_batch(state, numbers[start : start + BUILD_BATCH], config, drops)
+        yield from _build_batch(state, numbers[start : start + BUILD_BATCH], config, drops, lookups)
+
+
+class _Lookups:
+    """What each batch would otherwise look up in the whole state (the units
+    of its enterprises, the contact values held by too many), looked up once
+    for all the batches of a long list: a national step builds five batches,
+    each of which scanned every unit and contact of the register."""
+
+    def __init__(self, state, config):
+        order = np.argsort(state.units["bce"].to_numpy(), kind="stable")
+        self.unit_owners = state.units["bce"].to_numpy()[order]
+        self.units = state.units["unit"].to_numpy()[order]
+        self.shared = _shared_values(state, None, config.max_shared_contacts)
+
+    def units_of(self, numbers):
+        return self.units[rows_for(self.unit_owners, numbers)]
 
 
 def _nace_rows(activities):
@@ -178,8 +196,8 @@ def _sorted_order(keys):
     return np.argsort(packed, kind="stable")
 
 
-def _build_batch(state, numbers, config, drops):
-    batch = _Batch(state, numbers, config, drops)
+def _build_batch(state, numbers, config, drops, lookups=None):
+    batch = _Batch(state, numbers, config, drops, lookups)
     return (company for company in map(batch.company, range(len(numbers))) if company is not None)
 
 
@@ -187,10 +205,15 @@ class _Batch:
     """The rows of a batch of enterprises gathered column by column (a few numpy
     operations for all of them), then one ``Company`` per enterprise."""
 
-    def __init__(self, state, numbers, config, drops):
+    def __init__(self, state, numbers, config, drops, lookups=None):
         self.numbers, self.config, self.drops, self.meta = numbers, config, drops, state.meta
-        units = state.units[is_member(state.units["bce"].to_numpy(), pd.Index(numbers))]
-        entities = np.union1d(numbers, units["unit"].to_numpy())
+        self.lookups = lookups
+        if lookups:
+            units = lookups.units_of(numbers)
+        else:
+            units = state.units[is_member(state.units["bce"].to_numpy(), pd.Index(numbers))]
+            units = units["unit"].to_numpy()
+        entities = np.union1d(numbers, units)
         known = state.enterprises["bce"].to_numpy()
         enterprises = state.enterprises.take(np.searchsorted(known, numbers))
         self.forms = _texts(enterprises["juridical_form"])
@@ -225,9 +248,12 @@ class _Batch:
             ["owner", "kind", "value"], kind="stable"
         )
         contacts = contacts.drop_duplicates(["owner", "kind", "value"])
-        self.shared = _shared_values(
-            state, contacts["value"].to_numpy(dtype=object), self.config.max_shared_contacts
-        )
+        if self.lookups:
+            self.shared = self.lookups.shared
+        else:
+            self.shared = _shared_values(
+                state, contacts["value"].to_numpy(dtype=object), self.config.max_shared_contacts
+            )
         self.contact_bounds = _bounds(contacts["owner"].to_numpy(), self.numbers)
         self.contact_kinds = contacts["kind"].astype(object).to_numpy().tolist()
         self.contact_values = contacts["value"].to_numpy(dtype=object).tolist()
