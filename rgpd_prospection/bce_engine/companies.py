@@ -353,17 +353,19 @@ def _nace_tuples(activities):
     code_ids[code_ids < 0] = len(categories) - 1
     classes = activities["classification"].to_numpy().astype(np.int64)
     keys = (later * len(categories) + code_ids) * len(CLASSIFICATIONS) + classes
-    distinct, positions = np.unique(keys, return_inverse=True)
+    # the keys are small: counted in an array of them rather than sorted
+    present = np.zeros(2 * len(categories) * len(CLASSIFICATIONS), dtype=bool)
+    present[keys] = True
+    distinct = np.flatnonzero(present)
+    positions = (np.cumsum(present) - 1)[keys]
     triples = np.empty(len(distinct), dtype=object)
-    triples[:] = [
-        (
+    for index, key in enumerate(distinct.tolist()):  # one by one: a tuple is an item
+        triples[index] = (
             "2025" if key // len(CLASSIFICATIONS) >= len(categories) else "2008",
             categories[key // len(CLASSIFICATIONS) % len(categories)],
             CLASSIFICATIONS[key % len(CLASSIFICATIONS)],
         )
-        for key in distinct.tolist()
-    ]
-    return triples[positions.reshape(-1)].tolist()
+    return triples[positions].tolist()
 
 
 def _texts(column):
