@@ -53,4 +53,5 @@ from . import test_privacy_doors_grouped
 from . import test_recorded_proofs_doors
 from . import test_request_extension
 from . import test_partner_update
+from . import test_prepare_rows
 from . import test_state_tables

@@ -497,6 +497,31 @@ class TestBceImport(ImportCase):
         self.assertEqual(sorted(numbers), sorted(set(expected) - {expected[3]}))
         self.assertEqual(record.count_created, len(expected) - 1)
 
+    def test_staging_prepared_again_when_its_tables_were_emptied(self):
+        """The staging tables are unlogged: a crash of PostgreSQL empties them.
+        The next step sees it and prepares the contacts again, rather than
+        leaving the whole preparation to the last step."""
+        self.put(self.full)
+        expected = sorted(self.expected(self.full))
+        with patch.object(staging, "STAGE_BATCH", 50):
+            record = self.Import.run_pending_imports(max_steps=3)
+            record._run_step()
+            self.assertEqual(record.stage_count, 100)
+            self.env.cr.execute(
+                "SELECT relpersistence FROM pg_class WHERE relname IN %s",
+                [tuple(record._staging_tables())],
+            )
+            self.assertEqual([row[0] for row in self.env.cr.fetchall()], ["u"] * 3)
+            for table in record._staging_tables():
+                self.env.cr.execute(f'TRUNCATE "{table}"')  # what crash recovery does
+            record._run_step()
+            self.assertEqual(record.stage_count, 50, "prepared again from the first company")
+            while record.state == "ready":
+                record._run_step()
+        self.assertEqual(record.state, "done", record.error_message)
+        self.assertEqual(sorted(self.prospects().mapped("bce_number")), expected)
+        self.assertEqual(record.count_created, len(expected))
+
     def test_staging_prepared_again_when_settings_change(self):
         """Companies prepared with other settings would be built as those
         settings say: a change between two steps starts the preparation again."""

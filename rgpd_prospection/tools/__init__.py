@@ -4,12 +4,14 @@ unit-tested on their own (``tests/test_tools.py``). The BCE rules themselves
 
 from .access import MANAGER_GROUP, is_rgpd_manager
 from .checksums import file_checksum
+from .e164 import belgian_e164
 from .labels import label_for_lang
 from .masks import mask_email, mask_phone, mask_words
 from .nace_text import nace_codes_text, nace_keys, nace_token
 
 __all__ = [
     "MANAGER_GROUP",
+    "belgian_e164",
     "file_checksum",
     "is_rgpd_manager",
     "label_for_lang",

@@ -4,7 +4,9 @@ it whenever Odoo changes."""
 
 import io
 import json
+import re
 from contextlib import contextmanager
+from datetime import date
 from functools import partial
 from itertools import repeat
 from operator import is_
@@ -12,6 +14,8 @@ from operator import is_
 from odoo import models
 from odoo.tools import SQL, email_normalize
 from psycopg2.extras import Json as PsycopgJson
+
+from ...tools import belgian_e164
 
 ANALYZE_ROWS = 1000
 COPY_CHUNK = 1 << 16
@@ -22,6 +26,7 @@ TWIN_WORK_MEM = "128MB"  # the enterprise numbers grouped in memory, not on disk
 COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 PLAIN_TYPES = {str, type(None), bool}  # bool: ``False`` only, ``True`` is refused
 NULL_TEXTS = {None: r"\N", False: r"\N"}
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def copy_escape(text):
@@ -81,6 +86,26 @@ class _LineStream(io.TextIOBase):
         return "".join(chunk)
 
 
+class _Rows:
+    """A slice of new partners read column by column: a value given in the
+    row's ``vals``, else the default (``None`` when there is none)."""
+
+    def __init__(self, ids, vals_list, defaults, given):
+        self.ids, self.vals_list, self.defaults = ids, vals_list, defaults
+        self.given = given  # the names some row of the whole insert gives
+        self._columns = {}
+
+    def column(self, name):
+        column = self._columns.get(name)
+        if column is None:
+            default = self.defaults.get(name)
+            column = self._columns[name] = [vals.get(name, default) for vals in self.vals_list]
+        return column
+
+    def gives(self, name):
+        return name in self.given
+
+
 class _PartnerInsert:
     """Set-based ``create`` of new prospects, an order of magnitude faster at
     national scale: ids drawn from the sequence, every column computed in
@@ -111,13 +136,23 @@ class _PartnerInsert:
         "email_normalized": ({"mail"}, ("_compute_email_normalized",)),
         "phone_sanitized": (
             {"phone_validation"},
-            ("_compute_phone_sanitized", "_phone_get_country", "_phone_format"),
+            (
+                "_compute_phone_sanitized",
+                "_phone_get_country",
+                "_phone_format",
+                "_phone_format_number",
+            ),
         ),
         "rgpd_legal_basis": ({"rgpd_prospection"}, ("_compute_rgpd_legal_basis",)),
         "lang": ({"base"}, ("_compute_lang",)),
         "rgpd_other_phone_sanitized": (
             {"rgpd_prospection", "phone_validation"},
-            ("_compute_rgpd_other_phone_sanitized", "_phone_get_country", "_phone_format"),
+            (
+                "_compute_rgpd_other_phone_sanitized",
+                "_phone_get_country",
+                "_phone_format",
+                "_phone_format_number",
+            ),
         ),
     }
     # stored computed fields that the staged INSERT computes in SQL from the
@@ -253,59 +288,74 @@ class _PartnerInsert:
             and not names & self.ASSUMED_EMPTY
         )
 
-    # -- the stored computed fields of a new company (``full``: defaults and values)
+    # -- the stored computed fields of a slice of new companies, column by
+    # column (``rows.column(name)``: each row's value, given or default)
 
-    def _compute_complete_name(self, full, partner_id):
-        return (full.get("name") or "").strip()
+    def _column_complete_name(self, rows):
+        return [(name or "").strip() for name in rows.column("name")]
 
-    def _compute_commercial_partner_id(self, full, partner_id):
-        return partner_id
+    def _column_commercial_partner_id(self, rows):
+        return rows.ids
 
-    def _compute_commercial_company_name(self, full, partner_id):
-        return full.get("is_company") and full.get("name") or None
+    def _column_commercial_company_name(self, rows):
+        return [
+            is_company and name or None
+            for is_company, name in zip(rows.column("is_company"), rows.column("name"), strict=True)
+        ]
 
-    def _compute_user_id(self, full, partner_id):
-        return None
+    def _column_user_id(self, rows):
+        return [None] * len(rows.ids)
 
-    def _compute_company_registry(self, full, partner_id):
-        return None
+    def _column_company_registry(self, rows):
+        return [None] * len(rows.ids)
 
-    def _compute_partner_share(self, full, partner_id):
-        return True
+    def _column_partner_share(self, rows):
+        return [True] * len(rows.ids)
 
-    def _compute_email_normalized(self, full, partner_id):
-        return email_normalize(full.get("email"), strict=False)
+    def _column_email_normalized(self, rows):
+        return [email_normalize(email, strict=False) for email in rows.column("email")]
 
-    def _compute_phone_sanitized(self, full, partner_id):
-        return self._sanitized(full, self._number_fields)
+    def _column_phone_sanitized(self, rows):
+        return self._sanitized(rows, self._number_fields)
 
-    def _compute_rgpd_other_phone_sanitized(self, full, partner_id):
-        return self._sanitized(full, ["rgpd_other_phone"])
+    def _column_rgpd_other_phone_sanitized(self, rows):
+        return self._sanitized(rows, ["rgpd_other_phone"])
 
-    def _sanitized(self, full, fnames):
-        """The first number of ``fnames`` that ``_phone_format`` formats."""
-        if not any(map(full.get, fnames)):
-            return None
-        country_id = full.get(self._country_field)
+    def _sanitized(self, rows, fnames):
+        """The first number of ``fnames`` that ``_phone_format`` formats, row
+        by row: a Belgian number already in E.164 (the BCE's) through the
+        short path of ``belgian_e164``, any other through ``_phone_format``."""
+        sanitized = [None] * len(rows.ids)
+        countries = rows.column(self._country_field)
+        for fname in fnames:
+            column = rows.column(fname)
+            for index in [index for index, number in enumerate(column) if number]:
+                if sanitized[index] is None:
+                    sanitized[index] = self._e164(column[index], countries[index]) or None
+        return sanitized
+
+    def _e164(self, number, country_id):
+        short = belgian_e164(number)
+        if short is not None:
+            return short
         country = self._countries.get(country_id)
         if country is None:
             country = self.env["res.country"].browse(country_id or [])
             country = self._countries[country_id] = country or self.env.company.country_id
-        for fname in fnames:
-            number = full.get(fname)
-            if sanitized := number and self.Partner._phone_format_number(number, country):
-                return sanitized
-        return None
+        return self.Partner._phone_format_number(number, country)
 
-    def _compute_lang(self, full, partner_id):
+    def _column_lang(self, rows):
         # a partner without parent keeps the language given, or none
-        return full.get("lang")
+        return rows.column("lang")
 
-    def _new_properties_value(self, name, full, partner_id):
-        return self.properties[name]
+    def _column_properties(self, name, rows):
+        return [self.properties[name]] * len(rows.ids)
 
-    def _compute_rgpd_legal_basis(self, full, partner_id):
-        return self.Partner._rgpd_default_legal_basis(full.get("is_bce_prospect")) or None
+    def _column_rgpd_legal_basis(self, rows):
+        bases = {}
+        for given in set(rows.column("is_bce_prospect")):
+            bases[given] = self.Partner._rgpd_default_legal_basis(given) or None
+        return list(map(bases.get, rows.column("is_bce_prospect")))
 
     # -- writing
 
@@ -465,9 +515,9 @@ class _PartnerInsert:
         given = {name for vals in vals_list for name in vals}
         computers = {
             field.name: (
-                partial(self._new_properties_value, field.name)
+                partial(self._column_properties, field.name)
                 if field.name in self.properties
-                else getattr(self, f"_compute_{field.name}")
+                else getattr(self, f"_column_{field.name}")
             )
             for field in self.computed_here
             if field.name not in self.defaults
@@ -490,31 +540,50 @@ class _PartnerInsert:
 
         def lines():
             """The rows of a slice at a time, column by column: each column's
-            values are converted in one pass, then the rows joined."""
+            values are taken or computed and converted in one pass, then the
+            rows joined."""
             for start in range(0, len(ids), STREAM_SLICE):
-                end = start + STREAM_SLICE
-                slice_ids = ids[start:end]
-                values = []
-                for partner_id, vals in zip(slice_ids, vals_list[start:end], strict=True):
-                    full = {**self.defaults, **vals}
-                    for name, compute in computers.items():
-                        if name not in vals:
-                            full[name] = compute(full, partner_id)
-                    values.append(full)
-                    for name, pairs in links.items():
-                        pairs.extend(
-                            (partner_id, target) for target in self._targets(full.get(name) or [])
-                        )
-                # ``full`` holds every default: a missing value is None
+                rows = _Rows(
+                    ids[start : start + STREAM_SLICE],
+                    vals_list[start : start + STREAM_SLICE],
+                    self.defaults,
+                    given,
+                )
+                for name, pairs in links.items():
+                    pairs.extend(self._link_pairs(rows.ids, rows.column(name)))
                 texts = [
-                    self._column_texts(convert, list(map(dict.get, values, repeat(name))))
+                    self._column_texts(convert, self._column(rows, name, computers.get(name)))
                     for name, convert in columns
                 ]
-                rows = map("\t".join, zip(map(str, slice_ids), *texts, strict=True))
-                yield row_end.join(rows) + row_end
+                lines = map("\t".join, zip(map(str, rows.ids), *texts, strict=True))
+                yield row_end.join(lines) + row_end
 
         names = ["id", *varying, *constant, "create_uid", "create_date", "write_uid", "write_date"]
         return names, many2many, lines(), links
+
+    @staticmethod
+    def _column(rows, name, compute):
+        """The values of a column: given, else computed (a computed field
+        given a value keeps it, as ``create`` does), else its default."""
+        if compute is None:
+            return rows.column(name)
+        computed = compute(rows)
+        if not rows.gives(name):
+            return computed
+        return [vals.get(name, value) for vals, value in zip(rows.vals_list, computed, strict=True)]
+
+    def _link_pairs(self, ids, column):
+        """The (partner, target) pairs of a many2many column: one command
+        list shared by every row (the import's tag) is read once."""
+        first = column[0]
+        if all(map(is_, column, repeat(first))):
+            targets = self._targets(first or [])
+            return [(partner_id, target) for partner_id in ids for target in targets]
+        return [
+            (partner_id, target)
+            for partner_id, value in zip(ids, column, strict=True)
+            for target in self._targets(value or [])
+        ]
 
     @staticmethod
     def _column_texts(convert, column):
@@ -575,6 +644,8 @@ class _PartnerInsert:
             except TypeError:  # unhashable
                 return self._copy_text(field, value)
 
+        if field.type == "date":
+            return self._date_converter(convert)
         if field.type != "many2one" or field.company_dependent:
             return convert
 
@@ -587,6 +658,19 @@ class _PartnerInsert:
             return convert(value)
 
         return convert_id
+
+    @staticmethod
+    def _date_converter(convert):
+        """``convert`` for a date field, an ISO date (the BCE's start dates:
+        thousands of them) taken as its own text once checked, without
+        ``to_date``'s ``strptime``."""
+
+        def convert_date(value):
+            if value.__class__ is str and ISO_DATE.fullmatch(value):
+                return date.fromisoformat(value).isoformat()
+            return convert(value)
+
+        return convert_date
 
     @staticmethod
     def _targets(value):

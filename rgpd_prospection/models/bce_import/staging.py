@@ -1,10 +1,10 @@
 """The contacts prepared in committed steps, in the staging tables
 ``rgpd_bce_staging_<id>``, so that the all-or-nothing last step stays short."""
 
-import bisect
 import logging
 from collections import Counter
 
+import numpy as np
 from odoo import models
 from odoo.tools import SQL
 
@@ -80,18 +80,18 @@ class RgpdBceImport(models.Model):
         self._drop_staging()
         rows, links, seen = map(SQL.identifier, self._staging_tables())
         cr = self.env.cr
-        cr.execute(SQL("CREATE TABLE %s (LIKE res_partner INCLUDING DEFAULTS)", rows))
+        cr.execute(SQL("CREATE UNLOGGED TABLE %s (LIKE res_partner INCLUDING DEFAULTS)", rows))
         cr.execute(SQL("ALTER TABLE %s ADD PRIMARY KEY (id)", rows))
         cr.execute(
             SQL(
-                "CREATE TABLE %s (field varchar NOT NULL, partner_id integer NOT NULL, "
+                "CREATE UNLOGGED TABLE %s (field varchar NOT NULL, partner_id integer NOT NULL, "
                 "target_id integer NOT NULL)",
                 links,
             )
         )
         cr.execute(
             SQL(
-                "CREATE TABLE %s (bce_number varchar PRIMARY KEY, partner_id integer, "
+                "CREATE UNLOGGED TABLE %s (bce_number varchar PRIMARY KEY, partner_id integer, "
                 "bce_values jsonb)",
                 seen,
             )
@@ -100,7 +100,7 @@ class RgpdBceImport(models.Model):
     def _staging_current(self):
         """Whether what is staged still fits: prepared with the settings of now,
         into a table that still has the columns of ``res_partner`` (a module
-        installed meanwhile may have added some)."""
+        installed meanwhile may have added some), and still there."""
         if self.stage_signature != self._settings_signature():
             return False
         table = self._staging_table()
@@ -115,11 +115,18 @@ class RgpdBceImport(models.Model):
             )
         )
         shapes = dict(self.env.cr.fetchall())
-        return shapes.get(table) == shapes.get("res_partner")
+        if shapes.get(table) != shapes.get("res_partner"):
+            return False
+        # the tables are unlogged (no WAL for rows read once): a crash of
+        # PostgreSQL empties them, and what they held is prepared again
+        _rows, _links, seen = self._staging_tables()
+        self.env.cr.execute(SQL("SELECT EXISTS (SELECT FROM %s)", SQL.identifier(seen)))
+        return self.env.cr.fetchone()[0] or not self.stage_count
 
     def _restart_staging(self):
         _logger.info(
-            "BCE import %s: settings or contact columns changed, contacts prepared again",
+            "BCE import %s: settings or contact columns changed, or the prepared contacts "
+            "were lost, contacts prepared again",
             self.file_name,
         )
         self._drop_staging()
@@ -147,12 +154,16 @@ class RgpdBceImport(models.Model):
                 if self.stage_after and not self._staging_current():
                     self._restart_staging()
                 result, perimeter, _full_sync, _changed = self._sync_inputs()
+                # held as int64 (``EnterpriseNumbers``): the step's batch only
+                # is read as text, a national perimeter holds a million numbers
                 numbers = result.select(perimeter).numbers
                 if not self.stage_after:
                     self._create_staging()
                     self.stage_signature = self._settings_signature()
-                todo = numbers[bisect.bisect_right(numbers, self.stage_after or "") :]
-                batch = todo[:STAGE_BATCH]
+                after = int(self.stage_after) if self.stage_after else -1
+                start = int(np.searchsorted(numbers.array, after, side="right"))
+                todo = len(numbers) - start
+                batch = numbers[start : start + STAGE_BATCH]
                 built_drops = Counter()
                 columns = self.stage_columns or {"columns": [], "many2many": []}
                 if batch:
@@ -171,7 +182,7 @@ class RgpdBceImport(models.Model):
                         "columns": sorted(set(columns["columns"]) | set(given)),
                         "many2many": sorted(set(columns["many2many"]) | set(many2many)),
                     }
-                if len(todo) <= STAGE_BATCH:
+                if todo <= STAGE_BATCH:
                     for name in self._staging_tables():
                         self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(name)))
                 count = self.stage_count + len(batch)
@@ -182,7 +193,7 @@ class RgpdBceImport(models.Model):
                         "stage_total": len(numbers),
                         "stage_columns": columns,
                         "stage_drops": dict(Counter(self.stage_drops or {}) + built_drops),
-                        "stage_done": len(todo) <= STAGE_BATCH,
+                        "stage_done": todo <= STAGE_BATCH,
                         "progress": 40 + int(50 * count / max(len(numbers), 1)),
                         "progress_step": self.env._(
                             "Preparing the contacts: %(count)s of %(total)s",
