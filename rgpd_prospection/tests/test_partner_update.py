@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 from odoo import fields, models
-from odoo.addons.rgpd_prospection.models.bce_import import partner_update
+from odoo.addons.rgpd_prospection.models.bce_import import partner_sync, partner_update
 from odoo.tests import tagged
 
 from .import_case import ImportCase
@@ -105,3 +105,70 @@ class TestPartnerUpdate(ImportCase):
         self.assertEqual({name: opposed_after[name] for name in synced}, opposed_before)
         self.assertFalse(opposed_after["active"], "an opposed prospect leaves the prospects")
         self.assertEqual(rows_sql[hand.bce_number]["phone"], "+32 2 555 01 01")
+
+    def test_set_based_notes_read_as_logged_ones(self):
+        """The notes of an update logged set-based (from ``NOTES_SQL_MIN`` at
+        once) store every column as ``_message_log_batch`` does, one per
+        changed prospect, and the chatter shows them the same."""
+        from odoo.addons.mail.tools.discuss import Store
+
+        Message = self.env["mail.message"].sudo()
+        skipped = {"id", "create_date", "write_date", "message_id", "date"}
+        names = [
+            name
+            for name, field in Message._fields.items()
+            if field.store and field.type != "one2many" and name not in skipped
+        ]
+        self.run_import(self.full)
+        before = Message.search([]).ids
+
+        def notes_of(orm):
+            with self.env.cr.savepoint() as savepoint:
+                record = self.run_import(self.update, rgpd_bce_orm_notes=orm)
+                self.env.invalidate_all()
+                messages = Message.search([("id", "not in", before), ("model", "=", "res.partner")])
+                partners = self.Partner.with_context(active_test=False).browse(
+                    messages.mapped("res_id")
+                )
+                numbers = dict(zip(partners.ids, partners.mapped("bce_number"), strict=True))
+                rows = {
+                    numbers[message.res_id]: {
+                        name: str(message[name]) if name == "body" else message[name]
+                        for name in names
+                        if name != "res_id"
+                    }
+                    for message in messages
+                }
+                store = Store().add(messages).get_result()["mail.message"]
+                shown = {}
+                for item in store:
+                    item = dict(item)
+                    number = numbers[item.pop("res_id", None) or Message.browse(item["id"]).res_id]
+                    for key in ("id", "create_date", "write_date", "date", "thread"):
+                        item.pop(key, None)
+                    shown[number] = item
+                ids = len(set(messages.mapped("message_id")))
+                count = record.count_updated + record.count_archived
+                savepoint.rollback()
+            self.env.invalidate_all()
+            return rows, shown, ids, count
+
+        with freeze_time(fields.Datetime.now()), patch.object(partner_sync, "NOTES_SQL_MIN", 2):
+            by_orm = notes_of(True)
+            with patch.object(
+                partner_sync._PartnerSync,
+                "_copy_note",
+                autospec=True,
+                side_effect=partner_sync._PartnerSync._copy_note,
+            ) as copy:
+                by_sql = notes_of(False)
+        self.assertTrue(copy.called, "the notes were copied set-based")
+        rows_orm, shown_orm, _ids, count = by_orm
+        rows_sql, shown_sql, _ids, _count = by_sql
+        self.assertGreater(count, 2)
+        self.assertEqual(len(rows_orm), count, "one note per prospect updated or archived")
+        self.assertEqual(rows_sql.keys(), rows_orm.keys())
+        for number, values in rows_orm.items():
+            self.assertEqual(rows_sql[number], values, number)
+        self.assertEqual(shown_sql, shown_orm)
+        self.assertTrue(all("extract 148" in row["body"] for row in rows_sql.values()))
