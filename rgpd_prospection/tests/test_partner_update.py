@@ -172,3 +172,30 @@ class TestPartnerUpdate(ImportCase):
             self.assertEqual(rows_sql[number], values, number)
         self.assertEqual(shown_sql, shown_orm)
         self.assertTrue(all("extract 148" in row["body"] for row in rows_sql.values()))
+
+    def test_notes_kept_as_they_are_are_those_the_sanitizer_keeps(self):
+        """A note copied set-based without the HTML sanitizer is one it would
+        give back unchanged, whatever character a BCE value holds; the others
+        (quotes, control characters, no-break space) go through it."""
+        from markupsafe import Markup, escape
+        from odoo.tools.mail import html_sanitize
+
+        codes = [*range(0x01, 0x3000), *range(0xD7F0, 0xD800), *range(0xE000, 0x10000, 7)]
+        kept = 0
+        for code in [*codes, 0x1F600, 0x10FFFF]:
+            value = f"a{chr(code)}b & <i>c</i>"
+            body = Markup("<p>%s</p><ul><li>%s: %s → %s</li></ul><p>%s</p>") % (
+                "The BCE import of extract 148 changed:",
+                "Name",
+                value,
+                escape("(empty)"),
+                "why",
+            )
+            if partner_sync.SANITIZED.fullmatch(body):
+                kept += 1
+                self.assertEqual(html_sanitize(body, sanitize_style=True), body, hex(code))
+        self.assertGreater(kept, 10000, "most values need no sanitizing")
+        for value in ("l'Europe", 'say "x"', "a\x0bb", "a\rb", "a\xa0b"):
+            body = Markup("<p>%s</p>") % value
+            self.assertFalse(partner_sync.SANITIZED.fullmatch(body), value)
+        self.assertFalse(partner_sync.SANITIZED.fullmatch(Markup('<p class="x">a</p>')))
