@@ -199,3 +199,21 @@ class TestPartnerUpdate(ImportCase):
             body = Markup("<p>%s</p>") % value
             self.assertFalse(partner_sync.SANITIZED.fullmatch(body), value)
         self.assertFalse(partner_sync.SANITIZED.fullmatch(Markup('<p class="x">a</p>')))
+
+    def test_update_streamed_archives_the_changed_numbers_not_built(self):
+        """An update's companies are synced as they come (a mass update's are
+        not listed first): of the numbers it changed, those not built leave;
+        one built but excluded stays as it is, and so does one not changed."""
+        from types import SimpleNamespace
+
+        self.run_import(self.full)
+        leaving, excluded, untouched = self.prospects()[:3]
+        meta = SimpleNamespace(extract_number=148, snapshot_date=fields.Date.today())
+        sync = partner_sync._PartnerSync(self.Partner.sudo(), meta, {excluded.bce_number})
+        given = iter([SimpleNamespace(bce_number=excluded.bce_number)])
+        counts = sync.run(given, None, {leaving.bce_number, excluded.bce_number})
+        self.assertEqual(next(given, None), None, "the companies were read")
+        self.assertEqual(counts["count_archived"], 1)
+        self.assertEqual(counts["count_kept"], 1)
+        self.assertEqual((leaving + excluded + untouched).mapped("active"), [False, True, True])
+        self.assertIn("extract 148", str(leaving.message_ids[:1].body))
