@@ -72,6 +72,7 @@ class _PartnerSync:
         orm_write = orm_create or self.env.context.get("rgpd_bce_orm_write")
         self.writer = None if orm_write else _PartnerUpdate(self.Partner)
         self.pending = []  # (partner, values, last values): compared and written together
+        self.labels, self.nace_labels = {}, {}  # of the notes, by field and by NACE code
 
     def _prospect_tag(self):
         tag = self.env.ref("rgpd_prospection.res_partner_category_bce_prospect", False)
@@ -492,7 +493,7 @@ class _PartnerSync:
         lines = Markup("").join(
             Markup("<li>%s: %s → %s</li>")
             % (
-                partner._fields[fname]._description_string(self.env),
+                self._label(partner, fname),
                 self._display(partner, fname, old),
                 self._display(partner, fname, new),
             )
@@ -505,6 +506,19 @@ class _PartnerSync:
             lines,
         )
 
+    def _label(self, partner, fname):
+        """The field's label in the notes' language, looked up once per field
+        (Odoo builds the dict of every field's label at each lookup)."""
+        if fname not in self.labels:
+            self.labels[fname] = partner._fields[fname]._description_string(self.env)
+        return self.labels[fname]
+
+    def _nace_label(self, version, code):
+        key = (version, code)
+        if key not in self.nace_labels:
+            self.nace_labels[key] = f"{format_nace_code(code)} ({version})"
+        return self.nace_labels[key]
+
     def _display(self, partner, fname, value):
         field = partner._fields[fname]
         if field.type == "boolean":
@@ -515,9 +529,7 @@ class _PartnerSync:
             return escape(self.env[field.comodel_name].browse(value).display_name)
         if fname == "bce_nace_codes":
             return escape(
-                ", ".join(
-                    f"{format_nace_code(code)} ({version})" for version, code in nace_keys(value)
-                )
+                ", ".join(self._nace_label(version, code) for version, code in nace_keys(value))
             )
         return escape(str(value))
 
