@@ -10,6 +10,7 @@ from bce_engine import (
     EngineConfig,
     Perimeter,
     apply_update_extract,
+    engine,
     read_full_extract,
 )
 from bce_engine.companies import build_companies
@@ -254,3 +255,22 @@ def test_undecodable_insert_names_line_and_column(base, tmp_path):
         3,
         "Value",
     )
+
+
+def test_candidates_compared_by_slices_give_the_same_changes(tmp_path, monkeypatch):
+    """An update compares its candidates' companies a slice at a time (a mass
+    update has a million): slices of a few enterprises find the same created,
+    updated and stopped as one slice of all."""
+    full = bce_synth.generate_full(tmp_path / "full.zip", enterprises=800, seed=3)
+    changes = {"stop": 5, "new": 5, "contact_change": 8, "establishment_contact": 5}
+    update_zip, _later = bce_synth.generate_update(full, tmp_path / "next", seed=3, changes=changes)
+    before = read_full_extract(full)
+    whole = apply_update_extract(update_zip, before.state)
+    monkeypatch.setattr(engine, "COMPARE_BATCH", 7)
+    sliced = apply_update_extract(update_zip, before.state)
+    assert (sliced.created, sliced.updated, sliced.stopped) == (
+        whole.created,
+        whole.updated,
+        whole.stopped,
+    )
+    assert whole.created and whole.updated and whole.stopped

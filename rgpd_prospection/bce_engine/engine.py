@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .codes import read_code_table
-from .companies import build_companies, select
+from .companies import BUILD_BATCH, build_companies, select
 from .errors import BceFormatError
 from .frames import NumberSet, Vocabulary, in_sorted, is_member, replace_rows, sorted_by
 from .model import EngineConfig, LegalPersonState
@@ -206,6 +206,9 @@ class _Scope:
     codes: Vocabulary
 
 
+# enterprises whose companies an update compares at a time
+COMPARE_BATCH = BUILD_BATCH
+
 # state table -> (file stem in the extract, how its rows are read)
 _ENTITY_TABLES = {
     "names": (
@@ -327,15 +330,20 @@ def apply_update_extract(zip_path, state, config=None, progress=None, chunk_rows
 
     touched = np.unique(np.concatenate(touched_entities))
     candidates = _changed_candidates(state, new_state, touched)
-    before = {c.bce_number: c for c in build_companies(state, candidates, config, Counter())}
-    after = {c.bce_number: c for c in build_companies(new_state, candidates, config, Counter())}
-    created = set(after) - set(before)
-    stopped = set(before) - set(after)
-    updated = {
-        number
-        for number in after.keys() & before.keys()
-        if not after[number].same_data(before[number])
-    }
+    created, updated, stopped = set(), set(), set()
+    # compared by slices: a mass update (a NACE conversion) has a million
+    # candidates, whose companies before and after held at once took gigabytes
+    for start in range(0, len(candidates), COMPARE_BATCH):
+        part = candidates[start : start + COMPARE_BATCH]
+        before = {c.bce_number: c for c in build_companies(state, part, config, Counter())}
+        after = {c.bce_number: c for c in build_companies(new_state, part, config, Counter())}
+        created |= after.keys() - before.keys()
+        stopped |= before.keys() - after.keys()
+        updated.update(
+            number
+            for number in after.keys() & before.keys()
+            if not after[number].same_data(before[number])
+        )
     return UpdateResult(
         meta,
         new_state,

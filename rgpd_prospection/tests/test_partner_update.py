@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 from odoo import fields, models
-from odoo.addons.rgpd_prospection.models.bce_import import partner_update
+from odoo.addons.rgpd_prospection.models.bce_import import partner_sync, partner_update
 from odoo.tests import tagged
 
 from .import_case import ImportCase
@@ -105,3 +105,115 @@ class TestPartnerUpdate(ImportCase):
         self.assertEqual({name: opposed_after[name] for name in synced}, opposed_before)
         self.assertFalse(opposed_after["active"], "an opposed prospect leaves the prospects")
         self.assertEqual(rows_sql[hand.bce_number]["phone"], "+32 2 555 01 01")
+
+    def test_set_based_notes_read_as_logged_ones(self):
+        """The notes of an update logged set-based (from ``NOTES_SQL_MIN`` at
+        once) store every column as ``_message_log_batch`` does, one per
+        changed prospect, and the chatter shows them the same."""
+        from odoo.addons.mail.tools.discuss import Store
+
+        Message = self.env["mail.message"].sudo()
+        skipped = {"id", "create_date", "write_date", "message_id", "date"}
+        names = [
+            name
+            for name, field in Message._fields.items()
+            if field.store and field.type != "one2many" and name not in skipped
+        ]
+        self.run_import(self.full)
+        before = Message.search([]).ids
+
+        def notes_of(orm):
+            with self.env.cr.savepoint() as savepoint:
+                record = self.run_import(self.update, rgpd_bce_orm_notes=orm)
+                self.env.invalidate_all()
+                messages = Message.search([("id", "not in", before), ("model", "=", "res.partner")])
+                partners = self.Partner.with_context(active_test=False).browse(
+                    messages.mapped("res_id")
+                )
+                numbers = dict(zip(partners.ids, partners.mapped("bce_number"), strict=True))
+                rows = {
+                    numbers[message.res_id]: {
+                        name: str(message[name]) if name == "body" else message[name]
+                        for name in names
+                        if name != "res_id"
+                    }
+                    for message in messages
+                }
+                store = Store().add(messages).get_result()["mail.message"]
+                shown = {}
+                for item in store:
+                    item = dict(item)
+                    number = numbers[item.pop("res_id", None) or Message.browse(item["id"]).res_id]
+                    for key in ("id", "create_date", "write_date", "date", "thread"):
+                        item.pop(key, None)
+                    shown[number] = item
+                ids = len(set(messages.mapped("message_id")))
+                count = record.count_updated + record.count_archived
+                savepoint.rollback()
+            self.env.invalidate_all()
+            return rows, shown, ids, count
+
+        with freeze_time(fields.Datetime.now()), patch.object(partner_sync, "NOTES_SQL_MIN", 2):
+            by_orm = notes_of(True)
+            with patch.object(
+                partner_sync._PartnerSync,
+                "_copy_note",
+                autospec=True,
+                side_effect=partner_sync._PartnerSync._copy_note,
+            ) as copy:
+                by_sql = notes_of(False)
+        self.assertTrue(copy.called, "the notes were copied set-based")
+        rows_orm, shown_orm, _ids, count = by_orm
+        rows_sql, shown_sql, _ids, _count = by_sql
+        self.assertGreater(count, 2)
+        self.assertEqual(len(rows_orm), count, "one note per prospect updated or archived")
+        self.assertEqual(rows_sql.keys(), rows_orm.keys())
+        for number, values in rows_orm.items():
+            self.assertEqual(rows_sql[number], values, number)
+        self.assertEqual(shown_sql, shown_orm)
+        self.assertTrue(all("extract 148" in row["body"] for row in rows_sql.values()))
+
+    def test_notes_kept_as_they_are_are_those_the_sanitizer_keeps(self):
+        """A note copied set-based without the HTML sanitizer is one it would
+        give back unchanged, whatever character a BCE value holds; the others
+        (quotes, control characters, no-break space) go through it."""
+        from markupsafe import Markup, escape
+        from odoo.tools.mail import html_sanitize
+
+        codes = [*range(0x01, 0x3000), *range(0xD7F0, 0xD800), *range(0xE000, 0x10000, 7)]
+        kept = 0
+        for code in [*codes, 0x1F600, 0x10FFFF]:
+            value = f"a{chr(code)}b & <i>c</i>"
+            body = Markup("<p>%s</p><ul><li>%s: %s → %s</li></ul><p>%s</p>") % (
+                "The BCE import of extract 148 changed:",
+                "Name",
+                value,
+                escape("(empty)"),
+                "why",
+            )
+            if partner_sync.SANITIZED.fullmatch(body):
+                kept += 1
+                self.assertEqual(html_sanitize(body, sanitize_style=True), body, hex(code))
+        self.assertGreater(kept, 10000, "most values need no sanitizing")
+        for value in ("l'Europe", 'say "x"', "a\x0bb", "a\rb", "a\xa0b"):
+            body = Markup("<p>%s</p>") % value
+            self.assertFalse(partner_sync.SANITIZED.fullmatch(body), value)
+        self.assertFalse(partner_sync.SANITIZED.fullmatch(Markup('<p class="x">a</p>')))
+
+    def test_update_streamed_archives_the_changed_numbers_not_built(self):
+        """An update's companies are synced as they come (a mass update's are
+        not listed first): of the numbers it changed, those not built leave;
+        one built but excluded stays as it is, and so does one not changed."""
+        from types import SimpleNamespace
+
+        self.run_import(self.full)
+        leaving, excluded, untouched = self.prospects()[:3]
+        meta = SimpleNamespace(extract_number=148, snapshot_date=fields.Date.today())
+        sync = partner_sync._PartnerSync(self.Partner.sudo(), meta, {excluded.bce_number})
+        given = iter([SimpleNamespace(bce_number=excluded.bce_number)])
+        counts = sync.run(given, None, {leaving.bce_number, excluded.bce_number})
+        self.assertEqual(next(given, None), None, "the companies were read")
+        self.assertEqual(counts["count_archived"], 1)
+        self.assertEqual(counts["count_kept"], 1)
+        self.assertEqual((leaving + excluded + untouched).mapped("active"), [False, True, True])
+        self.assertIn("extract 148", str(leaving.message_ids[:1].body))

@@ -1,5 +1,6 @@
 """Engine companies mapped to contacts: matched, updated, created, archived."""
 
+import re
 from collections import Counter
 from itertools import islice
 from operator import itemgetter
@@ -18,6 +19,15 @@ VERSION_AND_CODE = itemgetter(0, 1)  # of the engine's (version, code, classific
 PARTNER_LANGS = {"fr": "fr_BE", "nl": "nl_BE", "de": "de_DE"}
 CREATE_BATCH = 2000
 SYNC_CHUNK = 10_000
+# a note the HTML sanitizer gives back as it is (checked on every character
+# it may meet): the tags of ``_message`` without attributes, around text
+# escaped by markupsafe with no quote entity (the sanitizer writes the quote),
+# no control character nor one that XML refuses, no no-break space (``&nbsp;``)
+SANITIZED = re.compile(
+    r"(?:[^&<>\x00-\x08\x0b-\x1f\x7f\xa0\ud800-\udfff\ufffe\uffff]|&(?:amp|lt|gt);|</?(?:p|ul|li)>)*"
+)
+# notes logged set-based from this many at once (an update's few go through the ORM)
+NOTES_SQL_MIN = 50
 
 
 class _PartnerSync:
@@ -63,24 +73,32 @@ class _PartnerSync:
         orm_write = orm_create or self.env.context.get("rgpd_bce_orm_write")
         self.writer = None if orm_write else _PartnerUpdate(self.Partner)
         self.pending = []  # (partner, values, last values): compared and written together
+        self.labels, self.nace_labels = {}, {}  # of the notes, by field and by NACE code
 
     def _prospect_tag(self):
         tag = self.env.ref("rgpd_prospection.res_partner_category_bce_prospect", False)
         return tag or self.env["res.partner.category"].search([("name", "=", "BCE prospect")])
 
-    def run(self, companies, leaving):
+    def run(self, companies, leaving, changed=None):
         """``companies``: an iterable, synced by chunks so that a national
-        import stays within bounded memory."""
-        given = set()
+        import stays within bounded memory. ``changed`` (an update): the
+        numbers it changed, those not among ``companies`` leave (``leaving``
+        is then computed here, so that the companies need not be listed
+        first: a mass update changes hundreds of thousands)."""
+        given, built = set(), set()
         companies = iter(companies)
         while chunk := list(islice(companies, SYNC_CHUNK)):
             self.counts["count_kept"] += len(chunk)
+            if changed is not None:
+                built.update(company.bce_number for company in chunk)
             chunk = [c for c in chunk if c.bce_number not in self.excluded]
             given.update(company.bce_number for company in chunk)
             self._sync(chunk)
         if self.inserter and self.inserter.inserted >= ANALYZE_ROWS:
             # statistics: a few new rows (an update) do not change them
             self.inserter.analyze()
+        if changed is not None:
+            leaving = changed - built
         self._archive(leaving, given)
         self._post_messages()
         return dict(self.counts)
@@ -495,7 +513,7 @@ class _PartnerSync:
         lines = Markup("").join(
             Markup("<li>%s: %s → %s</li>")
             % (
-                partner._fields[fname]._description_string(self.env),
+                self._label(partner, fname),
                 self._display(partner, fname, old),
                 self._display(partner, fname, new),
             )
@@ -508,6 +526,19 @@ class _PartnerSync:
             lines,
         )
 
+    def _label(self, partner, fname):
+        """The field's label in the notes' language, looked up once per field
+        (Odoo builds the dict of every field's label at each lookup)."""
+        if fname not in self.labels:
+            self.labels[fname] = partner._fields[fname]._description_string(self.env)
+        return self.labels[fname]
+
+    def _nace_label(self, version, code):
+        key = (version, code)
+        if key not in self.nace_labels:
+            self.nace_labels[key] = f"{format_nace_code(code)} ({version})"
+        return self.nace_labels[key]
+
     def _display(self, partner, fname, value):
         field = partner._fields[fname]
         if field.type == "boolean":
@@ -518,14 +549,64 @@ class _PartnerSync:
             return escape(self.env[field.comodel_name].browse(value).display_name)
         if fname == "bce_nace_codes":
             return escape(
-                ", ".join(
-                    f"{format_nace_code(code)} ({version})" for version, code in nace_keys(value)
-                )
+                ", ".join(self._nace_label(version, code) for version, code in nace_keys(value))
             )
         return escape(str(value))
 
     def _post_messages(self):
-        if self.messages:
-            messages, self.messages = self.messages, {}
-            partners = self.Partner.browse(list(messages))
-            partners._message_log_batch(bodies=messages)
+        """The notes of ``messages``: the first logged by ``_message_log_batch``,
+        the others copied from it set-based with their own contact and body
+        (a mass update logs hundreds of thousands; the ORM took half of its
+        time), unless the context asks for the ORM (equivalence test)."""
+        if not self.messages:
+            return
+        messages, self.messages = self.messages, {}
+        ids = list(messages)
+        sql = len(ids) >= NOTES_SQL_MIN and not self.env.context.get("rgpd_bce_orm_notes")
+        first = ids[:1] if sql else ids
+        logged = self.Partner.browse(first)._message_log_batch(
+            bodies={pid: messages[pid] for pid in first}
+        )
+        if sql:
+            self._copy_note(logged, ids[1:], [messages[pid] for pid in ids[1:]])
+
+    def _copy_note(self, note, res_ids, bodies):
+        """Insert one note per ``res_ids`` with its body, every other column
+        copied from ``note`` (as ``_message_log_batch`` gives them all the
+        same values, its message id included); the bodies go through the
+        field's own sanitizing, as ``create`` does, unless they are of those
+        it gives back as they are (``SANITIZED``: sanitizing took a quarter of
+        a mass update's contacts step)."""
+        Message = note.env["mail.message"]
+        field = Message._fields["body"]
+        bodies = [
+            str(body) if SANITIZED.fullmatch(body) else field.convert_to_column_insert(body, note)
+            for body in bodies
+        ]
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT column_name FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = 'mail_message'
+                   ORDER BY ordinal_position"""
+            )
+        )
+        copied = [name for (name,) in cr.fetchall() if name not in ("id", "res_id", "body")]
+        columns = SQL(", ").join(SQL.identifier(name) for name in copied)
+        cr.execute(
+            SQL(
+                """INSERT INTO mail_message (%s, res_id, body)
+                   SELECT %s, v.res_id, v.body
+                   FROM mail_message t, unnest(%s::int[], %s::text[]) WITH ORDINALITY
+                        AS v(res_id, body, position)
+                   WHERE t.id = %s ORDER BY v.position""",
+                columns,
+                SQL(", ").join(SQL("t.%s", SQL.identifier(name)) for name in copied),
+                res_ids,
+                bodies,
+                note.id,
+            )
+        )
+        Message.invalidate_model()
+        self.Partner.invalidate_model(["message_ids"])

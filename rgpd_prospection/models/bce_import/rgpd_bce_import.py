@@ -617,11 +617,8 @@ class RgpdBceImport(models.Model):
                     drops = Counter(self.stage_drops or {})
                 else:
                     companies = result.companies_of(selection.numbers, phase_drops)  # streamed
-                    leaving = None
-                    if not full_sync:
-                        companies = list(companies)
-                        leaving = changed - {company.bce_number for company in companies}
-                    counts = sync.run(companies, leaving)
+                    # an update: those of the changed numbers not built leave
+                    counts = sync.run(companies, None, None if full_sync else changed)
                     drops = Counter()
                 # A restored backup may hold data erased since: erase it again.
                 self.env["rgpd.blacklist"].sudo().reapply_erasures()
