@@ -156,6 +156,14 @@ def copy_floor_with_foreign_keys(cr):
     return seconds
 
 
+def daily_changes(update_changes):
+    """The generator's changes of each kind for an update of about
+    ``update_changes`` changes, in the proportions of a day at the BCE."""
+    rates = bce_synth.DEFAULT_CHANGE_RATES
+    total = sum(rates.values())
+    return {kind: max(3, round(update_changes * rate / total)) for kind, rate in rates.items()}
+
+
 def generate(folder, enterprises, update_changes):
     """A full extract and its next update, made once per size in ``folder``."""
     full = next(folder.glob("src/*.zip"), None)
@@ -163,12 +171,9 @@ def generate(folder, enterprises, update_changes):
         full = bce_synth.generate_full(folder / "src/", enterprises=enterprises)
     update = next(folder.glob("next/*Update*.zip"), None)
     if not update:
-        rates = bce_synth.DEFAULT_CHANGE_RATES
-        total = sum(rates.values())
-        changes = {
-            kind: max(3, round(update_changes * rate / total)) for kind, rate in rates.items()
-        }
-        update, _later = bce_synth.generate_update(full, folder / "next", changes=changes)
+        update, _later = bce_synth.generate_update(
+            full, folder / "next", changes=daily_changes(update_changes)
+        )
     return full, update, next(folder.glob("next/*Full*.zip"))
 
 

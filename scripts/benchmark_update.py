@@ -39,7 +39,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmark_import import bce_synth, configure, generate, timed_steps, vacuum  # noqa: E402
+from benchmark_import import (  # noqa: E402
+    bce_synth,
+    configure,
+    daily_changes,
+    generate,
+    timed_steps,
+    vacuum,
+)
 
 # share of the activity groups converted: about 7.28 M changes on the national extract
 MASS_SHARE = 0.175
@@ -49,13 +56,8 @@ def generate_mass(folder, full, update_changes, share):
     """The mass update of ``full``: the daily changes and a NACE conversion of ``share``."""
     update = next(folder.glob("*Update*.zip"), None)
     if not update:
-        rates = bce_synth.DEFAULT_CHANGE_RATES
-        total = sum(rates.values())
-        changes = {
-            kind: max(3, round(update_changes * rate / total)) for kind, rate in rates.items()
-        }
         update, _later = bce_synth.generate_update(
-            full, folder, changes=changes, nace_conversion=share
+            full, folder, changes=daily_changes(update_changes), nace_conversion=share
         )
     return update
 
