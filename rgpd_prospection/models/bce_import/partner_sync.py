@@ -322,25 +322,15 @@ class _PartnerSync:
 
     def _values(self, company):
         """The BCE values of the synced fields, in the comparable form of
-        ``_current`` (``_address_values`` written inline: called for every
-        company of the country)."""
+        ``_current``."""
         lang = self.langs.get(company.language)
         main = next((c for c in company.nace_codes if c[2] == "MAIN"), None)
-        postal_code = company.postal_code
-        if lang and lang.startswith("nl"):
-            city = company.municipality_nl or company.municipality_fr
-        else:
-            city = company.municipality_fr or company.municipality_nl
         values = {
             "name": company.name or format_enterprise_number(company.bce_number),
             "email": company.emails[0] if company.emails else False,
             "phone": company.phones[0] if company.phones else False,
-            "zip": postal_code or False,
-            "city": city or False,
-            "country_id": self.country.id if postal_code else False,
-            "bce_juridical_form_id": self.forms.get(
-                company.juridical_form_cac or company.juridical_form, False
-            ),
+            **self._address_values(company),
+            "bce_juridical_form_id": self.forms.get(self._form_code(company), False),
             "bce_start_date": company.start_date.isoformat() if company.start_date else False,
             "bce_main_nace_id": self.naces[(main[0], main[1])] if main else False,
             "bce_nace_codes": nace_codes_text(map(VERSION_AND_CODE, company.nace_codes)),

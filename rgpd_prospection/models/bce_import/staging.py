@@ -1,10 +1,10 @@
 """The contacts prepared in committed steps, in the staging tables
 ``rgpd_bce_staging_<id>``, so that the all-or-nothing last step stays short."""
 
+import bisect
 import logging
 from collections import Counter
 
-import numpy as np
 from odoo import models
 from odoo.tools import SQL
 
@@ -154,16 +154,14 @@ class RgpdBceImport(models.Model):
                 if self.stage_after and not self._staging_current():
                     self._restart_staging()
                 result, perimeter, _full_sync, _changed = self._sync_inputs()
-                # held as int64 (``EnterpriseNumbers``): the step's batch only
-                # is read as text, a national perimeter holds a million numbers
+                # held as int64 (``EnterpriseNumbers``): bisecting and slicing
+                # read as text only the numbers they touch
                 numbers = result.select(perimeter).numbers
                 if not self.stage_after:
                     self._create_staging()
                     self.stage_signature = self._settings_signature()
-                after = int(self.stage_after) if self.stage_after else -1
-                start = int(np.searchsorted(numbers.array, after, side="right"))
-                todo = len(numbers) - start
-                batch = numbers[start : start + STAGE_BATCH]
+                todo = numbers[bisect.bisect_right(numbers, self.stage_after or "") :]
+                batch = todo[:STAGE_BATCH]
                 built_drops = Counter()
                 columns = self.stage_columns or {"columns": [], "many2many": []}
                 if batch:
@@ -182,7 +180,7 @@ class RgpdBceImport(models.Model):
                         "columns": sorted(set(columns["columns"]) | set(given)),
                         "many2many": sorted(set(columns["many2many"]) | set(many2many)),
                     }
-                if todo <= STAGE_BATCH:
+                if len(todo) <= STAGE_BATCH:
                     for name in self._staging_tables():
                         self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(name)))
                 count = self.stage_count + len(batch)
@@ -193,7 +191,7 @@ class RgpdBceImport(models.Model):
                         "stage_total": len(numbers),
                         "stage_columns": columns,
                         "stage_drops": dict(Counter(self.stage_drops or {}) + built_drops),
-                        "stage_done": todo <= STAGE_BATCH,
+                        "stage_done": len(todo) <= STAGE_BATCH,
                         "progress": 40 + int(50 * count / max(len(numbers), 1)),
                         "progress_step": self.env._(
                             "Preparing the contacts: %(count)s of %(total)s",
