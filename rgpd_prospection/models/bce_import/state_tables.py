@@ -13,6 +13,7 @@ first update after an upgrade from a version without tables.
 import io
 import json
 import logging
+import tempfile
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ...bce_engine import BceFormatError, ExtractMeta, LegalPersonState, apply_update_extract
+from ...bce_engine.memory import release_memory
 from ...bce_engine.model import FIRST_UNIT, STATE_TABLES
 from ...bce_engine.state_store import (
     ENTITY_TABLES,
@@ -31,6 +33,7 @@ from ...bce_engine.state_store import (
     rows_owned,
 )
 from ...bce_engine.tables import _categorical
+from .rgpd_bce_import import _loaded_state
 
 _logger = logging.getLogger(__name__)
 
@@ -99,6 +102,10 @@ _ARROW_TYPES = {
     "category": pa.string(),
 }
 COPY_ROWS = 500_000
+# a table read larger than this goes through a temporary file
+SPOOL_BYTES = 8 << 20
+# rows of a table read at a time when all of it is read
+SLICE_ROWS = 1_000_000
 META = SQL.identifier(PREFIX + "meta")
 
 
@@ -174,15 +181,18 @@ def _meta_of(values):
     return ExtractMeta(**values)
 
 
-def _frame(table, data):
-    """A state table from the CSV ``data`` that ``COPY … TO STDOUT`` gave."""
+def _columns(table, source):
+    """The columns of a state table (name -> array) from the CSV that ``COPY … TO STDOUT`` wrote to the file
+    ``source`` (read from its start). Texts stay in Arrow's buffers: a Python
+    string per row would cost the national names 150 MB for a moment."""
     columns = COLUMNS[table][1]
     names = [column for column, _sql, _kind in columns]
     types = {column: _ARROW_TYPES[kind] for column, _sql, kind in columns}
-    if data:
+    if source.seek(0, io.SEEK_END):
+        source.seek(0)
         arrow = pa_csv.read_csv(
-            io.BytesIO(data),
-            read_options=pa_csv.ReadOptions(column_names=names),
+            source,
+            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
             convert_options=pa_csv.ConvertOptions(
                 column_types=types,
                 strings_can_be_null=True,
@@ -195,16 +205,56 @@ def _frame(table, data):
         arrow = pa.table([pa.array([], type=types[name]) for name in names], names=names)
     values = {}
     for column, _sql, kind in columns:
+        # each column taken out of the table as it is converted: the table does
+        # not outlive its columns' copies
         array = arrow.column(column).combine_chunks()
+        arrow = arrow.drop_columns([column])
         if kind == "category":
             values[column] = _categorical(array)
         elif kind == "str":
-            values[column] = pd.array(array.to_pylist(), dtype="str")
+            values[column] = pd.array(array, dtype="str")
         elif kind == "date":
             values[column] = array.to_numpy(zero_copy_only=False).astype("datetime64[D]")
         else:
             values[column] = array.to_numpy(zero_copy_only=False)
-    return pd.DataFrame(values, columns=names)
+        del array
+    return values
+
+
+def _joined(table, parts):
+    """One frame of ``table`` from the columns of its slices ``parts`` (in key
+    order), as ``_columns`` would give it read at once: codes of the sorted
+    union of the slices' categories. Each column of the slices is released
+    once copied, so that the table is held about once, not twice."""
+    values = {}
+    total = sum(len(next(iter(part.values()))) for part in parts)
+    for column, _sql, kind in COLUMNS[table][1]:
+        arrays = [part.pop(column) for part in parts]
+        if kind == "str":
+            series = [pd.Series(array, copy=False) for array in arrays]
+            values[column] = pd.concat(series, ignore_index=True).array
+            continue
+        if kind == "category":
+            categories = pd.Index(
+                sorted(set().union(*(array.categories.tolist() for array in arrays))), dtype="str"
+            )
+            merged = np.empty(total, dtype=np.int32)
+        else:
+            merged = np.empty(total, dtype=arrays[0].dtype)
+        start = 0
+        for index, array in enumerate(arrays):
+            if kind == "category":
+                recode = np.append(categories.get_indexer(array.categories), -1).astype(np.int32)
+                array = recode[array.codes]
+            merged[start : start + len(array)] = array
+            start += len(array)
+            arrays[index] = None
+        values[column] = (
+            pd.Categorical.from_codes(merged, categories=categories)
+            if kind == "category"
+            else merged
+        )
+    return pd.DataFrame(values, columns=list(values), copy=False)
 
 
 def _arrow_table(table, frame):
@@ -254,14 +304,57 @@ class PgStateStore(StateStore):
         )
 
     def _copy_out(self, table, where=None, order=None):
+        """The rows of ``table`` that ``where`` selects, as a frame."""
+        values = self._copy_columns(table, where, order)
+        return pd.DataFrame(values, columns=list(values), copy=False)
+
+    def _copy_columns(self, table, where=None, order=None):
+        """The rows of ``table`` that ``where`` selects, column by column. The
+        CSV goes through a file once it is large: a table's text is not held in
+        memory beside the arrays made from it."""
         query = self._select(table, where, order)
-        buffer = io.BytesIO()
-        self.cr._obj.copy_expert(
-            f"COPY ({self.cr.mogrify(query.code, query.params).decode()}) TO STDOUT "
-            "WITH (FORMAT csv)",
-            buffer,
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as file:
+            self.cr._obj.copy_expert(
+                f"COPY ({self.cr.mogrify(query.code, query.params).decode()}) TO STDOUT "
+                "WITH (FORMAT csv)",
+                file,
+            )
+            return _columns(table, file)
+
+    def _slice_bounds(self, table):
+        """Keys that cut ``table`` into slices of about ``SLICE_ROWS`` rows, from
+        PostgreSQL's statistics (equal-frequency bounds): none for a table
+        smaller than a slice or never analysed."""
+        if self.counts and self.counts.get(table, 0) <= SLICE_ROWS:
+            return []
+        key = COLUMNS[table][1][0][0]
+        self.cr.execute(
+            SQL(
+                """SELECT histogram_bounds::text::bigint[] FROM pg_stats
+                    WHERE schemaname = current_schema() AND tablename = %s AND attname = %s""",
+                _sql_table(table),
+                key,
+            )
         )
-        return _frame(table, buffer.getvalue())
+        row = self.cr.fetchone()
+        bounds = sorted(set(row[0] or [])) if row else []
+        slices = max(1, round((self.counts or {}).get(table, 0) / SLICE_ROWS))
+        step = max(1, len(bounds) // slices)
+        return bounds[step::step] if len(bounds) > 1 else []
+
+    def _read_whole(self, table):
+        """All of ``table``, read by slices of its key: the national activities
+        parsed at once took their size several times over for a moment."""
+        bounds = self._slice_bounds(table)
+        if not bounds:
+            return self._copy_out(table)
+        key = SQL.identifier(COLUMNS[table][1][0][0])
+        parts = []
+        for low, high in zip([None, *bounds], [*bounds, None], strict=True):
+            conditions = [SQL("%s >= %s", key, low)] if low is not None else []
+            conditions += [SQL("%s < %s", key, high)] if high is not None else []
+            parts.append(self._copy_columns(table, SQL("WHERE %s", SQL(" AND ").join(conditions))))
+        return _joined(table, parts)
 
     def owners_of_units(self, units):
         units = np.asarray(units, dtype=np.int64)
@@ -328,7 +421,11 @@ class PgStateStore(StateStore):
         return contacts, units, totals
 
     def whole(self):
-        tables = {table: self._copy_out(table) for table in STATE_TABLES}
+        release_memory()
+        tables = {}
+        for table in STATE_TABLES:
+            tables[table] = self._read_whole(table)
+            release_memory()  # what reading it took goes back before the next
         return LegalPersonState(meta=self.meta, **tables)
 
     # -- writing ------------------------------------------------------------
@@ -510,6 +607,10 @@ class RgpdBceImport(models.Model):
                 state = self._state_store().whole()
             result = apply_update_extract(path, state, config, progress)
             return result, {"state_partial": False, "state_enterprises": False}
+        # The previous state this process may still hold (loaded for the tables'
+        # own step) is in the tables: a mass update reads them whole, and the
+        # national state held once more would pass a cron worker's memory limit.
+        _loaded_state.clear()
         update = apply_update_to_store(path, self._state_store(), config, progress)
         if update.enterprises is None:
             return update.result, {"state_partial": False, "state_enterprises": False}
