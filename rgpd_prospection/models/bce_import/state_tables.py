@@ -182,9 +182,9 @@ def _meta_of(values):
 
 
 def _columns(table, source):
-    """The columns of a state table (name -> array) from the CSV that ``COPY … TO STDOUT`` wrote to the file
-    ``source`` (read from its start). Texts stay in Arrow's buffers: a Python
-    string per row would cost the national names 150 MB for a moment."""
+    """The columns of a state table (name -> array) from the CSV that ``COPY …
+    TO STDOUT`` wrote to the file ``source``. Texts stay in Arrow's buffers: a
+    Python string per row would cost the national names 150 MB for a moment."""
     columns = COLUMNS[table][1]
     names = [column for column, _sql, _kind in columns]
     types = {column: _ARROW_TYPES[kind] for column, _sql, kind in columns}
