@@ -118,42 +118,35 @@ class NumberSet:
 
 def replace_rows(old, remove, new, key):
     """``old`` (sorted by ``key``) without the rows of the keys ``remove``, with the
-    rows ``new``, still sorted. Works column by column in numpy: two passes over the
-    millions of rows of a table, whatever the size of the update."""
+    rows ``new``, still sorted. Works column by column in numpy, with masks: a
+    mass update replaces millions of rows in thousands of runs, and a Python
+    object per run took more memory than the table."""
     old_keys = old[key].to_numpy()
     drop = rows_for(old_keys, remove)
     new = sorted_by(new, key)
     if not len(drop) and not len(new):
         return old
-    inserted_at = np.searchsorted(old_keys, new[key].to_numpy(), "right")
-    targets = inserted_at - np.searchsorted(drop, inserted_at) + np.arange(len(new))
-    # runs of kept old rows, each copied as one slice
-    bounds = np.unique(np.concatenate([[0, len(old)], drop, drop + 1, inserted_at]))
-    starts, ends = bounds[:-1], bounds[1:]
-    kept = ~in_sorted(starts, drop)
-    starts, ends = starts[kept], ends[kept]
-    destinations = (
-        starts - np.searchsorted(drop, starts) + np.searchsorted(inserted_at, starts, "right")
-    )
-    runs = list(zip(starts.tolist(), ends.tolist(), destinations.tolist(), strict=True))
+    # a new row goes after the kept old rows of its key and of the keys before
+    targets = np.searchsorted(old_keys, new[key].to_numpy(), "right")
+    targets -= np.searchsorted(drop, targets)
+    targets += np.arange(len(new))
     size = len(old) - len(drop) + len(new)
+    kept = np.ones(len(old), dtype=bool)
+    kept[drop] = False
+    del drop
+    from_old = np.ones(size, dtype=bool)
+    from_old[targets] = False
     columns = {}
     for column in old.columns:
         old_column, new_column = old[column], new[column]
         categorical = isinstance(old_column.dtype, pd.CategoricalDtype)
         if categorical:
-            values = new_column.astype(object)
-            categories = old_column.cat.categories
-            missing = pd.Index(values.dropna().unique()).difference(categories)
-            categories = categories.append(missing.astype("str"))
-            old_values = old_column.cat.codes.to_numpy().astype(np.int32)
-            new_values = pd.Categorical(values, categories=categories).codes
+            categories, old_values, new_values = _common_codes(old_column, new_column)
         else:
             old_values = old_column.to_numpy()
             new_values = new_column.to_numpy(dtype=old_values.dtype)
         merged = np.empty(size, dtype=old_values.dtype)
-        for start, end, destination in runs:
-            merged[destination : destination + end - start] = old_values[start:end]
+        merged[from_old] = old_values[kept]
         merged[targets] = new_values
         if categorical:
             columns[column] = pd.Categorical.from_codes(merged, categories=categories)
@@ -162,6 +155,31 @@ def replace_rows(old, remove, new, key):
         else:
             columns[column] = merged
     return pd.DataFrame(columns, copy=False)
+
+
+def _common_codes(old_column, new_column):
+    """The categories of ``old_column`` followed by those of the values of
+    ``new_column`` it lacks (sorted), and both columns' codes in them; a
+    categorical ``new_column`` is recoded category by category, not value by
+    value (the millions of rows of a NACE conversion)."""
+    categories = old_column.cat.categories
+    if isinstance(new_column.dtype, pd.CategoricalDtype):
+        new_codes = new_column.cat.codes.to_numpy()
+        used = np.bincount(new_codes[new_codes >= 0], minlength=len(new_column.cat.categories))
+        values = new_column.cat.categories[used > 0]
+    else:
+        new_codes = None
+        objects = new_column.astype(object)
+        values = pd.Index(objects.dropna().unique())
+    categories = categories.append(values.difference(categories).astype("str"))
+    if new_codes is None:
+        new_values = pd.Categorical(objects, categories=categories).codes
+    else:
+        mapping = categories.get_indexer(new_column.cat.categories)
+        new_values = np.append(mapping, -1)[new_codes]
+    old_values = old_column.cat.codes.to_numpy()
+    dtype = np.result_type(old_values.dtype, np.min_scalar_type(-len(categories)))
+    return categories, old_values.astype(dtype, copy=False), new_values.astype(dtype, copy=False)
 
 
 def first_per_entity(frame):
