@@ -91,16 +91,47 @@ def test_a_sequence_of_updates_gives_what_the_whole_state_gives(extracts, config
     assert max(sub_state_sizes) < len(state) / 2
 
 
-def test_a_mass_update_reads_the_whole_state(extracts, monkeypatch):
+@pytest.fixture(scope="module")
+def nace_conversion(extracts, tmp_path_factory):
+    """A mass update after the full: a NACE conversion of a third of the
+    activity groups, beside daily changes."""
+    full, _updates = extracts
+    folder = tmp_path_factory.mktemp("mass")
+    return generate_update(full, folder, seed=5, nace_conversion=0.33)[0]
+
+
+@pytest.mark.parametrize("slice_rows", [1_000_000, 7, 500])
+@pytest.mark.parametrize("config", CONFIGS)
+def test_a_mass_update_reads_the_whole_state(
+    extracts, nace_conversion, monkeypatch, slice_rows, config
+):
+    """Through the whole state, its activities read and replaced slice by slice,
+    a mass update gives exactly what ``apply_update_extract`` gives on the
+    whole state: the state (to the row order and the categories), the
+    created, updated and stopped, the drops and the companies; the store's
+    state is left as it was until written back."""
     full, updates = extracts
-    state = read_full_extract(full).state
+    state = read_full_extract(full, config).state
     monkeypatch.setattr(state_store, "FULL_PATH_MIN", 0)
     monkeypatch.setattr(state_store, "FULL_PATH_SHARE", 0.0)
-    store = MemoryStore(state)
-    stored = apply_update_to_store(updates[0], store)
-    assert stored.enterprises is None
-    store.write_back(stored)
-    assert_same_state(store.state, apply_update_extract(updates[0], state).state)
+    monkeypatch.setattr(state_store, "SLICE_ROWS", slice_rows)
+    for path in (updates[0], nace_conversion):
+        store = MemoryStore(state)
+        kept = {table: getattr(state, table).copy() for table in STATE_TABLES}
+        whole = apply_update_extract(path, state, config)
+        stored = apply_update_to_store(path, store, config)
+        assert stored.enterprises is None
+        assert_same_result(whole, stored.result, config)
+        for table in STATE_TABLES:
+            pd.testing.assert_frame_equal(getattr(store.state, table), kept[table], obj=table)
+            pd.testing.assert_frame_equal(
+                getattr(stored.result.state, table), getattr(whole.state, table), obj=table
+            )
+        assert stored.table_counts == {t: len(getattr(whole.state, t)) for t in STATE_TABLES}
+        store.write_back(stored)
+        assert store.state is stored.result.state
+        assert all_companies(store.state, config) == all_companies(whole.state, config)
+    assert len(whole.updated) > len(state) / 5, "the NACE conversion changes many companies"
 
 
 def test_a_value_becoming_shared_changes_every_holder(base, tmp_path):  # noqa: F811

@@ -16,7 +16,7 @@ counts once: erased, else expired, else blacklisted), ``shared_contact`` and
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,15 @@ import pandas as pd
 from .codes import read_code_table
 from .companies import BUILD_BATCH, build_companies, select
 from .errors import BceFormatError
-from .frames import NumberSet, Vocabulary, in_sorted, is_member, replace_rows, sorted_by
+from .frames import (
+    NumberSet,
+    Vocabulary,
+    in_sorted,
+    is_member,
+    replace_rows,
+    sorted_by,
+    sorted_unique,
+)
 from .model import EngineConfig, LegalPersonState
 from .reader import TABLES, Extract, meta_of
 from .reading import TableReading, check_files
@@ -292,6 +300,16 @@ def apply_update_extract(zip_path, state, config=None, progress=None, chunk_rows
     """Apply an update extract to ``state``: per table, delete every row of each
     listed key, then insert the insert rows. Returns the new state and the legal
     persons created, updated (their ``Company`` changed) and stopped."""
+    return _apply_update(zip_path, state, config, progress, chunk_rows)
+
+
+def _apply_update(zip_path, state, config, progress, chunk_rows, old_activities=None):
+    """``apply_update_extract``; ``old_activities``, if given, holds the activities
+    of ``state`` (whose own are then left empty) as ``ActivitySlices``: the new
+    activities are made slice by slice, each old slice released once replaced,
+    and only the old rows of the candidates are kept for the comparison. A mass
+    update (a NACE conversion) then never holds the register's activities
+    twice."""
     config = config or EngineConfig()
     drops = Counter()
     with Extract(zip_path) as extract:
@@ -316,20 +334,38 @@ def apply_update_extract(zip_path, state, config=None, progress=None, chunk_rows
         scope = _Scope(
             legal,
             NumberSet(legal_numbers, units["unit"]),
-            Vocabulary(state.activities["code"].cat.categories),
+            Vocabulary(
+                state.activities["code"].cat.categories
+                if old_activities is None
+                else old_activities.categories
+            ),
         )
         touched_entities = [listed, listed_units]
         tables = {}
         for table, (stem, read) in _ENTITY_TABLES.items():
             keys = reading.keys(f"{stem}_delete.csv", "EntityNumber")
             new = read(reading, f"{stem}_insert.csv", scope)
+            touched_entities += [keys, sorted_unique(new["entity"].to_numpy())]
+            if table == "activities" and old_activities is not None:
+                tables[table] = state.activities  # made below, from the slices
+                activity_changes = (np.union1d(keys, gone), new)
+                continue
             old_rows = getattr(state, table)
             tables[table] = replace_rows(old_rows, np.union1d(keys, gone), new, "entity")
-            touched_entities += [keys, new["entity"].to_numpy()]
+        del new
         new_state = LegalPersonState(meta=meta, enterprises=enterprises, units=units, **tables)
 
     touched = np.unique(np.concatenate(touched_entities))
+    # the activities play no part in choosing the candidates
     candidates = _changed_candidates(state, new_state, touched)
+    if old_activities is not None:
+        owned = state.units["unit"].to_numpy()[in_sorted(state.units["bce"].to_numpy(), candidates)]
+        activities, compared = old_activities.replace(
+            *activity_changes, sorted_unique(np.concatenate([candidates, owned]))
+        )
+        del activity_changes
+        new_state = replace(new_state, activities=activities)
+        state = replace(state, activities=compared)
     created, updated, stopped = set(), set(), set()
     # compared by slices: a mass update (a NACE conversion) has a million
     # candidates, whose companies before and after held at once took gigabytes

@@ -141,7 +141,7 @@ def replace_rows(old, remove, new, key):
         old_column, new_column = old[column], new[column]
         categorical = isinstance(old_column.dtype, pd.CategoricalDtype)
         if categorical:
-            categories, old_values, new_values = _common_codes(old_column, new_column)
+            categories, old_values, new_values = common_codes(old_column, new_column)
         else:
             old_values = old_column.to_numpy()
             new_values = new_column.to_numpy(dtype=old_values.dtype)
@@ -157,7 +157,7 @@ def replace_rows(old, remove, new, key):
     return pd.DataFrame(columns, copy=False)
 
 
-def _common_codes(old_column, new_column):
+def common_codes(old_column, new_column):
     """The categories of ``old_column`` followed by those of the values of
     ``new_column`` it lacks (sorted), and both columns' codes in them; a
     categorical ``new_column`` is recoded category by category, not value by
@@ -180,6 +180,55 @@ def _common_codes(old_column, new_column):
     old_values = old_column.cat.codes.to_numpy()
     dtype = np.result_type(old_values.dtype, np.min_scalar_type(-len(categories)))
     return categories, old_values.astype(dtype, copy=False), new_values.astype(dtype, copy=False)
+
+
+def columns_of(frame):
+    """``frame``'s columns as arrays: numpy's, or pandas' own for categorical
+    and text columns."""
+    return {
+        column: series.array
+        if isinstance(series.dtype, pd.api.extensions.ExtensionDtype)
+        else series.to_numpy()
+        for column, series in frame.items()
+    }
+
+
+def join_columns(parts, categories=None):
+    """One frame from ``parts`` (dicts column -> array as ``columns_of`` gives,
+    the same columns, in row order). Categorical columns take ``categories``,
+    else the sorted union of the parts' categories, as one table read at once
+    gets them. Each part's column is released once copied (the parts are
+    emptied): the table is held once, and one column twice."""
+    names = list(parts[0])
+    total = sum(len(part[names[0]]) for part in parts)
+    columns = {}
+    for column in names:
+        arrays = [part.pop(column) for part in parts]
+        first = arrays[0]
+        if isinstance(first.dtype, pd.CategoricalDtype):
+            target = categories
+            if target is None:
+                values = set().union(*(array.categories.tolist() for array in arrays))
+                target = pd.Index(sorted(values), dtype="str")
+            merged = np.empty(total, dtype=np.int32)
+        elif isinstance(first, np.ndarray):
+            merged = np.empty(total, dtype=first.dtype)
+        else:
+            series = [pd.Series(array, copy=False) for array in arrays]
+            columns[column] = pd.concat(series, ignore_index=True).array
+            continue
+        start = 0
+        for index, array in enumerate(arrays):
+            if isinstance(first.dtype, pd.CategoricalDtype):
+                recode = np.append(target.get_indexer(array.categories), -1).astype(np.int32)
+                array = recode[array.codes]
+            merged[start : start + len(array)] = array
+            start += len(array)
+            arrays[index] = None
+        if isinstance(first.dtype, pd.CategoricalDtype):
+            merged = pd.Categorical.from_codes(merged, categories=target)
+        columns[column] = merged
+    return pd.DataFrame(columns, columns=names, copy=False)
 
 
 def first_per_entity(frame):

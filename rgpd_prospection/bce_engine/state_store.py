@@ -10,18 +10,31 @@ tests, scripts), PostgreSQL tables in the add-on.
 
 A mass update (a new NACE version rewrites every activity) touches most of the
 register: looking its keys up one by one would cost more than reading all, so it
-takes the whole state, as a full extract does.
+takes the whole state, as a full extract does, except the activities (two thirds
+of it): those are read slice by slice (``ActivitySlices``), each old slice
+replaced by its new rows and released, so that the old and the new activities
+are not held at once.
 """
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from .engine import _check_follows, apply_update_extract
-from .frames import NumberSet, in_sorted, replace_rows, rows_for, sorted_by, sorted_unique
+from .engine import _apply_update, _check_follows
+from .frames import (
+    NumberSet,
+    columns_of,
+    common_codes,
+    in_sorted,
+    join_columns,
+    replace_rows,
+    rows_for,
+    sorted_by,
+    sorted_unique,
+)
 from .model import FIRST_UNIT, STATE_TABLES, EngineConfig, LegalPersonState
 from .reader import TABLES, Extract, meta_of
 from .reading import TableReading, check_files
@@ -32,6 +45,8 @@ ENTITY_TABLES = ("names", "addresses", "contacts", "activities")
 # than FULL_PATH_MIN) reads the whole state: per-key lookups would cost more.
 FULL_PATH_SHARE = 0.05
 FULL_PATH_MIN = 20_000
+# activity rows read at a time by a mass update
+SLICE_ROWS = 1_000_000
 # Columns of an update's files that name an enterprise or an establishment/branch.
 _REFERENCE_COLUMNS = {
     "enterprise": ("EnterpriseNumber",),
@@ -71,8 +86,44 @@ class StateStore:
         branches."""
         raise NotImplementedError
 
-    def whole(self):
+    def whole(self, activities=True):
+        """The whole state; without its activities (an empty table) if
+        ``activities`` is false: ``activity_slices`` gives them."""
         raise NotImplementedError
+
+    def activity_slices(self):
+        """The activities as ``ActivitySlices``."""
+        raise NotImplementedError
+
+
+class ActivitySlices:
+    """The activities of a stored state, slice by slice in entity order:
+    ``categories``, the codes they hold as the whole table holds them;
+    ``read()`` yields ``(low, high, rows)``: the rows of the entities from
+    ``low`` to before ``high`` (``None``: open), the slices covering every
+    entity."""
+
+    def __init__(self, categories, read):
+        self.categories = categories
+        self.read = read
+
+    def replace(self, remove, new, kept):
+        """The activities without the rows of the entities ``remove``, with the
+        rows ``new``, as ``replace_rows`` makes them of the whole table; and the
+        old rows of the entities ``kept`` (sorted). Each old slice is released
+        once replaced."""
+        new = sorted_by(new, "entity")
+        keys = new["entity"].to_numpy()
+        parts, old_parts = [], []
+        for low, high, rows in self.read():
+            start = 0 if low is None else np.searchsorted(keys, low, "left")
+            end = len(keys) if high is None else np.searchsorted(keys, high, "left")
+            old_parts.append(columns_of(rows[in_sorted(rows["entity"].to_numpy(), kept)]))
+            parts.append(columns_of(replace_rows(rows, remove, new.iloc[start:end], "entity")))
+            del rows
+        old = pd.Series(pd.Categorical([], categories=self.categories))
+        categories = common_codes(old, new["code"])[0]
+        return join_columns(parts, categories), join_columns(old_parts, self.categories)
 
 
 def _concat(frames, key):
@@ -143,8 +194,23 @@ class MemoryStore(StateStore):
         unit_rows = units[in_sorted(units["unit"].to_numpy(), entities)]
         return rows, unit_rows.reset_index(drop=True), totals
 
-    def whole(self):
-        return self.state
+    def whole(self, activities=True):
+        if activities:
+            return self.state
+        return replace(self.state, activities=self.state.activities.iloc[:0])
+
+    def activity_slices(self):
+        activities = self.state.activities
+        entities = activities["entity"].to_numpy()
+        bounds = sorted_unique(entities[SLICE_ROWS::SLICE_ROWS]).tolist()
+        edges = np.searchsorted(entities, bounds).tolist()
+
+        def read():
+            ranges = zip([None, *bounds], [*bounds, None], [0, *edges], [*edges, None], strict=True)
+            for low, high, start, end in ranges:
+                yield low, high, activities.iloc[start:end].reset_index(drop=True)
+
+        return ActivitySlices(activities["code"].cat.categories, read)
 
     def write_back(self, update):
         """The state after ``update`` (a ``StoreUpdate``) is written back."""
@@ -280,7 +346,14 @@ def apply_update_to_store(zip_path, store, config=None, progress=None, chunk_row
     touched = sorted_unique(np.concatenate([enterprises, owners[owners >= 0]]))
     counts = store.table_counts()
     if len(touched) > max(FULL_PATH_MIN, FULL_PATH_SHARE * counts["enterprises"]):
-        result = apply_update_extract(zip_path, store.whole(), config, progress, chunk_rows)
+        result = _apply_update(
+            zip_path,
+            store.whole(activities=False),
+            config,
+            progress,
+            chunk_rows,
+            store.activity_slices(),
+        )
         whole_counts = {table: len(getattr(result.state, table)) for table in STATE_TABLES}
         result.table_counts = whole_counts
         return StoreUpdate(result, None, whole_counts)
@@ -305,7 +378,7 @@ def apply_update_to_store(zip_path, store, config=None, progress=None, chunk_row
     more, more_units, _totals = store.holders_of(_values(extra_rows) - values, full, cap)
     partial = holders[~in_sorted(holding, full)]
     sub = _merge(store.meta, [core, extra_rows], [partial, more], [holder_units, more_units])
-    result = apply_update_extract(zip_path, sub, config, progress, chunk_rows)
+    result = _apply_update(zip_path, sub, config, progress, chunk_rows)
 
     before = rows_owned(core, touched)
     after = rows_owned(result.state, touched)

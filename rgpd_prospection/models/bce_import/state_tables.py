@@ -23,10 +23,12 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ...bce_engine import BceFormatError, ExtractMeta, LegalPersonState, apply_update_extract
+from ...bce_engine.frames import join_columns
 from ...bce_engine.memory import release_memory
 from ...bce_engine.model import FIRST_UNIT, STATE_TABLES
 from ...bce_engine.state_store import (
     ENTITY_TABLES,
+    ActivitySlices,
     MemoryStore,
     StateStore,
     apply_update_to_store,
@@ -221,42 +223,6 @@ def _columns(table, source):
     return values
 
 
-def _joined(table, parts):
-    """One frame of ``table`` from the columns of its slices ``parts`` (in key
-    order), as ``_columns`` would give it read at once: codes of the sorted
-    union of the slices' categories. Each column of the slices is released
-    once copied, so that the table is held about once, not twice."""
-    values = {}
-    total = sum(len(next(iter(part.values()))) for part in parts)
-    for column, _sql, kind in COLUMNS[table][1]:
-        arrays = [part.pop(column) for part in parts]
-        if kind == "str":
-            series = [pd.Series(array, copy=False) for array in arrays]
-            values[column] = pd.concat(series, ignore_index=True).array
-            continue
-        if kind == "category":
-            categories = pd.Index(
-                sorted(set().union(*(array.categories.tolist() for array in arrays))), dtype="str"
-            )
-            merged = np.empty(total, dtype=np.int32)
-        else:
-            merged = np.empty(total, dtype=arrays[0].dtype)
-        start = 0
-        for index, array in enumerate(arrays):
-            if kind == "category":
-                recode = np.append(categories.get_indexer(array.categories), -1).astype(np.int32)
-                array = recode[array.codes]
-            merged[start : start + len(array)] = array
-            start += len(array)
-            arrays[index] = None
-        values[column] = (
-            pd.Categorical.from_codes(merged, categories=categories)
-            if kind == "category"
-            else merged
-        )
-    return pd.DataFrame(values, columns=list(values), copy=False)
-
-
 def _arrow_table(table, frame):
     """``frame`` as an Arrow table of the SQL table's columns, ``seq`` last."""
     arrays, names = [], []
@@ -273,6 +239,19 @@ def _arrow_table(table, frame):
         arrays.append(pa.array(np.arange(len(frame), dtype=np.int32)))
         names.append("seq")
     return pa.table(arrays, names=names)
+
+
+def _ranges(table, bounds):
+    """``(low, high, where)`` of each slice of ``table`` cut at the keys
+    ``bounds`` (``None``: open; ``where`` ``None`` for a single slice)."""
+    key = SQL.identifier(COLUMNS[table][1][0][0])
+    ranges = []
+    for low, high in zip([None, *bounds], [*bounds, None], strict=True):
+        conditions = [SQL("%s >= %s", key, low)] if low is not None else []
+        conditions += [SQL("%s < %s", key, high)] if high is not None else []
+        where = SQL("WHERE %s", SQL(" AND ").join(conditions)) if conditions else None
+        ranges.append((low, high, where))
+    return ranges
 
 
 class PgStateStore(StateStore):
@@ -348,13 +327,8 @@ class PgStateStore(StateStore):
         bounds = self._slice_bounds(table)
         if not bounds:
             return self._copy_out(table)
-        key = SQL.identifier(COLUMNS[table][1][0][0])
-        parts = []
-        for low, high in zip([None, *bounds], [*bounds, None], strict=True):
-            conditions = [SQL("%s >= %s", key, low)] if low is not None else []
-            conditions += [SQL("%s < %s", key, high)] if high is not None else []
-            parts.append(self._copy_columns(table, SQL("WHERE %s", SQL(" AND ").join(conditions))))
-        return _joined(table, parts)
+        parts = [self._copy_columns(table, where) for _low, _high, where in _ranges(table, bounds)]
+        return join_columns(parts)
 
     def owners_of_units(self, units):
         units = np.asarray(units, dtype=np.int64)
@@ -420,13 +394,32 @@ class PgStateStore(StateStore):
         units = self._copy_out("units", SQL("WHERE unit = ANY(%s)", entities), "unit")
         return contacts, units, totals
 
-    def whole(self):
+    def whole(self, activities=True):
         release_memory()
         tables = {}
         for table in STATE_TABLES:
-            tables[table] = self._read_whole(table)
+            if table == "activities" and not activities:
+                tables[table] = self._copy_out(table, SQL("WHERE false"))
+            else:
+                tables[table] = self._read_whole(table)
             release_memory()  # what reading it took goes back before the next
         return LegalPersonState(meta=self.meta, **tables)
+
+    def activity_slices(self):
+        self.cr.execute(
+            SQL(
+                "SELECT DISTINCT code FROM %s WHERE code IS NOT NULL",
+                SQL.identifier(_sql_table("activities")),
+            )
+        )
+        categories = pd.Index(sorted(code for (code,) in self.cr.fetchall()), dtype="str")
+        ranges = _ranges("activities", self._slice_bounds("activities"))
+
+        def read():
+            for low, high, where in ranges:
+                yield low, high, self._copy_out("activities", where)
+
+        return ActivitySlices(categories, read)
 
     # -- writing ------------------------------------------------------------
 
