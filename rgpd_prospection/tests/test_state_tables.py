@@ -17,6 +17,7 @@ from odoo.addons.rgpd_prospection.bce_engine import (
     state_store,
 )
 from odoo.addons.rgpd_prospection.bce_engine.model import FIRST_UNIT, STATE_TABLES
+from odoo.addons.rgpd_prospection.models.bce_import import state_tables
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -167,18 +168,31 @@ class TestStateTables(RgpdCase):
         from it once."""
         self.run_import(self.full)
         self.run_import(self.update)
-        with (
-            patch.object(state_store, "FULL_PATH_MIN", 0),
-            patch.object(state_store, "FULL_PATH_SHARE", 0.0),
-        ):
-            mass = self.run_import(self.next_update)
+        store = self.Import._state_store()
+        with patch.object(state_tables, "SLICE_ROWS", 40):
+            # the tables and the activities are read by slices of their keys
+            self.assertGreater(len(store._slice_bounds("activities")), 3)
+            self.assertGreater(len(store._slice_bounds("names")), 3)
+            with (
+                patch.object(state_store, "FULL_PATH_MIN", 0),
+                patch.object(state_store, "FULL_PATH_SHARE", 0.0),
+            ):
+                mass = self.run_import(self.next_update)
         self.assertFalse(mass.state_partial)
         whole = apply_update_extract(
             self.next_update,
             apply_update_extract(self.update, read_full_extract(self.full).state).state,
         )
         self.assertEqual(mass.engine_changes, whole.changes())
-        self.assertEqual(len(self.Import._state_of(mass.state_attachment_id)), len(whole.state))
+        # the reading's drops (the contacts step adds its own)
+        self.assertEqual({key: mass.drops.get(key, 0) for key in whole.drops}, dict(whole.drops))
+        attached = self.Import._state_of(mass.state_attachment_id)
+        for table in STATE_TABLES:
+            pd.testing.assert_frame_equal(
+                normalised(getattr(attached, table)),
+                normalised(getattr(whole.state, table)),
+                obj=table,
+            )
         # the tables still hold the previous state: the next import loads this one
         self.assertNotEqual(self.Import._state_store().import_id, mass.id)
         self.assertFalse(self.Import._state_tables_current(mass))
