@@ -1,12 +1,15 @@
 """Update extracts: delete every row of each listed key, then insert; what changed
 per enterprise; nothing kept of an entity not shown to be a legal person."""
 
+import dataclasses
 from collections import Counter
+from datetime import date
 
 import bce_synth
 import pytest
 from bce_engine import (
     BceFormatError,
+    Company,
     EngineConfig,
     Perimeter,
     apply_update_extract,
@@ -274,3 +277,30 @@ def test_candidates_compared_by_slices_give_the_same_changes(tmp_path, monkeypat
         whole.stopped,
     )
     assert whole.created and whole.updated and whole.stopped
+
+
+def test_same_data_ignores_only_the_extract_read_from():
+    """Two companies are the same data whatever extract they were read from,
+    and differ as soon as any other field does."""
+    company = Company(
+        bce_number="0200000001",
+        name="Alpha",
+        name_language="fr",
+        juridical_form="014",
+        juridical_form_cac=None,
+        start_date=date(2020, 1, 1),
+        postal_code="1000",
+        municipality_fr="Bruxelles",
+        municipality_nl="Brussel",
+        emails=("info@alpha.be",),
+        phones=("+3221234567",),
+        extract_number=140,
+        snapshot_date=date(2025, 10, 12),
+    )
+    later = dataclasses.replace(company, extract_number=141, snapshot_date=date(2025, 10, 13))
+    assert company.same_data(later)
+    for item in dataclasses.fields(Company):
+        if item.name in ("extract_number", "snapshot_date"):
+            continue
+        other = dataclasses.replace(later, **{item.name: "changed"})
+        assert not company.same_data(other), item.name

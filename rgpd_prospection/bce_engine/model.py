@@ -4,7 +4,7 @@ and the only thing that leaves it (``Company``)."""
 import io
 import json
 import zipfile
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 
@@ -80,10 +80,15 @@ class Company:
     snapshot_date: date | None = field(default=None)
 
     def same_data(self, other):
-        """True when only the extract it was read from differs."""
-        neutral = {"extract_number": None, "snapshot_date": None}
-        return replace(self, **neutral) == replace(other, **neutral)
+        """True when only the extract it was read from differs (field by field:
+        two copies per comparison cost a mass update seconds)."""
+        return all(getattr(self, name) == getattr(other, name) for name in _COMPANY_DATA)
 
+
+# the fields of a ``Company`` that are its data, not where it was read from
+_COMPANY_DATA = tuple(
+    item.name for item in fields(Company) if item.name not in ("extract_number", "snapshot_date")
+)
 
 STATE_TABLES = {
     "enterprises": ("bce", "juridical_form", "juridical_form_cac", "start_date"),

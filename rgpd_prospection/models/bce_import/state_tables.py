@@ -13,7 +13,6 @@ first update after an upgrade from a version without tables.
 import io
 import json
 import logging
-import tempfile
 
 import numpy as np
 import pandas as pd
@@ -104,8 +103,6 @@ _ARROW_TYPES = {
     "category": pa.string(),
 }
 COPY_ROWS = 500_000
-# a table read larger than this goes through a temporary file
-SPOOL_BYTES = 8 << 20
 # rows of a table read at a time when all of it is read
 SLICE_ROWS = 1_000_000
 META = SQL.identifier(PREFIX + "meta")
@@ -288,17 +285,17 @@ class PgStateStore(StateStore):
         return pd.DataFrame(values, columns=list(values), copy=False)
 
     def _copy_columns(self, table, where=None, order=None):
-        """The rows of ``table`` that ``where`` selects, column by column. The
-        CSV goes through a file once it is large: a table's text is not held in
-        memory beside the arrays made from it."""
+        """The rows of ``table`` that ``where`` selects, column by column. A
+        whole table is read by slices (``_read_whole``), so that its text is
+        held a slice at a time."""
         query = self._select(table, where, order)
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as file:
-            self.cr._obj.copy_expert(
-                f"COPY ({self.cr.mogrify(query.code, query.params).decode()}) TO STDOUT "
-                "WITH (FORMAT csv)",
-                file,
-            )
-            return _columns(table, file)
+        buffer = io.BytesIO()  # written once per row: a Python file object costs seconds
+        self.cr._obj.copy_expert(
+            f"COPY ({self.cr.mogrify(query.code, query.params).decode()}) TO STDOUT "
+            "WITH (FORMAT csv)",
+            buffer,
+        )
+        return _columns(table, buffer)
 
     def _slice_bounds(self, table):
         """Keys that cut ``table`` into slices of about ``SLICE_ROWS`` rows, from
@@ -395,14 +392,14 @@ class PgStateStore(StateStore):
         return contacts, units, totals
 
     def whole(self, activities=True):
-        release_memory()
+        release_memory()  # what the steps before left goes back first
         tables = {}
         for table in STATE_TABLES:
             if table == "activities" and not activities:
                 tables[table] = self._copy_out(table, SQL("WHERE false"))
             else:
                 tables[table] = self._read_whole(table)
-            release_memory()  # what reading it took goes back before the next
+        release_memory()
         return LegalPersonState(meta=self.meta, **tables)
 
     def activity_slices(self):
