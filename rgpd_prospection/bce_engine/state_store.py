@@ -61,8 +61,8 @@ _REFERENCE_COLUMNS = {
 
 class StateStore:
     """What applying an update asks of a stored state. Every answer is about a
-    few keys, except ``whole``, which the mass update and a change of the
-    perimeter need."""
+    few keys, except ``whole`` and ``activity_slices``, which the mass update
+    and a change of the perimeter need."""
 
     meta = None  # ExtractMeta of the stored state
 
