@@ -6,6 +6,7 @@ import json
 import zipfile
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
@@ -82,12 +83,12 @@ class Company:
     def same_data(self, other):
         """True when only the extract it was read from differs (field by field:
         two copies per comparison cost a mass update seconds)."""
-        return all(getattr(self, name) == getattr(other, name) for name in _COMPANY_DATA)
+        return _company_data(self) == _company_data(other)
 
 
 # the fields of a ``Company`` that are its data, not where it was read from
-_COMPANY_DATA = tuple(
-    item.name for item in fields(Company) if item.name not in ("extract_number", "snapshot_date")
+_company_data = attrgetter(
+    *(item.name for item in fields(Company) if item.name not in ("extract_number", "snapshot_date"))
 )
 
 STATE_TABLES = {
