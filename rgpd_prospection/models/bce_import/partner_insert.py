@@ -79,7 +79,14 @@ def _json_column(values):
     """``_json_scalar`` of each value, ``None`` for ``MISSING``."""
     if set(map(type, values)) == {str}:
         return list(map(encode_basestring_ascii, values))
-    return [None if value is MISSING else _json_scalar(value) for value in values]
+    return [
+        encode_basestring_ascii(value)
+        if value.__class__ is str
+        else None
+        if value is MISSING
+        else _json_scalar(value)
+        for value in values
+    ]
 
 
 def json_texts(columns):

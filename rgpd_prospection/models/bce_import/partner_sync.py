@@ -3,7 +3,6 @@
 import re
 from collections import Counter
 from itertools import islice
-from operator import itemgetter
 
 from markupsafe import Markup, escape
 from odoo import fields
@@ -11,7 +10,7 @@ from odoo.tools import SQL
 
 from ...bce_engine.codes import format_nace_code
 from ...bce_engine.numbers import format_enterprise_number
-from ...tools import nace_codes_text, nace_keys
+from ...tools import nace_codes_texts, nace_keys
 from .partner_insert import (
     ANALYZE_ROWS,
     MISSING,
@@ -22,7 +21,6 @@ from .partner_insert import (
 )
 from .partner_update import _PartnerUpdate
 
-VERSION_AND_CODE = itemgetter(0, 1)  # of the engine's (version, code, classification)
 PARTNER_LANGS = {"fr": "fr_BE", "nl": "nl_BE", "de": "de_DE"}
 CREATE_BATCH = 2000
 SYNC_CHUNK = 10_000
@@ -303,9 +301,10 @@ class _PartnerSync:
     def _ensure_codes(self, companies):
         """NACE codes and juridical forms missing from the code table get a
         record without label, so no activity is lost."""
+        # the engine's triples are shared by its companies: their distinct ones first
+        triples = set().union(*(company.nace_codes for company in companies))
         missing_naces = sorted(
-            {(version, code) for c in companies for version, code, _cls in c.nace_codes}
-            - set(self.naces)
+            {(version, code) for version, code, _cls in triples} - set(self.naces)
         )
         for version, code in missing_naces:
             by_code = {
@@ -378,7 +377,7 @@ class _PartnerSync:
         ``MISSING`` where the company's language is not installed."""
         langs = [self.langs.get(company.language) for company in companies]
         main = [self._main_nace(company.nace_codes) for company in companies]
-        texts = self._nace_texts(companies)
+        texts = nace_codes_texts([company.nace_codes for company in companies])
         return {
             "name": [
                 company.name or format_enterprise_number(company.bce_number)
@@ -407,19 +406,6 @@ class _PartnerSync:
             if classification == "MAIN":
                 return version, code
         return None
-
-    def _nace_texts(self, companies):
-        """``nace_codes_text`` of each company's activities; one text per
-        distinct list of activities (companies of a trade share theirs)."""
-        texts = {}
-        result = []
-        for company in companies:
-            codes = company.nace_codes
-            text = texts.get(codes)
-            if text is None:
-                text = texts[codes] = nace_codes_text(map(VERSION_AND_CODE, codes))
-            result.append(text)
-        return result
 
     @staticmethod
     def _current(partner, fname):
