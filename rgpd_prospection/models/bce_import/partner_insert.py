@@ -76,12 +76,19 @@ def _json_scalar(value):
 
 
 def _json_column(values):
-    """``_json_scalar`` of each value, ``None`` for ``MISSING``."""
+    """``_json_scalar`` of each value, ``None`` for ``MISSING``; texts, flags
+    and ids written inline (a call per value cost a third of the JSON)."""
     if set(map(type, values)) == {str}:
         return list(map(encode_basestring_ascii, values))
     return [
         encode_basestring_ascii(value)
         if value.__class__ is str
+        else "false"
+        if value is False
+        else "true"
+        if value is True
+        else int.__repr__(value)
+        if value.__class__ is int
         else None
         if value is MISSING
         else _json_scalar(value)
@@ -115,6 +122,16 @@ def array_literal(values):
     ``%s::int4[]`` or ``%s::varchar[]``: parsed at once, where a list becomes
     an ``ARRAY[…]`` of as many constants to parse and plan (11 ms more for
     10,000 numbers)."""
+    values = list(values)
+    if not values:
+        return "{}"
+    if set(map(type, values)) == {str}:
+        plain = "".join(values)
+        if "\\" not in plain and '"' not in plain:
+            # texts with no quote nor backslash (enterprise numbers): quoted at once
+            return '{"' + '","'.join(values) + '"}'
+    if set(map(type, values)) == {int}:
+        return "{" + ",".join(map(str, values)) + "}"
     texts = (
         str(value)
         if isinstance(value, int)
@@ -349,6 +366,7 @@ class _PartnerInsert:
         self._countries = {}
         self._number_fields = partner_model._phone_get_number_fields()
         self._country_field = partner_model._phone_get_country_field()
+        self._sequence = None  # of the ids, see ``_new_ids``
 
     def _not_overridden(self, name):
         """True when the methods of ``name`` come from the expected modules
@@ -607,13 +625,16 @@ class _PartnerInsert:
         return SQL("%s", field.convert_to_column_insert(value, self.Partner))
 
     def _new_ids(self, count):
+        """``count`` ids drawn from the partners' sequence, named once: the
+        sequence looked up by name for each id cost ten times the ids (30 ms
+        for 10,000)."""
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "SELECT nextval(pg_get_serial_sequence('res_partner', 'id')) "
-                "FROM generate_series(1, %s)",
-                count,
-            )
+        cr = self.env.cr
+        if self._sequence is None:
+            cr.execute(SQL("SELECT pg_get_serial_sequence('res_partner', 'id')"))
+            self._sequence = cr.fetchone()[0]
+        cr.execute(
+            SQL("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", self._sequence, count)
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
