@@ -28,6 +28,9 @@ COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 PLAIN_TYPES = {str, type(None), bool}  # bool: ``False`` only, ``True`` is refused
 NULL_TEXTS = {None: r"\N", False: r"\N"}
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# a lowercase address of dot-separated atoms on a host name, which
+# ``email_normalize`` gives back as it is (its parse is 8 µs an address)
+PLAIN_EMAIL = re.compile(r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@[a-z0-9-]+(?:\.[a-z0-9-]+)*")
 # a value a row of columns does not give (``_ColumnRows``, ``json_texts``)
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 
@@ -52,6 +55,14 @@ def _plain_texts(column):
     if any(char in joined for char, _escaped in COPY_ESCAPES):
         return None
     return list(map(NULL_TEXTS.get, column, column))
+
+
+def normalized_email(email):
+    """``email_normalize(email, strict=False)``, a plain address (``PLAIN_EMAIL``)
+    taken as it is."""
+    if email.__class__ is str and PLAIN_EMAIL.fullmatch(email):
+        return email
+    return email_normalize(email, strict=False)
 
 
 def _gives_some_not(values):
@@ -428,7 +439,7 @@ class _PartnerInsert:
         return [True] * len(rows.ids)
 
     def _column_email_normalized(self, rows):
-        return [email_normalize(email, strict=False) for email in rows.column("email")]
+        return list(map(normalized_email, rows.column("email")))
 
     def _column_phone_sanitized(self, rows):
         return self._sanitized(rows, self._number_fields)
