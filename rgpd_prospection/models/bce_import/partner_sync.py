@@ -131,9 +131,10 @@ class _PartnerSync:
     # -- in two parts: staging in committed steps, then all at once
 
     def stage(self, companies, numbers, table):
-        """Prepare ``companies`` (those built of ``numbers``, an iterable) in
-        ``table``: the rows of the new prospects, and for each number what the
-        final step needs (the staged row, or the BCE values of an existing
+        """Prepare ``companies`` (those built of ``numbers``, an iterable of
+        ``Company`` or ``CompanyRow``, read by attribute) in ``table``: the
+        rows of the new prospects, and for each number what the final step
+        needs (the staged row, or the BCE values of an existing
         company, or nothing for a company dropped while building). Taken by
         chunks of ``SYNC_CHUNK``, each sent before the next is built, so that a
         step holds one chunk's companies and rows, not the whole batch's."""
