@@ -58,8 +58,10 @@ def _plain_texts(column):
 
 
 def normalized_email(email):
-    """``email_normalize(email, strict=False)``, a plain address (``PLAIN_EMAIL``)
-    taken as it is."""
+    """``email_normalize(email, strict=False)``, no address or a plain one
+    (``PLAIN_EMAIL``) answered without its parse."""
+    if not email:
+        return False  # what it gives for no address
     if email.__class__ is str and PLAIN_EMAIL.fullmatch(email):
         return email
     return email_normalize(email, strict=False)

@@ -456,17 +456,8 @@ class _PartnerSync:
         return rows
 
     def _create_values(self, number, values):
-        vals = dict(values)
-        vals.update(
-            self._origin_values(),
-            bce_number=number,
-            is_company=True,
-            is_bce_prospect=True,
-            category_id=self.tag_command,  # one list for all: read once by the insert
-            bce_last_values=values,
-            rgpd_bce_import_created_id=self.import_id,
-        )
-        return vals
+        columns = self._create_columns([number], {name: [value] for name, value in values.items()})
+        return {**{name: column[0] for name, column in columns.items()}, "bce_last_values": values}
 
     def _update(self, partner, values):
         if partner.id in self.last_values:
