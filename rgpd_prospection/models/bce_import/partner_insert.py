@@ -236,7 +236,7 @@ class _PartnerInsert:
     Python (defaults, create and write uid and date, stored computed fields),
     rows and many2many links sent with ``COPY`` (``insert``), or staged with
     ``COPY`` in committed steps and created later with one ``INSERT … SELECT``
-    (``stage``, ``insert_staged``); then the constraints checked and the cache
+    (``stage_columns``, ``insert_staged``); then the constraints checked and the cache
     dropped, so the records read afterwards are those ``create`` would have
     made.
 
@@ -504,25 +504,18 @@ class _PartnerInsert:
         self._complete(self.Partner.browse(ids), [*names[1:-4], *many2many])
         return ids
 
-    def stage(self, vals_list, table):
-        """Prepare the partners of ``vals_list`` in ``table`` (a copy of the
-        shape of ``res_partner``), for ``insert_staged`` to create them later
-        with one INSERT: the rows take their ids now. Returns the ids and the
-        columns and many2many fields given."""
-        ids = self._new_ids(len(vals_list))
-        return self._stage_rows(ids, table, *self._vals_rows(vals_list))
-
     def stage_columns(self, columns, table, texts=None):
-        """``stage`` of partners given column by column: ``columns`` maps a
-        field to each row's value (``MISSING`` where a row does not give it),
-        ``texts`` a field to each row's COPY text, rendered already."""
+        """Prepare new partners in ``table`` (a copy of the shape of
+        ``res_partner``), for ``insert_staged`` to create them later with one
+        INSERT: the rows take their ids now. They are given column by column
+        (no dict per row): ``columns`` maps a field to each row's value
+        (``MISSING`` where a row does not give it), ``texts`` a field to each
+        row's COPY text, rendered already. Returns the ids and the columns and
+        many2many fields given."""
         texts = texts or {}
-        count = len(next(iter({**columns, **texts}.values())))
-        ids = self._new_ids(count)
-        return self._stage_rows(ids, table, *self._column_rows(columns, texts), texts)
-
-    def _stage_rows(self, ids, table, given, rows_of, country_ids, texts=None):
-        names, many2many, lines, links = self._render(ids, given, rows_of, country_ids, texts)
+        ids = self._new_ids(len(next(iter({**columns, **texts}.values()))))
+        rows = self._column_rows(columns, texts)
+        names, many2many, lines, links = self._render(ids, *rows, texts)
         self._copy(table, names, lines)
         self._copy(
             f"{table}_links",
