@@ -3,7 +3,6 @@
 import re
 from collections import Counter
 from itertools import islice
-from operator import itemgetter
 
 from markupsafe import Markup, escape
 from odoo import fields
@@ -11,11 +10,17 @@ from odoo.tools import SQL
 
 from ...bce_engine.codes import format_nace_code
 from ...bce_engine.numbers import format_enterprise_number
-from ...tools import nace_codes_text, nace_keys
-from .partner_insert import ANALYZE_ROWS, _PartnerInsert, array_literal
+from ...tools import nace_codes_texts, nace_keys
+from .partner_insert import (
+    ANALYZE_ROWS,
+    MISSING,
+    _gives_some_not,
+    _PartnerInsert,
+    array_literal,
+    json_texts,
+)
 from .partner_update import _PartnerUpdate
 
-VERSION_AND_CODE = itemgetter(0, 1)  # of the engine's (version, code, classification)
 PARTNER_LANGS = {"fr": "fr_BE", "nl": "nl_BE", "de": "de_DE"}
 CREATE_BATCH = 2000
 SYNC_CHUNK = 10_000
@@ -107,13 +112,13 @@ class _PartnerSync:
         self._ensure_codes(companies)
         existing = self._match([company.bce_number for company in companies])
         to_create = []
-        for company in companies:
+        for company, values in zip(companies, self._values_of(companies), strict=True):
             partner = existing.get(company.bce_number)
             if partner:
-                self._apply_existing(partner, company.bce_number, self._values(company))
+                self._apply_existing(partner, company.bce_number, values)
             else:
-                to_create.append(company)
-        self._create([self._create_values(c.bce_number, self._values(c)) for c in to_create])
+                to_create.append(self._create_values(company.bce_number, values))
+        self._create(to_create)
         self._write_pending()
 
     def _apply_existing(self, partner, number, values):
@@ -126,9 +131,10 @@ class _PartnerSync:
     # -- in two parts: staging in committed steps, then all at once
 
     def stage(self, companies, numbers, table):
-        """Prepare ``companies`` (those built of ``numbers``, an iterable) in
-        ``table``: the rows of the new prospects, and for each number what the
-        final step needs (the staged row, or the BCE values of an existing
+        """Prepare ``companies`` (those built of ``numbers``, an iterable of
+        ``Company`` or ``CompanyRow``, read by attribute) in ``table``: the
+        rows of the new prospects, and for each number what the final step
+        needs (the staged row, or the BCE values of an existing
         company, or nothing for a company dropped while building). Taken by
         chunks of ``SYNC_CHUNK``, each sent before the next is built, so that a
         step holds one chunk's companies and rows, not the whole batch's."""
@@ -146,18 +152,33 @@ class _PartnerSync:
         return sorted(columns), sorted(many2many)
 
     def _stage_chunk(self, companies, table):
+        """Stage a chunk: the new companies' rows taken column by column from
+        the companies (no dict of values per company), the existing ones'
+        BCE values kept for the final step."""
         companies = [c for c in companies if c.bce_number not in self.excluded]
         self._ensure_codes(companies)
-        values = {company.bce_number: self._values(company) for company in companies}
-        existing = self._match(list(values))
-        new = [number for number in values if number not in existing]
-        vals_list = [self._create_values(number, values[number]) for number in new]
-        # existing companies, and new ones the fast path cannot stage: their values
-        seen = {number: (None, value) for number, value in values.items()}
+        numbers = [company.bce_number for company in companies]
+        existing = self._match(numbers)
+        seen = dict.fromkeys(numbers)  # in the companies' order
+        old = [company for company in companies if company.bce_number in existing]
+        seen.update(
+            (company.bce_number, (None, values))
+            for company, values in zip(old, self._values_of(old), strict=True)
+        )
+        new = [company for company in companies if company.bce_number not in existing]
         columns, many2many = [], []
-        if vals_list and self.inserter.can_insert(vals_list):
-            ids, columns, many2many = self.inserter.stage(vals_list, table)
-            seen.update((number, (pid, None)) for number, pid in zip(new, ids, strict=True))
+        if new:
+            values = self._value_columns(new)
+            rows = self._create_columns([company.bce_number for company in new], values)
+            if self.inserter.can_insert_names({*rows, "bce_last_values"}):
+                texts = {"bce_last_values": json_texts(values)}
+                ids, columns, many2many = self.inserter.stage_columns(rows, table, texts)
+                seen.update((c.bce_number, (pid, None)) for c, pid in zip(new, ids, strict=True))
+            else:  # the fast path cannot stage them: their values, for the final step
+                seen.update(
+                    (company.bce_number, (None, company_values))
+                    for company, company_values in zip(new, self._rows(values), strict=True)
+                )
         self.inserter.stage_seen(table, seen)
         return columns, many2many, seen.keys()
 
@@ -281,9 +302,10 @@ class _PartnerSync:
     def _ensure_codes(self, companies):
         """NACE codes and juridical forms missing from the code table get a
         record without label, so no activity is lost."""
+        # the engine's triples are shared by its companies: their distinct ones first
+        triples = set().union(*(company.nace_codes for company in companies))
         missing_naces = sorted(
-            {(version, code) for c in companies for version, code, _cls in c.nace_codes}
-            - set(self.naces)
+            {(version, code) for version, code, _cls in triples} - set(self.naces)
         )
         for version, code in missing_naces:
             by_code = {
@@ -309,36 +331,82 @@ class _PartnerSync:
 
     def _address_values(self, company):
         """Where the company's seat is, in the comparable form of ``_current``."""
-        lang = self.langs.get(company.language)
-        if lang and lang.startswith("nl"):
-            city = company.municipality_nl or company.municipality_fr
-        else:
-            city = company.municipality_fr or company.municipality_nl
+        return {name: column[0] for name, column in self._address_columns([company]).items()}
+
+    def _address_columns(self, companies, langs=None):
+        """``_address_values`` of ``companies``, column by column; ``langs``:
+        their partner languages, if known already."""
+        if langs is None:
+            langs = [self.langs.get(company.language) for company in companies]
+        country = self.country.id
+        postal_codes = [company.postal_code for company in companies]
         return {
-            "zip": company.postal_code or False,
-            "city": city or False,
-            "country_id": self.country.id if company.postal_code else False,
+            "zip": [postal_code or False for postal_code in postal_codes],
+            "city": [
+                (
+                    company.municipality_nl or company.municipality_fr
+                    if lang and lang.startswith("nl")
+                    else company.municipality_fr or company.municipality_nl
+                )
+                or False
+                for company, lang in zip(companies, langs, strict=True)
+            ],
+            "country_id": [country if postal_code else False for postal_code in postal_codes],
         }
 
-    def _values(self, company):
-        """The BCE values of the synced fields, in the comparable form of
-        ``_current``."""
-        lang = self.langs.get(company.language)
-        main = next((c for c in company.nace_codes if c[2] == "MAIN"), None)
-        values = {
-            "name": company.name or format_enterprise_number(company.bce_number),
-            "email": company.emails[0] if company.emails else False,
-            "phone": company.phones[0] if company.phones else False,
-            **self._address_values(company),
-            "bce_juridical_form_id": self.forms.get(self._form_code(company), False),
-            "bce_start_date": company.start_date.isoformat() if company.start_date else False,
-            "bce_main_nace_id": self.naces[(main[0], main[1])] if main else False,
-            "bce_nace_codes": nace_codes_text(map(VERSION_AND_CODE, company.nace_codes)),
-            "active": True,
+    def _values_of(self, companies):
+        """The BCE values of the synced fields of each of ``companies``, in
+        the comparable form of ``_current``."""
+        return self._rows(self._value_columns(companies))
+
+    @staticmethod
+    def _rows(columns):
+        """The dicts of rows given column by column, without the keys a row
+        does not give (``MISSING``)."""
+        rows = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+        partial = [name for name, values in columns.items() if _gives_some_not(values)]
+        for values in rows:
+            for name in partial:
+                if values[name] is MISSING:
+                    del values[name]
+        return rows
+
+    def _value_columns(self, companies):
+        """The BCE values of ``companies`` column by column (a pass per field,
+        not a dict per company: the national import prepares a million), the
+        keys in the order of the values compared and noted; ``lang`` is
+        ``MISSING`` where the company's language is not installed."""
+        langs = [self.langs.get(company.language) for company in companies]
+        main = [self._main_nace(company.nace_codes) for company in companies]
+        texts = nace_codes_texts([company.nace_codes for company in companies])
+        return {
+            "name": [
+                company.name or format_enterprise_number(company.bce_number)
+                for company in companies
+            ],
+            "email": [company.emails[0] if company.emails else False for company in companies],
+            "phone": [company.phones[0] if company.phones else False for company in companies],
+            **self._address_columns(companies, langs),
+            "bce_juridical_form_id": [
+                self.forms.get(self._form_code(company), False) for company in companies
+            ],
+            "bce_start_date": [
+                company.start_date.isoformat() if company.start_date else False
+                for company in companies
+            ],
+            "bce_main_nace_id": [self.naces[key] if key else False for key in main],
+            "bce_nace_codes": texts,
+            "active": [True] * len(companies),
+            "lang": [lang or MISSING for lang in langs],
         }
-        if lang:
-            values["lang"] = lang
-        return values
+
+    @staticmethod
+    def _main_nace(nace_codes):
+        """The (version, code) of the first MAIN activity, ``None`` if none."""
+        for version, code, classification in nace_codes:
+            if classification == "MAIN":
+                return version, code
+        return None
 
     @staticmethod
     def _current(partner, fname):
@@ -372,18 +440,24 @@ class _PartnerSync:
                 self.Partner.create(vals_list[first : first + CREATE_BATCH])
         self.counts["count_created"] += len(vals_list)
 
-    def _create_values(self, number, values):
-        vals = dict(values)
-        vals.update(
-            self._origin_values(),
-            bce_number=number,
-            is_company=True,
-            is_bce_prospect=True,
-            category_id=self.tag_command,  # one list for all: read once by the insert
-            bce_last_values=values,
-            rgpd_bce_import_created_id=self.import_id,
+    def _create_columns(self, numbers, columns):
+        """``_create_values`` of the companies ``numbers`` given column by
+        column, without ``bce_last_values`` (the caller renders it)."""
+        count = len(numbers)
+        rows = dict(columns)
+        rows.update((name, [value] * count) for name, value in self._origin_values().items())
+        rows.update(
+            bce_number=numbers,
+            is_company=[True] * count,
+            is_bce_prospect=[True] * count,
+            category_id=[self.tag_command] * count,  # one list for all: read once by the insert
+            rgpd_bce_import_created_id=[self.import_id] * count,
         )
-        return vals
+        return rows
+
+    def _create_values(self, number, values):
+        columns = self._create_columns([number], {name: [value] for name, value in values.items()})
+        return {**{name: column[0] for name, column in columns.items()}, "bce_last_values": values}
 
     def _update(self, partner, values):
         if partner.id in self.last_values:
