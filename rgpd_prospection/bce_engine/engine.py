@@ -149,8 +149,11 @@ class _Result:
     def listed(self, numbers):
         """The enterprise numbers among ``numbers`` that the state holds as legal
         persons (a number it no longer lists was stopped or struck off)."""
-        known = set(self.state.enterprises["bce"].to_numpy().tolist())
-        return {number for number in numbers if int(number) in known}
+        numbers = list(numbers)
+        values = np.asarray([int(number) for number in numbers], dtype=np.int64)
+        # searched in the sorted column (a set of the national one: 130 MB)
+        known = in_sorted(values, self.state.enterprises["bce"].to_numpy())
+        return {number for number, listed in zip(numbers, known, strict=True) if listed}
 
     def _selected(self, perimeter, only, drops):
         perimeter.check_not_empty()

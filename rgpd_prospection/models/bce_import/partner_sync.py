@@ -4,11 +4,14 @@ import re
 from collections import Counter
 from itertools import islice
 
+import numpy as np
 from markupsafe import Markup, escape
 from odoo import fields
 from odoo.tools import SQL
 
 from ...bce_engine.codes import format_nace_code
+from ...bce_engine.engine import EnterpriseNumbers
+from ...bce_engine.frames import in_sorted
 from ...bce_engine.numbers import format_enterprise_number
 from ...tools import nace_codes_texts, nace_keys
 from .partner_insert import (
@@ -33,6 +36,26 @@ SANITIZED = re.compile(
 )
 # notes logged set-based from this many at once (an update's few go through the ORM)
 NOTES_SQL_MIN = 50
+# ids read at a time when looking for the prospects a full comparison leaves out
+ARCHIVE_CHUNK = 100_000
+NO_NUMBERS = np.empty(0, dtype=np.int64)
+
+
+def number_array(numbers):
+    """Enterprise numbers (texts) as int64, for sets searched rather than
+    hashed (``in_sorted``); one that is not ten digits (typed by hand) is -1,
+    which no enterprise number is."""
+    return np.fromiter(
+        (int(n) if len(n) == 10 and n.isascii() and n.isdecimal() else -1 for n in numbers),
+        dtype=np.int64,
+    )
+
+
+def not_given(numbers, given):
+    """The numbers (texts) of ``numbers`` not among ``given`` (a sorted int64 array)."""
+    numbers = list(numbers)
+    inside = in_sorted(number_array(numbers), given)
+    return {number for number, kept in zip(numbers, inside, strict=True) if not kept}
 
 
 class _PartnerSync:
@@ -90,21 +113,21 @@ class _PartnerSync:
         numbers it changed, those not among ``companies`` leave (``leaving``
         is then computed here, so that the companies need not be listed
         first: a mass update changes hundreds of thousands)."""
-        given, built = set(), set()
+        given, built = [], set()
         companies = iter(companies)
         while chunk := list(islice(companies, SYNC_CHUNK)):
             self.counts["count_kept"] += len(chunk)
             if changed is not None:
                 built.update(company.bce_number for company in chunk)
             chunk = [c for c in chunk if c.bce_number not in self.excluded]
-            given.update(company.bce_number for company in chunk)
+            given.append(number_array(company.bce_number for company in chunk))
             self._sync(chunk)
         if self.inserter and self.inserter.inserted >= ANALYZE_ROWS:
             # statistics: a few new rows (an update) do not change them
             self.inserter.analyze()
         if changed is not None:
             leaving = changed - built
-        self._archive(leaving, given)
+        self._archive(leaving, np.sort(np.concatenate([NO_NUMBERS, *given])))
         self._post_messages()
         return dict(self.counts)
 
@@ -182,16 +205,23 @@ class _PartnerSync:
         self.inserter.stage_seen(table, seen)
         return columns, many2many, seen.keys()
 
-    def run_staged(self, numbers, changed, table, columns, many2many, companies_of):
+    def run_staged(self, numbers, changed, table, columns, many2many, companies_of, release=None):
         """Apply what ``stage`` prepared for ``numbers`` (all at once):
         staged rows inserted, existing companies updated, companies matched or
         created since the staging handled as ``run`` does; ``companies_of``
         builds the companies of numbers the staging did not see. ``changed``:
         the numbers an update changed (``None``: the whole perimeter); those
-        not given any more leave."""
-        given, inserted, unseen = set(), [], []
+        not given any more leave. ``release`` is called once the engine's
+        state is needed no more (those companies built, the leaving prospects
+        archived with their reasons), before the staged insert: the step's
+        longest part runs without the state the process holds. What the step
+        keeps of the whole perimeter, its numbers given and the ids to insert,
+        is held as int64 arrays (a national perimeter's texts in a set, and its
+        ids in a list, took hundreds of MB)."""
+        given, inserted, unseen = [], [], []
         cr = self.env.cr
-        numbers = sorted(numbers)  # in order already (the engine's): read by ranges
+        if not isinstance(numbers, EnterpriseNumbers):
+            numbers = sorted(numbers)  # the engine's are in order already: read by ranges
         for start in range(0, len(numbers), SYNC_CHUNK):
             chunk = [n for n in numbers[start : start + SYNC_CHUNK] if n not in self.excluded]
             if not chunk:
@@ -213,31 +243,36 @@ class _PartnerSync:
             unseen.extend(number for number in chunk if number not in seen)
             built = [n for n in chunk if n in seen and (seen[n][0] or seen[n][1] is not None)]
             self.counts["count_kept"] += len(built)
-            given.update(built)
+            given.append(number_array(built))
             existing = self._match(built)
-            to_create = []
+            to_create, staged = [], []
             for number in built:
                 pid, values = seen[number]
                 partner = existing.get(number)
                 if partner:
                     self._apply_existing(partner, number, values or self._staged_values(table, pid))
                 elif pid:
-                    inserted.append(pid)
+                    staged.append(pid)
                 else:
                     to_create.append(self._create_values(number, values))
+            inserted.append(np.asarray(staged, dtype=np.int64))
             self._create(to_create)
             self._write_pending()
-        if inserted:
-            self.inserter.insert_staged(table, inserted, columns, many2many, self._origin_values())
-            self.counts["count_created"] += len(inserted)
         companies = list(companies_of(unseen)) if unseen else []
         self.counts["count_kept"] += len(companies)
         companies = [c for c in companies if c.bce_number not in self.excluded]
-        given.update(company.bce_number for company in companies)
+        given.append(number_array(company.bce_number for company in companies))
         for start in range(0, len(companies), SYNC_CHUNK):
             self._sync(companies[start : start + SYNC_CHUNK])
+        given = np.sort(np.concatenate(given))
+        self._archive(None if changed is None else not_given(changed, given), given)
+        if release:
+            release()
+        inserted = np.concatenate(inserted) if inserted else np.empty(0, dtype=np.int64)
+        if len(inserted):
+            self.inserter.insert_staged(table, inserted, columns, many2many, self._origin_values())
+            self.counts["count_created"] += len(inserted)
         self.inserter.analyze()
-        self._archive(None if changed is None else changed - given, given)
         self._post_messages()
         return dict(self.counts)
 
@@ -515,22 +550,16 @@ class _PartnerSync:
                 partner.write(vals)
 
     def _archive(self, leaving, given):
+        """Archive the prospects of the numbers ``leaving`` (``None``: every
+        active prospect whose number is not among ``given``, a sorted int64
+        array)."""
         if leaving is None:
-            # compared in Python: a national ``not in`` list makes PostgreSQL
-            # compare each row with the whole list (the ORM's query, and a
-            # subquery larger than work_mem or one it believes small)
-            self.env.flush_all()
-            self.env.cr.execute(
-                SQL(
-                    """SELECT id, bce_number FROM res_partner
-                       WHERE is_bce_prospect AND active AND bce_number IS NOT NULL"""
-                )
-            )
-            rows = self.env.cr.fetchall()
-            partners = self.Partner.browse([pid for pid, number in rows if number not in given])
+            partners = self.Partner.browse(self._not_given_prospects(given))
         else:
             domain = [("is_bce_prospect", "=", True), ("bce_number", "in", list(leaving))]
             partners = self.Partner.search(domain)
+        if not partners:
+            return
         numbers = partners.mapped("bce_number")
         why = self.archive_reasons(numbers) if self.archive_reasons else {}
         moved = self.leaving_companies(numbers) if self.leaving_companies else {}
@@ -555,6 +584,34 @@ class _PartnerSync:
                     self.messages[partner.id] += Markup("<p>%s</p>") % why[partner.bce_number]
             writes.append((partner, vals))
         self._write_all(writes)
+
+    def _not_given_prospects(self, given):
+        """The ids of the active prospects whose number is not among ``given``
+        (a sorted int64 array), read by ranges of ids and compared in numpy: a
+        national ``not in`` list makes PostgreSQL compare each row with the
+        whole list (the ORM's query, and a subquery larger than work_mem or one
+        it believes small), and the whole table read at once held its 1.14 M
+        rows twice, as the driver's result and as tuples."""
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(SQL("SELECT min(id), max(id) FROM res_partner"))
+        first, last = cr.fetchone()
+        ids = []
+        for start in range(first or 0, (last or -1) + 1, ARCHIVE_CHUNK):
+            cr.execute(
+                SQL(
+                    """SELECT id, bce_number FROM res_partner
+                       WHERE id BETWEEN %s AND %s
+                         AND is_bce_prospect AND active AND bce_number IS NOT NULL
+                       ORDER BY id""",
+                    start,
+                    start + ARCHIVE_CHUNK - 1,
+                )
+            )
+            rows = cr.fetchall()
+            inside = in_sorted(number_array(number for _id, number in rows), given)
+            ids.extend(pid for (pid, _number), kept in zip(rows, inside, strict=True) if not kept)
+        return ids
 
     def _moved_address(self, partner, company, last, vals):
         """A prospect leaving the perimeter because its seat moved shows its
