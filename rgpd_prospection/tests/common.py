@@ -41,6 +41,30 @@ CODE_CSV = """\ufeff"Category","Code","Language","Description"
 """.encode()
 
 
+def plan_on_partner_copy(cr, query, params, index_like):
+    """The plan of ``query`` on an empty temporary copy of ``res_partner``
+    with the same indexes, which shadows the table, and the name of the copy's
+    index whose definition is ``LIKE index_like``. PostgreSQL leaves aside an
+    index built over updated rows (``pg_index.indcheckxmin``) while any
+    transaction older than it runs in the cluster, so the real table's plan
+    would depend on the rest of the machine."""
+    cr.execute("CREATE TEMP TABLE res_partner (LIKE public.res_partner INCLUDING INDEXES)")
+    cr.execute(
+        "SELECT indexname FROM pg_indexes WHERE schemaname LIKE 'pg_temp%%' "
+        "AND tablename = 'res_partner' AND indexdef LIKE %s",
+        [index_like],
+    )
+    (index,) = cr.fetchone()
+    cr.execute("SET LOCAL enable_seqscan = off")
+    try:
+        cr.execute(f"EXPLAIN {query}", params)
+        plan = "\n".join(line for (line,) in cr.fetchall())
+    finally:
+        cr.execute("RESET enable_seqscan")
+        cr.execute("DROP TABLE pg_temp.res_partner")
+    return plan, index
+
+
 def fresh_dncm_list(env):
     """A Do Not Call Me list of today, with no number, in force: without one
     every prospecting call is refused (``test_dncm`` tests that)."""

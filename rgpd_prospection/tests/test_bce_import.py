@@ -11,6 +11,7 @@ from odoo.addons.rgpd_prospection.models.bce_import import partner_sync, rgpd_bc
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
+from .common import plan_on_partner_copy
 from .import_case import PARAM, ImportCase
 
 
@@ -223,26 +224,9 @@ class TestBceImport(ImportCase):
             found = sync._match([number])
         self.assertEqual(found[number], customer)
         query, params = next(item for item in statements if "regexp_replace" in item[0])
-        # Planned on an empty temporary copy with the same indexes, which
-        # shadows the table: PostgreSQL leaves aside an index built over
-        # updated rows (pg_index.indcheckxmin) while any transaction older
-        # than it runs in the cluster, so the real table's plan would depend
-        # on the rest of the machine.
-        cr = self.env.cr
-        cr.execute("CREATE TEMP TABLE res_partner (LIKE public.res_partner INCLUDING INDEXES)")
-        cr.execute(
-            "SELECT indexname FROM pg_indexes WHERE schemaname LIKE 'pg_temp%%' "
-            "AND tablename = 'res_partner' AND indexdef LIKE '%%regexp_replace%%' "
-            "AND indexdef LIKE '%%parent_id IS NULL%%'"
+        plan, index = plan_on_partner_copy(
+            self.env.cr, query, params, "%regexp_replace%parent_id IS NULL%"
         )
-        (index,) = cr.fetchone()
-        cr.execute("SET LOCAL enable_seqscan = off")
-        try:
-            cr.execute(f"EXPLAIN {query}", params)
-            plan = "\n".join(line for (line,) in cr.fetchall())
-        finally:
-            cr.execute("RESET enable_seqscan")
-            cr.execute("DROP TABLE pg_temp.res_partner")
         self.assertIn(f"using {index} on res_partner", plan)
 
     # -- idempotence, sequence
