@@ -235,3 +235,51 @@ class TestPartnerUpdate(ImportCase):
         self.assertEqual(counts["count_kept"], 1)
         self.assertEqual((leaving + excluded + untouched).mapped("active"), [False, True, True])
         self.assertIn("extract 148", str(leaving.message_ids[:1].body))
+
+    def test_current_values_read_in_sql_as_the_orm_reads_them(self):
+        """The values an update compares, read in one query, are those the ORM
+        reads (empty, dates, booleans, many2one, the tag); the notes read as
+        formatted by ``Markup``, whatever the values hold."""
+        from markupsafe import Markup
+
+        self.run_import(self.full)
+        Partner = self.Partner.sudo().with_context(active_test=False)
+        partners = Partner.search([("is_bce_prospect", "=", True)], limit=40)
+        first, second = partners[:2]
+        first.write({"phone": False, "bce_start_date": False, "active": False})
+        second.write({"city": "L'Europe <b> & co", "country_id": False})
+        sync = partner_sync._PartnerSync(Partner, None, [])
+        second.category_id -= sync.tag
+        fnames = ["name", "email", "phone", "zip", "city", "country_id", "lang", "active"]
+        fnames += ["bce_juridical_form_id", "bce_start_date", "bce_main_nace_id", "bce_nace_codes"]
+        currents, tagged = sync._read_current(partners.ids, fnames)
+        self.env.invalidate_all()
+        self.assertEqual(
+            currents, {p.id: {f: sync._current(p, f) for f in fnames} for p in partners}
+        )
+        self.assertEqual(tagged, {p.id for p in partners if sync.tag in p.category_id})
+        self.assertNotIn(second.id, tagged)
+        self.assertIs(currents[first.id]["active"], False)
+        self.assertIs(currents[first.id]["phone"], False)
+
+        sync.meta = type("Meta", (), {"extract_number": 148})()
+        changes = [
+            ("city", "L'Europe <b> & co", False),
+            ("bce_main_nace_id", False, partners.bce_main_nace_id[:1].id),
+            ("bce_nace_codes", "2008:62010", "2025:62100 2008:62010"),
+            ("active", True, False),
+        ]
+        expected = Markup("<p>%s</p><ul>%s</ul>") % (
+            "The BCE import of extract 148 changed:",
+            Markup("").join(
+                Markup("<li>%s: %s → %s</li>")
+                % (
+                    Partner._fields[f]._description_string(self.env),
+                    sync._display(second, f, old),
+                    sync._display(second, f, new),
+                )
+                for f, old, new in changes
+            ),
+        )
+        self.assertEqual(sync._message(second, changes), expected)
+        self.assertIn("L&#39;Europe &lt;b&gt; &amp; co", sync._message(second, changes))
