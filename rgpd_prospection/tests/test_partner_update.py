@@ -283,3 +283,24 @@ class TestPartnerUpdate(ImportCase):
         )
         self.assertEqual(sync._message(second, changes), expected)
         self.assertIn("L&#39;Europe &lt;b&gt; &amp; co", sync._message(second, changes))
+
+    def test_partners_whose_write_does_more_go_through_write(self):
+        """A company with a parent, a contact person (archived too), a bank
+        account or a user is written by ``write``; a plain prospect is not."""
+        Partner = self.Partner.sudo().with_context(active_test=False)
+        plain, parented, parent, archived_parent, banked, user_partner = Partner.create(
+            [{"name": f"Company {i}", "is_company": True} for i in range(6)]
+        )
+        parented.parent_id = self.env["res.partner"].create({"name": "Group", "is_company": True})
+        Partner.create({"name": "Person", "parent_id": parent.id})
+        Partner.create({"name": "Gone", "parent_id": archived_parent.id, "active": False})
+        self.env["res.partner.bank"].create(
+            {"acc_number": "BE71096123456769", "partner_id": banked.id}
+        )
+        self.env["res.users"].create(
+            {"login": "alone_user", "name": "U", "partner_id": user_partner.id}
+        )
+        partners = plain | parented | parent | archived_parent | banked | user_partner
+        writer = partner_update._PartnerUpdate(Partner)
+        alone = writer._alone(partners, [(partner, {"name": "x"}) for partner in partners])
+        self.assertEqual(alone, set((partners - plain).ids))

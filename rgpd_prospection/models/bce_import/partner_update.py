@@ -34,13 +34,31 @@ class _PartnerUpdate:
         self.usable = writers <= KNOWN_WRITES | {None}
 
     def _alone(self, partners, writes):
-        """The partners of ``writes`` whose ``write`` does more than set values."""
-        partners.fetch(["parent_id", "child_ids", "bank_ids", "user_ids"])
-        alone = {
-            partner.id
-            for partner in partners
-            if partner.parent_id or partner.child_ids or partner.bank_ids or partner.user_ids
+        """The partners of ``writes`` whose ``write`` does more than set values
+        (with a parent, contact persons, bank accounts or users: read in one
+        query, archived ones included, which only sends a few more through
+        ``write``; the ORM's reading of these relations took a tenth of a mass
+        update's writing)."""
+        tables = {
+            fname: self.env[self.Partner._fields[fname].comodel_name]._table
+            for fname in ("child_ids", "bank_ids", "user_ids")
         }
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT p.id FROM res_partner p
+                   WHERE p.id = ANY(%s) AND (
+                       p.parent_id IS NOT NULL
+                       OR EXISTS (SELECT FROM %s c WHERE c.parent_id = p.id)
+                       OR EXISTS (SELECT FROM %s b WHERE b.partner_id = p.id)
+                       OR EXISTS (SELECT FROM %s u WHERE u.partner_id = p.id))""",
+                partners.ids,
+                SQL.identifier(tables["child_ids"]),
+                SQL.identifier(tables["bank_ids"]),
+                SQL.identifier(tables["user_ids"]),
+            )
+        )
+        alone = {pid for (pid,) in self.env.cr.fetchall()}
         letters = self.env.get("snailmail.letter")
         addressed = [partner.id for partner, vals in writes if SNAIL_ADDRESS & set(vals)]
         if letters is not None and addressed:
