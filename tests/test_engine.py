@@ -212,6 +212,17 @@ def test_selection_returns_its_own_drops(tmp_path):
     assert full.drops == read_drops
 
 
+def test_listed_numbers_are_the_legal_persons_of_the_state(scenario):
+    """``listed`` (the archiving's "still at the BCE") keeps the numbers the
+    state holds as legal persons, searched in its sorted column: not a natural
+    person, an orphan or a number never seen, in any order asked."""
+    kept = {digits(number) for number in (NAMUR, ACME)}
+    asked = [digits(number) for number in (NAMUR, PERSON, ORPHAN, ACME)] + ["9999999999"]
+    assert scenario.listed(asked) == kept
+    assert scenario.listed(iter(reversed(asked))) == kept
+    assert scenario.listed([]) == set()
+
+
 def test_language_follows_the_seat(scenario):
     companies = by_number(scenario.companies(EVERYWHERE))
     assert companies[digits(EUPEN)].language == "de"

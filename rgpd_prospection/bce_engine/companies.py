@@ -1,8 +1,10 @@
 """Choosing the legal persons of a perimeter and building their ``Company`` records,
 batch by batch, with the data flagged or shared handled as the configuration says."""
 
+import dataclasses
 import re
 import unicodedata
+from collections import namedtuple
 
 import numpy as np
 import pandas as pd
@@ -140,12 +142,21 @@ def _shared_values(state, values, limit):
 
 
 BUILD_BATCH = 20_000
+# A ``Company`` as a named tuple, its fields in the same order: made several
+# times faster than the frozen dataclass, for a caller that reads each once
+# (the preparation of a million contacts).
+CompanyRow = namedtuple("CompanyRow", [field.name for field in dataclasses.fields(Company)])
 
 
 def build_companies(state, numbers, config, drops):
     """``Company`` records of the enterprises ``numbers`` (int64, sorted) present in
     ``state``; flagged or shared data handled as ``config`` says, drops counted.
     Built by batches, so that listing the whole country stays in bounded memory."""
+    return (Company(*row) for row in build_company_rows(state, numbers, config, drops))
+
+
+def build_company_rows(state, numbers, config, drops):
+    """``build_companies`` as ``CompanyRow`` tuples, the same values."""
     known = state.enterprises["bce"].to_numpy()
     numbers = np.asarray(numbers, dtype=np.int64)
     numbers = numbers[in_sorted(numbers, known)]
@@ -213,12 +224,12 @@ def _sorted_order(keys):
 
 def _build_batch(state, numbers, config, drops, lookups=None):
     batch = _Batch(state, numbers, config, drops, lookups)
-    return (company for company in map(batch.company, range(len(numbers))) if company is not None)
+    return (row for row in map(batch.row, range(len(numbers))) if row is not None)
 
 
 class _Batch:
     """The rows of a batch of enterprises gathered column by column (a few numpy
-    operations for all of them), then one ``Company`` per enterprise."""
+    operations for all of them), then one ``CompanyRow`` per enterprise."""
 
     def __init__(self, state, numbers, config, drops, lookups=None):
         self.numbers, self.config, self.drops, self.meta = numbers, config, drops, state.meta
@@ -310,8 +321,8 @@ class _Batch:
                 phones.append(value)
         return tuple(emails), tuple(phones)
 
-    def company(self, index):
-        """The ``Company`` of the batch's ``index``-th enterprise, ``None`` if dropped."""
+    def row(self, index):
+        """The ``CompanyRow`` of the batch's ``index``-th enterprise, ``None`` if dropped."""
         config = self.config
         postal, municipality_fr, municipality_nl = self._seat(index)
         start, end = self.name_bounds[0][index], self.name_bounds[1][index]
@@ -332,7 +343,7 @@ class _Batch:
             flags.append(reasons.PERSONAL_NAME)
         emails, phones = self._contacts(index, flags)
         start, end = self.activity_bounds[0][index], self.activity_bounds[1][index]
-        return Company(
+        return CompanyRow(
             bce_number=self.number_texts[index],
             name=name,
             name_language=name_language,

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .codes import read_code_table
-from .companies import BUILD_BATCH, build_companies, select
+from .companies import BUILD_BATCH, build_companies, build_company_rows, select
 from .errors import BceFormatError
 from .frames import (
     NumberSet,
@@ -132,19 +132,28 @@ class _Result:
     def companies_of(self, numbers, drops=None):
         """The companies of ``numbers`` (some of a selection's), in number order;
         the companies and contacts dropped are added to ``drops`` if given."""
+        return build_companies(self.state, *self._wanted(numbers, drops))
+
+    def company_rows_of(self, numbers, drops=None):
+        """``companies_of`` as ``CompanyRow`` tuples (the same values, made
+        faster: for a caller that reads each once)."""
+        return build_company_rows(self.state, *self._wanted(numbers, drops))
+
+    def _wanted(self, numbers, drops):
         if isinstance(numbers, EnterpriseNumbers):
             wanted = numbers.array  # sorted and unique already
         else:
             wanted = np.unique(np.asarray([int(number) for number in numbers], dtype=np.int64))
-        return build_companies(
-            self.state, wanted, self.config, Counter() if drops is None else drops
-        )
+        return wanted, self.config, Counter() if drops is None else drops
 
     def listed(self, numbers):
         """The enterprise numbers among ``numbers`` that the state holds as legal
         persons (a number it no longer lists was stopped or struck off)."""
-        known = set(self.state.enterprises["bce"].to_numpy().tolist())
-        return {number for number in numbers if int(number) in known}
+        numbers = list(numbers)
+        values = np.asarray([int(number) for number in numbers], dtype=np.int64)
+        # searched in the sorted column (a set of the national one: 130 MB)
+        known = in_sorted(values, self.state.enterprises["bce"].to_numpy())
+        return {number for number, listed in zip(numbers, known, strict=True) if listed}
 
     def _selected(self, perimeter, only, drops):
         perimeter.check_not_empty()

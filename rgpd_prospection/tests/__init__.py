@@ -55,3 +55,4 @@ from . import test_request_extension
 from . import test_partner_update
 from . import test_prepare_rows
 from . import test_state_tables
+from . import test_contacts_step

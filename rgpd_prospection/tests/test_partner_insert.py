@@ -143,18 +143,15 @@ class TestPartnerInsert(ImportCase):
             f'CREATE TABLE "{table}_links" (field varchar, partner_id integer, target_id integer)'
         )
         numbers = ["0403170701", "0200065765"]
-        vals_list = [
-            {
-                "name": f"Staged {number}",
-                "is_company": True,
-                "is_bce_prospect": True,
-                "bce_number": number,
-                "category_id": [(4, tag.id)],
-            }
-            for number in numbers
-        ]
-        self.assertTrue(inserter.can_insert(vals_list))
-        ids, columns, many2many = inserter.stage(vals_list, table)
+        given = {
+            "name": [f"Staged {number}" for number in numbers],
+            "is_company": [True, True],
+            "is_bce_prospect": [True, True],
+            "bce_number": numbers,
+            "category_id": [[(4, tag.id)]] * 2,
+        }
+        self.assertTrue(inserter.can_insert_names(set(given)))
+        ids, columns, many2many = inserter.stage_columns(given, table)
         with self.env.cr.savepoint() as savepoint:
             inserter.insert_staged(table, ids, columns, many2many, {})
             created = Partner.browse(ids)

@@ -1,11 +1,21 @@
+import json
+import random
 from datetime import date
 
 from odoo import models
 from odoo.addons.rgpd_prospection.bce_engine import Company, ExtractMeta
 from odoo.addons.rgpd_prospection.bce_engine.numbers import format_enterprise_number
+from odoo.addons.rgpd_prospection.models.bce_import.partner_insert import (
+    MISSING,
+    array_literal,
+    copy_escape,
+    json_texts,
+    normalized_email,
+)
 from odoo.addons.rgpd_prospection.models.bce_import.partner_sync import _PartnerSync
-from odoo.addons.rgpd_prospection.tools import belgian_e164
+from odoo.addons.rgpd_prospection.tools import belgian_e164, nace_codes_text, nace_codes_texts
 from odoo.tests import tagged
+from odoo.tools import email_normalize
 
 from .common import RgpdCase
 
@@ -181,3 +191,64 @@ class TestPrepareRows(RgpdCase):
             None,
         ):
             self.assertIsNone(belgian_e164(number), number)
+
+    def test_column_helpers_equal_their_rules(self):
+        """The helpers that render the staged rows column by column give what
+        the rule they replace gives, value by value, on awkward values."""
+        sync = _PartnerSync(self.env["res.partner"].sudo(), self.meta, set())
+        sync._ensure_codes(self.companies)
+        # the values of each company, as the dict per company was built before
+        for company, values in zip(self.companies, sync._values_of(self.companies), strict=True):
+            self.assertEqual(list(values)[:3], ["name", "email", "phone"])
+            self.assertEqual(
+                values["name"], company.name or format_enterprise_number(company.bce_number)
+            )
+            self.assertEqual(values["email"], company.emails[0] if company.emails else False)
+            self.assertEqual(values, {**values, **sync._address_values(company)})
+            self.assertEqual(
+                values["bce_nace_codes"],
+                nace_codes_text((version, code) for version, code, _cls in company.nace_codes),
+            )
+            self.assertEqual(values.get("lang"), sync.langs.get(company.language))
+        # the JSON of the BCE values: json.dumps of each dict, a key left out
+        # where a row does not give it
+        texts = ["Back\\slash\tand tab", 'say "hi"', "New\nline\r\n", "Œuvre ☃ \ud83d", "%s %d"]
+        columns = {
+            "name": [*texts, "plain"],
+            "email": [False, "a@b.be", False, True, None, 0],
+            "country_id": [20, False, 1, 0, 2**40, 7],
+            "lang": ["fr_BE", MISSING, "nl_BE", MISSING, MISSING, MISSING],
+            "none": [MISSING] * 6,
+        }
+        rows = [
+            {name: values[i] for name, values in columns.items() if values[i] is not MISSING}
+            for i in range(6)
+        ]
+        self.assertEqual(json_texts(columns), [copy_escape(json.dumps(row)) for row in rows])
+        self.assertEqual(sync._rows(columns), rows)
+        # the NACE texts, each list of activities as one at a time
+        lists = [company.nace_codes for company in self.companies] + [(), (("2008", "1", "MAIN"),)]
+        lists.append(
+            (("2025", "62100", "SECONDARY"), ("2025", "62100", "MAIN"), ("2008", "0", "x"))
+        )
+        self.assertEqual(
+            nace_codes_texts(lists),
+            [nace_codes_text(triple[:2] for triple in triples) for triples in lists],
+        )
+        # addresses taken as they are only when email_normalize gives them back
+        rng = random.Random(22)
+        addresses = ["info@lumen.be", "Info@Exämple.BE", "a..b@x.be", ".a@x.be", "a@x.", "a b@x.be"]
+        addresses += ["-@-", "x+y@sub.do-main.be", '"q"@x.be', "a@b@c", "", False, None]
+        addresses += [
+            "".join(rng.choice("ab0_+-.@ A") for _i in range(rng.randint(3, 12)))
+            for _j in range(3000)
+        ]
+        for address in addresses:
+            self.assertEqual(
+                normalized_email(address), email_normalize(address, strict=False), address
+            )
+        # array literals: plain texts at once, others escaped one by one
+        self.assertEqual(array_literal(["0200012614", "12"]), '{"0200012614","12"}')
+        self.assertEqual(array_literal(['a","b', "c\\d"]), '{"a\\",\\"b","c\\\\d"}')
+        self.assertEqual(array_literal([3, 4]), "{3,4}")
+        self.assertEqual(array_literal([]), "{}")

@@ -7,7 +7,7 @@ from .checksums import file_checksum
 from .e164 import belgian_e164
 from .labels import label_for_lang
 from .masks import mask_email, mask_phone, mask_words
-from .nace_text import nace_codes_text, nace_keys, nace_token
+from .nace_text import nace_codes_text, nace_codes_texts, nace_keys, nace_token
 
 __all__ = [
     "MANAGER_GROUP",
@@ -19,6 +19,7 @@ __all__ = [
     "mask_phone",
     "mask_words",
     "nace_codes_text",
+    "nace_codes_texts",
     "nace_keys",
     "nace_token",
 ]

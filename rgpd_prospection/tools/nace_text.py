@@ -13,7 +13,16 @@ def nace_keys(text):
 
 
 def nace_codes_text(keys):
-    """The ``bce_nace_codes`` value of (version, code) pairs: sorted, no repeats.
-    The tokens are ``nace_token``'s, written inline: an import calls this for
-    every activity of the country."""
-    return " ".join(sorted({f"{version}:{code}" for version, code in keys})) or False
+    """The ``bce_nace_codes`` value of (version, code) pairs: sorted, no repeats."""
+    return nace_codes_texts([tuple(keys)])[0]
+
+
+def nace_codes_texts(lists):
+    """``nace_codes_text`` of each of ``lists``, sequences of tuples whose first
+    two items are the version and the code (the engine's triples). Each
+    distinct tuple is written once, as ``nace_token`` writes it: an import
+    calls this for every activity of the country, and its companies share
+    the tuples."""
+    tokens = {key: nace_token(key[0], key[1]) for key in set().union(*lists)}
+    token = tokens.__getitem__
+    return [" ".join(sorted(set(map(token, keys)))) or False for keys in lists]

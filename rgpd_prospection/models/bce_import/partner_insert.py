@@ -9,24 +9,33 @@ from contextlib import contextmanager
 from datetime import date
 from functools import partial
 from itertools import repeat
+from json.encoder import encode_basestring_ascii
 from operator import is_
 
+import numpy as np
 from odoo import models
 from odoo.tools import SQL, email_normalize
 from psycopg2.extras import Json as PsycopgJson
 
+from ...bce_engine.frames import in_sorted
 from ...tools import belgian_e164
 
 ANALYZE_ROWS = 1000
 COPY_CHUNK = 1 << 16
 STREAM_SLICE = 500  # rows turned into text at a time while COPY writes
 STAGED_INSERT = 50_000  # staged partners created per INSERT
+LITERAL_SLICE = 50_000  # integers of an array literal turned into text at a time
 TWIN_WORK_MEM = "128MB"  # the enterprise numbers grouped in memory, not on disk
 # COPY's text format: these characters are escaped (backslash first), \N is NULL
 COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 PLAIN_TYPES = {str, type(None), bool}  # bool: ``False`` only, ``True`` is refused
 NULL_TEXTS = {None: r"\N", False: r"\N"}
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# a lowercase address of dot-separated atoms on a host name, which
+# ``email_normalize`` gives back as it is (its parse is 8 µs an address)
+PLAIN_EMAIL = re.compile(r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@[a-z0-9-]+(?:\.[a-z0-9-]+)*")
+# a value a row of columns does not give (``_ColumnRows``, ``json_texts``)
+MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 
 
 def copy_escape(text):
@@ -51,11 +60,101 @@ def _plain_texts(column):
     return list(map(NULL_TEXTS.get, column, column))
 
 
+def normalized_email(email):
+    """``email_normalize(email, strict=False)``, no address or a plain one
+    (``PLAIN_EMAIL``) answered without its parse."""
+    if not email:
+        return False  # what it gives for no address
+    if email.__class__ is str and PLAIN_EMAIL.fullmatch(email):
+        return email
+    return email_normalize(email, strict=False)
+
+
+def _gives_some_not(values):
+    """Whether some of a column's ``values`` are ``MISSING``."""
+    return any(map(is_, values, repeat(MISSING)))
+
+
+def _json_scalar(value):
+    """``json.dumps(value)`` of a value of a BCE field, the common ones
+    without the encoder's set-up (several microseconds a call)."""
+    if value.__class__ is str:
+        return encode_basestring_ascii(value)
+    if value is False:
+        return "false"
+    if value is True:
+        return "true"
+    if value is None:
+        return "null"
+    if value.__class__ is int:
+        return int.__repr__(value)
+    return json.dumps(value)
+
+
+def _json_column(values):
+    """``_json_scalar`` of each value, ``None`` for ``MISSING``; texts, flags
+    and ids written inline (a call per value cost a third of the JSON)."""
+    if set(map(type, values)) == {str}:
+        return list(map(encode_basestring_ascii, values))
+    return [
+        encode_basestring_ascii(value)
+        if value.__class__ is str
+        else "false"
+        if value is False
+        else "true"
+        if value is True
+        else int.__repr__(value)
+        if value.__class__ is int
+        else None
+        if value is MISSING
+        else _json_scalar(value)
+        for value in values
+    ]
+
+
+def json_texts(columns):
+    """The COPY texts of JSON objects given column by column (``columns``
+    maps each key to every object's value, ``MISSING`` where an object has
+    no such key), each as ``copy_escape(json.dumps(dict))`` writes it: the
+    keys in order, rendered by rows through one template rather than an
+    encoder call per object."""
+    names = [name for name, values in columns.items() if not all(map(is_, values, repeat(MISSING)))]
+    if not names:
+        return []
+    keys = [json.dumps(name) + ": " for name in names]
+    template = "{" + ", ".join(key.replace("%", "%%") + "%s" for key in keys) + "}"
+    encoded = [_json_column(columns[name]) for name in names]
+    texts = [
+        template % row
+        if None not in row
+        else "{" + ", ".join(key + text for key, text in zip(keys, row, strict=True) if text) + "}"
+        for row in zip(*encoded, strict=True)
+    ]
+    return list(map(copy_escape, texts))
+
+
 def array_literal(values):
     """``values`` (integers or texts) as the text of an array, for
     ``%s::int4[]`` or ``%s::varchar[]``: parsed at once, where a list becomes
     an ``ARRAY[…]`` of as many constants to parse and plan (11 ms more for
-    10,000 numbers)."""
+    10,000 numbers). An int64 array is written a slice at a time: the texts of
+    a national one at once held 60 MB."""
+    if isinstance(values, np.ndarray):
+        parts = (
+            ",".join(map(str, values[start : start + LITERAL_SLICE].tolist()))
+            for start in range(0, len(values), LITERAL_SLICE)
+        )
+        return "{" + ",".join(parts) + "}"
+    values = list(values)
+    if not values:
+        return "{}"
+    if set(map(type, values)) == {str}:
+        plain = "".join(values)
+        if "\\" not in plain and '"' not in plain:
+            # texts with no quote nor backslash (enterprise numbers): quoted at once
+            return '{"' + '","'.join(values) + '"}'
+    if set(map(type, values)) == {int}:
+        return "{" + ",".join(map(str, values)) + "}"
     texts = (
         str(value)
         if isinstance(value, int)
@@ -105,6 +204,41 @@ class _Rows:
     def gives(self, name):
         return name in self.given
 
+    def given_or(self, name, computed):
+        """The values given for ``name``, ``computed`` in the rows not giving it."""
+        return [vals.get(name, value) for vals, value in zip(self.vals_list, computed, strict=True)]
+
+
+class _ColumnRows:
+    """A slice of new partners given column by column: ``columns`` maps a
+    name to each row's value (``MISSING``: the row does not give it, its
+    default is taken), ``partial`` the names that have some ``MISSING``. Reads
+    as ``_Rows`` reads a list of ``vals``, without a dict per row."""
+
+    def __init__(self, ids, columns, defaults, partial):
+        self.ids, self.columns, self.defaults, self.partial = ids, columns, defaults, partial
+        self.given = columns.keys()
+
+    def column(self, name):
+        values = self.columns.get(name)
+        default = self.defaults.get(name)
+        if values is None:
+            return [default] * len(self.ids)
+        if name in self.partial:
+            return [default if value is MISSING else value for value in values]
+        return values
+
+    def gives(self, name):
+        return name in self.given
+
+    def given_or(self, name, computed):
+        if name not in self.partial:
+            return self.columns[name]
+        return [
+            other if value is MISSING else value
+            for value, other in zip(self.columns[name], computed, strict=True)
+        ]
+
 
 class _PartnerInsert:
     """Set-based ``create`` of new prospects, an order of magnitude faster at
@@ -112,7 +246,7 @@ class _PartnerInsert:
     Python (defaults, create and write uid and date, stored computed fields),
     rows and many2many links sent with ``COPY`` (``insert``), or staged with
     ``COPY`` in committed steps and created later with one ``INSERT … SELECT``
-    (``stage``, ``insert_staged``); then the constraints checked and the cache
+    (``stage_columns``, ``insert_staged``); then the constraints checked and the cache
     dropped, so the records read afterwards are those ``create`` would have
     made.
 
@@ -255,6 +389,7 @@ class _PartnerInsert:
         self._countries = {}
         self._number_fields = partner_model._phone_get_number_fields()
         self._country_field = partner_model._phone_get_country_field()
+        self._sequence = None  # of the ids, see ``_new_ids``
 
     def _not_overridden(self, name):
         """True when the methods of ``name`` come from the expected modules
@@ -281,7 +416,10 @@ class _PartnerInsert:
         return field._add_default_values(self.env, values) or None
 
     def can_insert(self, vals_list):
-        names = {name for vals in vals_list for name in vals}
+        return self.can_insert_names({name for vals in vals_list for name in vals})
+
+    def can_insert_names(self, names):
+        """Whether rows giving the fields ``names`` can be inserted here."""
         return (
             self.usable
             and names <= (self.columns - self.monetary) | self.many2many
@@ -313,7 +451,7 @@ class _PartnerInsert:
         return [True] * len(rows.ids)
 
     def _column_email_normalized(self, rows):
-        return [email_normalize(email, strict=False) for email in rows.column("email")]
+        return list(map(normalized_email, rows.column("email")))
 
     def _column_phone_sanitized(self, rows):
         return self._sanitized(rows, self._number_fields)
@@ -363,7 +501,7 @@ class _PartnerInsert:
         """Create the partners of ``vals_list`` now: one COPY, then what
         ``create`` does after its INSERT."""
         ids = self._new_ids(len(vals_list))
-        names, many2many, lines, links = self._render(ids, vals_list)
+        names, many2many, lines, links = self._render(ids, *self._vals_rows(vals_list))
         self._copy("res_partner", names, lines)
         for name, pairs in links.items():
             field = self.Partner._fields[name]
@@ -376,13 +514,18 @@ class _PartnerInsert:
         self._complete(self.Partner.browse(ids), [*names[1:-4], *many2many])
         return ids
 
-    def stage(self, vals_list, table):
-        """Prepare the partners of ``vals_list`` in ``table`` (a copy of the
-        shape of ``res_partner``), for ``insert_staged`` to create them later
-        with one INSERT: the rows take their ids now. Returns the ids and the
-        columns and many2many fields given."""
-        ids = self._new_ids(len(vals_list))
-        names, many2many, lines, links = self._render(ids, vals_list)
+    def stage_columns(self, columns, table, texts=None):
+        """Prepare new partners in ``table`` (a copy of the shape of
+        ``res_partner``), for ``insert_staged`` to create them later with one
+        INSERT: the rows take their ids now. They are given column by column
+        (no dict per row): ``columns`` maps a field to each row's value
+        (``MISSING`` where a row does not give it), ``texts`` a field to each
+        row's COPY text, rendered already. Returns the ids and the columns and
+        many2many fields given."""
+        texts = texts or {}
+        ids = self._new_ids(len(next(iter({**columns, **texts}.values()))))
+        rows = self._column_rows(columns, texts)
+        names, many2many, lines, links = self._render(ids, *rows, texts)
         self._copy(table, names, lines)
         self._copy(
             f"{table}_links",
@@ -419,9 +562,11 @@ class _PartnerInsert:
         """Create the staged partners ``ids`` of ``table``: set-based INSERT of
         their rows (created and written now, ``overrides`` replacing staged
         values) in id order, their links in one INSERT, then what ``create``
-        does after its INSERT, by chunks."""
+        does after its INSERT, by chunks. The ids are held as one int64 array,
+        made into Python integers a chunk at a time (a national list of them,
+        and its set, cost some 100 MB)."""
         cr = self.env.cr
-        ids = sorted(ids)
+        ids = np.sort(np.asarray(ids, dtype=np.int64))
         now = cr.now()
         log = {"create_uid": self.env.uid, "create_date": now}
         log.update(write_uid=self.env.uid, write_date=now)
@@ -430,7 +575,7 @@ class _PartnerInsert:
         names = [name for name in columns if name not in given and name not in computed]
         self.env.flush_all()
         chunks = [ids[start : start + STAGED_INSERT] for start in range(0, len(ids), STAGED_INSERT)]
-        for chunk in chunks:
+        for chunk in map(np.ndarray.tolist, chunks):
             cr.execute(
                 SQL(
                     "INSERT INTO res_partner (id, %s, %s) SELECT id, %s, %s FROM %s AS staged "
@@ -474,7 +619,7 @@ class _PartnerInsert:
             )
             self.tables.add(field.relation)
         refusable = self._refusable(ids)
-        for chunk in chunks:
+        for chunk in map(np.ndarray.tolist, chunks):
             self._complete(
                 self.Partner.browse(chunk),
                 [*columns, *computed, *many2many],
@@ -498,21 +643,54 @@ class _PartnerInsert:
         return SQL("%s", field.convert_to_column_insert(value, self.Partner))
 
     def _new_ids(self, count):
+        """``count`` ids drawn from the partners' sequence, named once: the
+        sequence looked up by name for each id cost ten times the ids (30 ms
+        for 10,000)."""
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "SELECT nextval(pg_get_serial_sequence('res_partner', 'id')) "
-                "FROM generate_series(1, %s)",
-                count,
-            )
+        cr = self.env.cr
+        if self._sequence is None:
+            cr.execute(SQL("SELECT pg_get_serial_sequence('res_partner', 'id')"))
+            self._sequence = cr.fetchone()[0]
+        cr.execute(
+            SQL("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", self._sequence, count)
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
-    def _render(self, ids, vals_list):
+    def _vals_rows(self, vals_list):
+        """What ``_render`` reads of a list of ``vals``: the names given, the
+        rows of a slice, the countries given."""
+        given = {name for vals in vals_list for name in vals}
+
+        def rows_of(start, end, ids):
+            return _Rows(ids, vals_list[start:end], self.defaults, given)
+
+        return given, rows_of, {vals.get(self._country_field) for vals in vals_list}
+
+    def _column_rows(self, columns, texts):
+        """``_vals_rows`` of rows given column by column (see ``stage_columns``);
+        a field no row gives is left out, as in a list of ``vals``."""
+        columns = {
+            name: values
+            for name, values in columns.items()
+            if not all(map(is_, values, repeat(MISSING)))
+        }
+        partial = {name for name, values in columns.items() if _gives_some_not(values)}
+        given = {*columns, *texts}
+
+        def rows_of(start, end, ids):
+            sliced = {name: values[start:end] for name, values in columns.items()}
+            return _ColumnRows(ids, sliced, self.defaults, partial)
+
+        countries = set(columns.get(self._country_field, ())) - {MISSING}
+        return given, rows_of, countries
+
+    def _render(self, ids, given, rows_of, country_ids, texts=None):
         """The columns, many2many fields, COPY lines (streamed: PostgreSQL
         writes the rows of one slice while Python turns the next slice into
-        text, on another core) and many2many links of new partners."""
-        given = {name for vals in vals_list for name in vals}
+        text, on another core) and many2many links of new partners, read
+        through ``rows_of(start, end, ids)`` (``_vals_rows``,
+        ``_column_rows``); ``texts``: columns given as COPY texts already."""
+        texts = texts or {}
         computers = {
             field.name: (
                 partial(self._column_properties, field.name)
@@ -534,7 +712,7 @@ class _PartnerInsert:
         columns = [(name, self._converter(model_fields[name])) for name in varying]
         # what the formulas read, loaded now: the COPY leaves the connection
         # to nothing else
-        self._prefetch(vals_list)
+        self._prefetch(country_ids)
         links = {name: [] for name in many2many}
         row_end = f"\t{tail}\n"
 
@@ -543,19 +721,17 @@ class _PartnerInsert:
             values are taken or computed and converted in one pass, then the
             rows joined."""
             for start in range(0, len(ids), STREAM_SLICE):
-                rows = _Rows(
-                    ids[start : start + STREAM_SLICE],
-                    vals_list[start : start + STREAM_SLICE],
-                    self.defaults,
-                    given,
-                )
+                end = start + STREAM_SLICE
+                rows = rows_of(start, end, ids[start:end])
                 for name, pairs in links.items():
                     pairs.extend(self._link_pairs(rows.ids, rows.column(name)))
-                texts = [
-                    self._column_texts(convert, self._column(rows, name, computers.get(name)))
+                rendered = [
+                    texts[name][start:end]
+                    if name in texts
+                    else self._column_texts(convert, self._column(rows, name, computers.get(name)))
                     for name, convert in columns
                 ]
-                lines = map("\t".join, zip(map(str, rows.ids), *texts, strict=True))
+                lines = map("\t".join, zip(map(str, rows.ids), *rendered, strict=True))
                 yield row_end.join(lines) + row_end
 
         names = ["id", *varying, *constant, "create_uid", "create_date", "write_uid", "write_date"]
@@ -570,7 +746,7 @@ class _PartnerInsert:
         computed = compute(rows)
         if not rows.gives(name):
             return computed
-        return [vals.get(name, value) for vals, value in zip(rows.vals_list, computed, strict=True)]
+        return rows.given_or(name, computed)
 
     def _link_pairs(self, ids, column):
         """The (partner, target) pairs of a many2many column: one command
@@ -596,10 +772,10 @@ class _PartnerInsert:
             return texts
         return list(map(convert, column))
 
-    def _prefetch(self, vals_list):
-        """Load the countries the phone formula reads."""
-        country_ids = {vals.get(self._country_field) for vals in vals_list}
-        country_ids.add(self.defaults.get(self._country_field))
+    def _prefetch(self, country_ids):
+        """Load the countries the phone formula reads (those given, and the
+        default)."""
+        country_ids = {*country_ids, self.defaults.get(self._country_field)}
         countries = self.env["res.country"].browse(filter(None, country_ids))
         (countries | self.env.company.country_id).mapped("phone_code")
 
@@ -737,8 +913,8 @@ class _PartnerInsert:
 
     def _refusable(self, ids):
         """For the constraints of ``PREFILTERED_CHECKS`` and ``TWIN_CHECK``
-        (unless a module overrides them), the set of ``ids`` each could
-        refuse."""
+        (unless a module overrides them), the set of ``ids`` (a sorted int64
+        array, searched rather than hashed) each could refuse."""
         cr = self.env.cr
         checks = {
             name: condition
@@ -746,20 +922,26 @@ class _PartnerInsert:
             if self._defined_in([name]) == modules
         }
         refusable = {name: set() for name in checks}
-        inserted = set(ids)
+
+        def inserted(partner_ids):
+            partner_ids = np.asarray(partner_ids, dtype=np.int64)
+            return set(partner_ids[in_sorted(partner_ids, ids)].tolist())
+
         if checks:
             cr.execute(
                 SQL(
                     "SELECT partner.id, %s FROM res_partner AS partner "
                     "WHERE partner.id BETWEEN %s AND %s AND (%s)",
                     SQL(", ").join(SQL(condition) for condition in checks.values()),
-                    ids[0],
-                    ids[-1],
+                    int(ids[0]),
+                    int(ids[-1]),
                     SQL(" OR ").join(SQL(condition) for condition in checks.values()),
                 )
             )
-            for partner_id, *flags in cr.fetchall():
-                if partner_id in inserted:
+            rows = cr.fetchall()
+            kept = inserted([row[0] for row in rows])
+            for partner_id, *flags in rows:
+                if partner_id in kept:
                     for name, flag in zip(checks, flags, strict=True):
                         if flag:
                             refusable[name].add(partner_id)
@@ -773,7 +955,7 @@ class _PartnerInsert:
                         "GROUP BY bce_number HAVING count(*) > 1"
                     )
                 )
-                refusable[name] = {pid for (group,) in cr.fetchall() for pid in group} & inserted
+                refusable[name] = inserted([pid for (group,) in cr.fetchall() for pid in group])
         return refusable
 
     @contextmanager

@@ -3,19 +3,27 @@
 import re
 from collections import Counter
 from itertools import islice
-from operator import itemgetter
 
+import numpy as np
 from markupsafe import Markup, escape
 from odoo import fields
 from odoo.tools import SQL
 
 from ...bce_engine.codes import format_nace_code
+from ...bce_engine.engine import EnterpriseNumbers
+from ...bce_engine.frames import in_sorted
 from ...bce_engine.numbers import format_enterprise_number
-from ...tools import nace_codes_text, nace_keys
-from .partner_insert import ANALYZE_ROWS, _PartnerInsert, array_literal
+from ...tools import nace_codes_texts, nace_keys
+from .partner_insert import (
+    ANALYZE_ROWS,
+    MISSING,
+    _gives_some_not,
+    _PartnerInsert,
+    array_literal,
+    json_texts,
+)
 from .partner_update import _PartnerUpdate
 
-VERSION_AND_CODE = itemgetter(0, 1)  # of the engine's (version, code, classification)
 PARTNER_LANGS = {"fr": "fr_BE", "nl": "nl_BE", "de": "de_DE"}
 CREATE_BATCH = 2000
 SYNC_CHUNK = 10_000
@@ -28,6 +36,26 @@ SANITIZED = re.compile(
 )
 # notes logged set-based from this many at once (an update's few go through the ORM)
 NOTES_SQL_MIN = 50
+# ids read at a time when looking for the prospects a full comparison leaves out
+ARCHIVE_CHUNK = 100_000
+NO_NUMBERS = np.empty(0, dtype=np.int64)
+
+
+def number_array(numbers):
+    """Enterprise numbers (texts) as int64, for sets searched rather than
+    hashed (``in_sorted``); one that is not ten digits (typed by hand) is -1,
+    which no enterprise number is."""
+    return np.fromiter(
+        (int(n) if len(n) == 10 and n.isascii() and n.isdecimal() else -1 for n in numbers),
+        dtype=np.int64,
+    )
+
+
+def not_given(numbers, given):
+    """The numbers (texts) of ``numbers`` not among ``given`` (a sorted int64 array)."""
+    numbers = list(numbers)
+    inside = in_sorted(number_array(numbers), given)
+    return {number for number, kept in zip(numbers, inside, strict=True) if not kept}
 
 
 class _PartnerSync:
@@ -87,21 +115,21 @@ class _PartnerSync:
         numbers it changed, those not among ``companies`` leave (``leaving``
         is then computed here, so that the companies need not be listed
         first: a mass update changes hundreds of thousands)."""
-        given, built = set(), set()
+        given, built = [], set()
         companies = iter(companies)
         while chunk := list(islice(companies, SYNC_CHUNK)):
             self.counts["count_kept"] += len(chunk)
             if changed is not None:
                 built.update(company.bce_number for company in chunk)
             chunk = [c for c in chunk if c.bce_number not in self.excluded]
-            given.update(company.bce_number for company in chunk)
+            given.append(number_array(company.bce_number for company in chunk))
             self._sync(chunk)
         if self.inserter and self.inserter.inserted >= ANALYZE_ROWS:
             # statistics: a few new rows (an update) do not change them
             self.inserter.analyze()
         if changed is not None:
             leaving = changed - built
-        self._archive(leaving, given)
+        self._archive(leaving, np.sort(np.concatenate([NO_NUMBERS, *given])))
         self._post_messages()
         return dict(self.counts)
 
@@ -109,13 +137,13 @@ class _PartnerSync:
         self._ensure_codes(companies)
         existing = self._match([company.bce_number for company in companies])
         to_create = []
-        for company in companies:
+        for company, values in zip(companies, self._values_of(companies), strict=True):
             partner = existing.get(company.bce_number)
             if partner:
-                self._apply_existing(partner, company.bce_number, self._values(company))
+                self._apply_existing(partner, company.bce_number, values)
             else:
-                to_create.append(company)
-        self._create([self._create_values(c.bce_number, self._values(c)) for c in to_create])
+                to_create.append(self._create_values(company.bce_number, values))
+        self._create(to_create)
         self._write_pending()
 
     def _apply_existing(self, partner, number, values):
@@ -128,9 +156,10 @@ class _PartnerSync:
     # -- in two parts: staging in committed steps, then all at once
 
     def stage(self, companies, numbers, table):
-        """Prepare ``companies`` (those built of ``numbers``, an iterable) in
-        ``table``: the rows of the new prospects, and for each number what the
-        final step needs (the staged row, or the BCE values of an existing
+        """Prepare ``companies`` (those built of ``numbers``, an iterable of
+        ``Company`` or ``CompanyRow``, read by attribute) in ``table``: the
+        rows of the new prospects, and for each number what the final step
+        needs (the staged row, or the BCE values of an existing
         company, or nothing for a company dropped while building). Taken by
         chunks of ``SYNC_CHUNK``, each sent before the next is built, so that a
         step holds one chunk's companies and rows, not the whole batch's."""
@@ -148,31 +177,53 @@ class _PartnerSync:
         return sorted(columns), sorted(many2many)
 
     def _stage_chunk(self, companies, table):
+        """Stage a chunk: the new companies' rows taken column by column from
+        the companies (no dict of values per company), the existing ones'
+        BCE values kept for the final step."""
         companies = [c for c in companies if c.bce_number not in self.excluded]
         self._ensure_codes(companies)
-        values = {company.bce_number: self._values(company) for company in companies}
-        existing = self._match(list(values))
-        new = [number for number in values if number not in existing]
-        vals_list = [self._create_values(number, values[number]) for number in new]
-        # existing companies, and new ones the fast path cannot stage: their values
-        seen = {number: (None, value) for number, value in values.items()}
+        numbers = [company.bce_number for company in companies]
+        existing = self._match(numbers)
+        seen = dict.fromkeys(numbers)  # in the companies' order
+        old = [company for company in companies if company.bce_number in existing]
+        seen.update(
+            (company.bce_number, (None, values))
+            for company, values in zip(old, self._values_of(old), strict=True)
+        )
+        new = [company for company in companies if company.bce_number not in existing]
         columns, many2many = [], []
-        if vals_list and self.inserter.can_insert(vals_list):
-            ids, columns, many2many = self.inserter.stage(vals_list, table)
-            seen.update((number, (pid, None)) for number, pid in zip(new, ids, strict=True))
+        if new:
+            values = self._value_columns(new)
+            rows = self._create_columns([company.bce_number for company in new], values)
+            if self.inserter.can_insert_names({*rows, "bce_last_values"}):
+                texts = {"bce_last_values": json_texts(values)}
+                ids, columns, many2many = self.inserter.stage_columns(rows, table, texts)
+                seen.update((c.bce_number, (pid, None)) for c, pid in zip(new, ids, strict=True))
+            else:  # the fast path cannot stage them: their values, for the final step
+                seen.update(
+                    (company.bce_number, (None, company_values))
+                    for company, company_values in zip(new, self._rows(values), strict=True)
+                )
         self.inserter.stage_seen(table, seen)
         return columns, many2many, seen.keys()
 
-    def run_staged(self, numbers, changed, table, columns, many2many, companies_of):
+    def run_staged(self, numbers, changed, table, columns, many2many, companies_of, release=None):
         """Apply what ``stage`` prepared for ``numbers`` (all at once):
         staged rows inserted, existing companies updated, companies matched or
         created since the staging handled as ``run`` does; ``companies_of``
         builds the companies of numbers the staging did not see. ``changed``:
         the numbers an update changed (``None``: the whole perimeter); those
-        not given any more leave."""
-        given, inserted, unseen = set(), [], []
+        not given any more leave. ``release`` is called once the engine's
+        state is needed no more (those companies built, the leaving prospects
+        archived with their reasons), before the staged insert: the step's
+        longest part runs without the state the process holds. What the step
+        keeps of the whole perimeter, its numbers given and the ids to insert,
+        is held as int64 arrays (a national perimeter's texts in a set, and its
+        ids in a list, took hundreds of MB)."""
+        given, inserted, unseen = [], [], []
         cr = self.env.cr
-        numbers = sorted(numbers)  # in order already (the engine's): read by ranges
+        if not isinstance(numbers, EnterpriseNumbers):
+            numbers = sorted(numbers)  # the engine's are in order already: read by ranges
         for start in range(0, len(numbers), SYNC_CHUNK):
             chunk = [n for n in numbers[start : start + SYNC_CHUNK] if n not in self.excluded]
             if not chunk:
@@ -194,31 +245,36 @@ class _PartnerSync:
             unseen.extend(number for number in chunk if number not in seen)
             built = [n for n in chunk if n in seen and (seen[n][0] or seen[n][1] is not None)]
             self.counts["count_kept"] += len(built)
-            given.update(built)
+            given.append(number_array(built))
             existing = self._match(built)
-            to_create = []
+            to_create, staged = [], []
             for number in built:
                 pid, values = seen[number]
                 partner = existing.get(number)
                 if partner:
                     self._apply_existing(partner, number, values or self._staged_values(table, pid))
                 elif pid:
-                    inserted.append(pid)
+                    staged.append(pid)
                 else:
                     to_create.append(self._create_values(number, values))
+            inserted.append(np.asarray(staged, dtype=np.int64))
             self._create(to_create)
             self._write_pending()
-        if inserted:
-            self.inserter.insert_staged(table, inserted, columns, many2many, self._origin_values())
-            self.counts["count_created"] += len(inserted)
         companies = list(companies_of(unseen)) if unseen else []
         self.counts["count_kept"] += len(companies)
         companies = [c for c in companies if c.bce_number not in self.excluded]
-        given.update(company.bce_number for company in companies)
+        given.append(number_array(company.bce_number for company in companies))
         for start in range(0, len(companies), SYNC_CHUNK):
             self._sync(companies[start : start + SYNC_CHUNK])
+        given = np.sort(np.concatenate(given))
+        self._archive(None if changed is None else not_given(changed, given), given)
+        if release:
+            release()
+        inserted = np.concatenate(inserted) if inserted else np.empty(0, dtype=np.int64)
+        if len(inserted):
+            self.inserter.insert_staged(table, inserted, columns, many2many, self._origin_values())
+            self.counts["count_created"] += len(inserted)
         self.inserter.analyze()
-        self._archive(None if changed is None else changed - given, given)
         self._post_messages()
         return dict(self.counts)
 
@@ -283,9 +339,10 @@ class _PartnerSync:
     def _ensure_codes(self, companies):
         """NACE codes and juridical forms missing from the code table get a
         record without label, so no activity is lost."""
+        # the engine's triples are shared by its companies: their distinct ones first
+        triples = set().union(*(company.nace_codes for company in companies))
         missing_naces = sorted(
-            {(version, code) for c in companies for version, code, _cls in c.nace_codes}
-            - set(self.naces)
+            {(version, code) for version, code, _cls in triples} - set(self.naces)
         )
         for version, code in missing_naces:
             by_code = {
@@ -311,36 +368,82 @@ class _PartnerSync:
 
     def _address_values(self, company):
         """Where the company's seat is, in the comparable form of ``_current``."""
-        lang = self.langs.get(company.language)
-        if lang and lang.startswith("nl"):
-            city = company.municipality_nl or company.municipality_fr
-        else:
-            city = company.municipality_fr or company.municipality_nl
+        return {name: column[0] for name, column in self._address_columns([company]).items()}
+
+    def _address_columns(self, companies, langs=None):
+        """``_address_values`` of ``companies``, column by column; ``langs``:
+        their partner languages, if known already."""
+        if langs is None:
+            langs = [self.langs.get(company.language) for company in companies]
+        country = self.country.id
+        postal_codes = [company.postal_code for company in companies]
         return {
-            "zip": company.postal_code or False,
-            "city": city or False,
-            "country_id": self.country.id if company.postal_code else False,
+            "zip": [postal_code or False for postal_code in postal_codes],
+            "city": [
+                (
+                    company.municipality_nl or company.municipality_fr
+                    if lang and lang.startswith("nl")
+                    else company.municipality_fr or company.municipality_nl
+                )
+                or False
+                for company, lang in zip(companies, langs, strict=True)
+            ],
+            "country_id": [country if postal_code else False for postal_code in postal_codes],
         }
 
-    def _values(self, company):
-        """The BCE values of the synced fields, in the comparable form of
-        ``_current``."""
-        lang = self.langs.get(company.language)
-        main = next((c for c in company.nace_codes if c[2] == "MAIN"), None)
-        values = {
-            "name": company.name or format_enterprise_number(company.bce_number),
-            "email": company.emails[0] if company.emails else False,
-            "phone": company.phones[0] if company.phones else False,
-            **self._address_values(company),
-            "bce_juridical_form_id": self.forms.get(self._form_code(company), False),
-            "bce_start_date": company.start_date.isoformat() if company.start_date else False,
-            "bce_main_nace_id": self.naces[(main[0], main[1])] if main else False,
-            "bce_nace_codes": nace_codes_text(map(VERSION_AND_CODE, company.nace_codes)),
-            "active": True,
+    def _values_of(self, companies):
+        """The BCE values of the synced fields of each of ``companies``, in
+        the comparable form of ``_current``."""
+        return self._rows(self._value_columns(companies))
+
+    @staticmethod
+    def _rows(columns):
+        """The dicts of rows given column by column, without the keys a row
+        does not give (``MISSING``)."""
+        rows = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+        partial = [name for name, values in columns.items() if _gives_some_not(values)]
+        for values in rows:
+            for name in partial:
+                if values[name] is MISSING:
+                    del values[name]
+        return rows
+
+    def _value_columns(self, companies):
+        """The BCE values of ``companies`` column by column (a pass per field,
+        not a dict per company: the national import prepares a million), the
+        keys in the order of the values compared and noted; ``lang`` is
+        ``MISSING`` where the company's language is not installed."""
+        langs = [self.langs.get(company.language) for company in companies]
+        main = [self._main_nace(company.nace_codes) for company in companies]
+        texts = nace_codes_texts([company.nace_codes for company in companies])
+        return {
+            "name": [
+                company.name or format_enterprise_number(company.bce_number)
+                for company in companies
+            ],
+            "email": [company.emails[0] if company.emails else False for company in companies],
+            "phone": [company.phones[0] if company.phones else False for company in companies],
+            **self._address_columns(companies, langs),
+            "bce_juridical_form_id": [
+                self.forms.get(self._form_code(company), False) for company in companies
+            ],
+            "bce_start_date": [
+                company.start_date.isoformat() if company.start_date else False
+                for company in companies
+            ],
+            "bce_main_nace_id": [self.naces[key] if key else False for key in main],
+            "bce_nace_codes": texts,
+            "active": [True] * len(companies),
+            "lang": [lang or MISSING for lang in langs],
         }
-        if lang:
-            values["lang"] = lang
-        return values
+
+    @staticmethod
+    def _main_nace(nace_codes):
+        """The (version, code) of the first MAIN activity, ``None`` if none."""
+        for version, code, classification in nace_codes:
+            if classification == "MAIN":
+                return version, code
+        return None
 
     @staticmethod
     def _current(partner, fname):
@@ -374,18 +477,24 @@ class _PartnerSync:
                 self.Partner.create(vals_list[first : first + CREATE_BATCH])
         self.counts["count_created"] += len(vals_list)
 
-    def _create_values(self, number, values):
-        vals = dict(values)
-        vals.update(
-            self._origin_values(),
-            bce_number=number,
-            is_company=True,
-            is_bce_prospect=True,
-            category_id=self.tag_command,  # one list for all: read once by the insert
-            bce_last_values=values,
-            rgpd_bce_import_created_id=self.import_id,
+    def _create_columns(self, numbers, columns):
+        """``_create_values`` of the companies ``numbers`` given column by
+        column, without ``bce_last_values`` (the caller renders it)."""
+        count = len(numbers)
+        rows = dict(columns)
+        rows.update((name, [value] * count) for name, value in self._origin_values().items())
+        rows.update(
+            bce_number=numbers,
+            is_company=[True] * count,
+            is_bce_prospect=[True] * count,
+            category_id=[self.tag_command] * count,  # one list for all: read once by the insert
+            rgpd_bce_import_created_id=[self.import_id] * count,
         )
-        return vals
+        return rows
+
+    def _create_values(self, number, values):
+        columns = self._create_columns([number], {name: [value] for name, value in values.items()})
+        return {**{name: column[0] for name, column in columns.items()}, "bce_last_values": values}
 
     def _update(self, partner, values):
         if partner.id in self.last_values:
@@ -506,22 +615,16 @@ class _PartnerSync:
                 partner.write(vals)
 
     def _archive(self, leaving, given):
+        """Archive the prospects of the numbers ``leaving`` (``None``: every
+        active prospect whose number is not among ``given``, a sorted int64
+        array)."""
         if leaving is None:
-            # compared in Python: a national ``not in`` list makes PostgreSQL
-            # compare each row with the whole list (the ORM's query, and a
-            # subquery larger than work_mem or one it believes small)
-            self.env.flush_all()
-            self.env.cr.execute(
-                SQL(
-                    """SELECT id, bce_number FROM res_partner
-                       WHERE is_bce_prospect AND active AND bce_number IS NOT NULL"""
-                )
-            )
-            rows = self.env.cr.fetchall()
-            partners = self.Partner.browse([pid for pid, number in rows if number not in given])
+            partners = self.Partner.browse(self._not_given_prospects(given))
         else:
             domain = [("is_bce_prospect", "=", True), ("bce_number", "in", list(leaving))]
             partners = self.Partner.search(domain)
+        if not partners:
+            return
         numbers = partners.mapped("bce_number")
         why = self.archive_reasons(numbers) if self.archive_reasons else {}
         moved = self.leaving_companies(numbers) if self.leaving_companies else {}
@@ -546,6 +649,34 @@ class _PartnerSync:
                     self.messages[partner.id] += Markup("<p>%s</p>") % why[partner.bce_number]
             writes.append((partner, vals))
         self._write_all(writes)
+
+    def _not_given_prospects(self, given):
+        """The ids of the active prospects whose number is not among ``given``
+        (a sorted int64 array), read by ranges of ids and compared in numpy: a
+        national ``not in`` list makes PostgreSQL compare each row with the
+        whole list (the ORM's query, and a subquery larger than work_mem or one
+        it believes small), and the whole table read at once held its 1.14 M
+        rows twice, as the driver's result and as tuples."""
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(SQL("SELECT min(id), max(id) FROM res_partner"))
+        first, last = cr.fetchone()
+        ids = []
+        for start in range(first or 0, (last or -1) + 1, ARCHIVE_CHUNK):
+            cr.execute(
+                SQL(
+                    """SELECT id, bce_number FROM res_partner
+                       WHERE id BETWEEN %s AND %s
+                         AND is_bce_prospect AND active AND bce_number IS NOT NULL
+                       ORDER BY id""",
+                    start,
+                    start + ARCHIVE_CHUNK - 1,
+                )
+            )
+            rows = cr.fetchall()
+            inside = in_sorted(number_array(number for _id, number in rows), given)
+            ids.extend(pid for (pid, _number), kept in zip(rows, inside, strict=True) if not kept)
+        return ids
 
     def _moved_address(self, partner, company, last, vals):
         """A prospect leaving the perimeter because its seat moved shows its

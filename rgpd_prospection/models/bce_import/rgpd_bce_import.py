@@ -4,7 +4,6 @@ extend the model in the files beside this one."""
 
 import logging
 from collections import Counter
-from functools import partial
 from pathlib import Path
 
 from odoo import api, fields, models
@@ -30,7 +29,8 @@ _logger = logging.getLogger(__name__)
 LOCK_NAME = "rgpd_prospection.bce_import"
 # The state last loaded or made by this process, by (database, attachment,
 # checksum): the steps of an import read it once, not once per step. One entry:
-# a national state is large.
+# a national state is large; the contacts step lets go of it before its insert
+# (``_EngineResult``).
 _loaded_state = {}
 STATES = [
     ("running", "Running"),
@@ -45,6 +45,25 @@ STATES = [
 UNDER_WAY = ("running", "ready", "confirm")
 # States a step moves on by itself; "confirm" waits for a manager.
 WORKING = ("running", "ready")
+
+
+class _EngineResult:
+    """The engine's result in the contacts step, until ``release`` lets go of
+    it and of the state the process keeps (``_loaded_state``): the staged
+    insert, the step's longest and largest part, then runs without the state's
+    hundreds of MB. ``keep_state``: the step still reads the state the import
+    attached (an update attached as a sub-state writes it into the state
+    tables at its end)."""
+
+    def __init__(self, result, keep_state=False):
+        self.result = result
+        self.keep_state = keep_state
+
+    def release(self):
+        self.result = None
+        if not self.keep_state:
+            _loaded_state.clear()
+        release_memory()
 
 
 class RgpdBceImport(models.Model):
@@ -591,19 +610,26 @@ class RgpdBceImport(models.Model):
         try:
             with self.env.cr.savepoint():
                 result, perimeter, full_sync, changed = self._sync_inputs()
+                # held by ``engine`` alone, which the staged path lets go of
+                engine = _EngineResult(result, keep_state=self.state_partial)
+                del result
                 # the notes on the contacts are not about the user at work:
                 # written in the installation's main language, whoever started it
                 lang = self.env["res.partner"]._rgpd_main_lang()
                 sync = _PartnerSync(
                     self.env["res.partner"].sudo().with_context(lang=lang),
-                    result.meta,
+                    engine.result.meta,
                     perimeter.excluded,
                     bce_import=self,
                 )
-                selection = result.select(perimeter)
+                selection = engine.result.select(perimeter)
                 phase_drops = Counter(selection.drops)
-                sync.archive_reasons = partial(self._archive_reasons, result, perimeter)
-                sync.leaving_companies = partial(self._leaving_companies, result)
+                sync.archive_reasons = lambda numbers: self._archive_reasons(
+                    engine.result, perimeter, numbers
+                )
+                sync.leaving_companies = lambda numbers: self._leaving_companies(
+                    engine.result, numbers
+                )
                 if self.stage_done and sync.inserter:
                     columns = self.stage_columns or {"columns": [], "many2many": []}
                     counts = sync.run_staged(
@@ -612,11 +638,13 @@ class RgpdBceImport(models.Model):
                         self._staging_table(),
                         columns["columns"],
                         columns["many2many"],
-                        lambda numbers: result.companies_of(numbers, phase_drops),
+                        lambda numbers: engine.result.companies_of(numbers, phase_drops),
+                        engine.release,
                     )
                     drops = Counter(self.stage_drops or {})
                 else:
-                    companies = result.companies_of(selection.numbers, phase_drops)  # streamed
+                    # streamed
+                    companies = engine.result.companies_of(selection.numbers, phase_drops)
                     # an update: those of the changed numbers not built leave
                     counts = sync.run(companies, None, None if full_sync else changed)
                     drops = Counter()

@@ -172,7 +172,7 @@ class RgpdBceImport(models.Model):
                         bce_import=self,
                     )
                     given, many2many = sync.stage(
-                        result.companies_of(batch, built_drops),  # streamed
+                        result.company_rows_of(batch, built_drops),  # streamed
                         batch,
                         self._staging_table(),
                     )
