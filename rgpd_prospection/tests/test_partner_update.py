@@ -82,7 +82,17 @@ class TestPartnerUpdate(ImportCase):
             synced += ["bce_nace_codes", "bce_main_nace_id"]
             opposed_before = {name: comparable(opposed[name]) for name in synced}
             by_orm = apply_update(True)
-            by_sql = apply_update(False)
+            # the fields each record wrote set-based: each is marked modified
+            # on those records only (their computed fields, e.g. the sanitized
+            # phone, compared below with write's)
+            written, write_bulk = [], partner_update._PartnerUpdate._write_bulk
+
+            def spy(writer, writes):
+                written.extend(set(vals) for _partner, vals in writes)
+                return write_bulk(writer, writes)
+
+            with patch.object(partner_update._PartnerUpdate, "_write_bulk", spy):
+                by_sql = apply_update(False)
             with patch.object(partner_update._PartnerUpdate, "_write_bulk") as bulk:
                 apply_update(False)
                 # set-based unless a module this does not know overrides ``write``
@@ -90,6 +100,14 @@ class TestPartnerUpdate(ImportCase):
                 self.assertEqual(bulk.called, usable)
                 if not usable:
                     _logger.warning("contacts written by ORM write: a module overrides it")
+        if usable:
+            self.assertTrue(
+                any(
+                    0 < sum(name in fnames for fnames in written) < len(written)
+                    for name in ("name", "email", "phone")
+                ),
+                "some records write a field the others do not",
+            )
         rows_orm, notes_orm, counts_orm = by_orm
         rows_sql, notes_sql, counts_sql = by_sql
         self.assertEqual(counts_sql, counts_orm)
@@ -217,3 +235,72 @@ class TestPartnerUpdate(ImportCase):
         self.assertEqual(counts["count_kept"], 1)
         self.assertEqual((leaving + excluded + untouched).mapped("active"), [False, True, True])
         self.assertIn("extract 148", str(leaving.message_ids[:1].body))
+
+    def test_current_values_read_in_sql_as_the_orm_reads_them(self):
+        """The values an update compares, read in one query, are those the ORM
+        reads (empty, dates, booleans, many2one, the tag); the notes read as
+        formatted by ``Markup``, whatever the values hold."""
+        from markupsafe import Markup
+
+        self.run_import(self.full)
+        Partner = self.Partner.sudo().with_context(active_test=False)
+        partners = Partner.search([("is_bce_prospect", "=", True)], limit=40)
+        first, second = partners[:2]
+        first.write({"phone": False, "bce_start_date": False, "active": False})
+        second.write({"city": "L'Europe <b> & co", "country_id": False})
+        sync = partner_sync._PartnerSync(Partner, None, [])
+        second.category_id -= sync.tag
+        fnames = ["name", "email", "phone", "zip", "city", "country_id", "lang", "active"]
+        fnames += ["bce_juridical_form_id", "bce_start_date", "bce_main_nace_id", "bce_nace_codes"]
+        currents, tagged = sync._read_current(partners.ids, fnames)
+        self.env.invalidate_all()
+        self.assertEqual(
+            currents, {p.id: {f: sync._current(p, f) for f in fnames} for p in partners}
+        )
+        self.assertEqual(tagged, {p.id for p in partners if sync.tag in p.category_id})
+        self.assertNotIn(second.id, tagged)
+        self.assertIs(currents[first.id]["active"], False)
+        self.assertIs(currents[first.id]["phone"], False)
+
+        sync.meta = type("Meta", (), {"extract_number": 148})()
+        changes = [
+            ("city", "L'Europe <b> & co", False),
+            ("bce_main_nace_id", False, partners.bce_main_nace_id[:1].id),
+            ("bce_nace_codes", "2008:62010", "2025:62100 2008:62010"),
+            ("active", True, False),
+        ]
+        expected = Markup("<p>%s</p><ul>%s</ul>") % (
+            "The BCE import of extract 148 changed:",
+            Markup("").join(
+                Markup("<li>%s: %s → %s</li>")
+                % (
+                    Partner._fields[f]._description_string(self.env),
+                    sync._display(second, f, old),
+                    sync._display(second, f, new),
+                )
+                for f, old, new in changes
+            ),
+        )
+        self.assertEqual(sync._message(second, changes), expected)
+        self.assertIn("L&#39;Europe &lt;b&gt; &amp; co", sync._message(second, changes))
+
+    def test_partners_whose_write_does_more_go_through_write(self):
+        """A company with a parent, a contact person (archived too), a bank
+        account or a user is written by ``write``; a plain prospect is not."""
+        Partner = self.Partner.sudo().with_context(active_test=False)
+        plain, parented, parent, archived_parent, banked, user_partner = Partner.create(
+            [{"name": f"Company {i}", "is_company": True} for i in range(6)]
+        )
+        parented.parent_id = self.env["res.partner"].create({"name": "Group", "is_company": True})
+        Partner.create({"name": "Person", "parent_id": parent.id})
+        Partner.create({"name": "Gone", "parent_id": archived_parent.id, "active": False})
+        self.env["res.partner.bank"].create(
+            {"acc_number": "BE71096123456769", "partner_id": banked.id}
+        )
+        self.env["res.users"].create(
+            {"login": "alone_user", "name": "U", "partner_id": user_partner.id}
+        )
+        partners = plain | parented | parent | archived_parent | banked | user_partner
+        writer = partner_update._PartnerUpdate(Partner)
+        alone = writer._alone(partners, [(partner, {"name": "x"}) for partner in partners])
+        self.assertEqual(alone, set((partners - plain).ids))

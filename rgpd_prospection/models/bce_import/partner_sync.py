@@ -102,6 +102,8 @@ class _PartnerSync:
         self.writer = None if orm_write else _PartnerUpdate(self.Partner)
         self.pending = []  # (partner, values, last values): compared and written together
         self.labels, self.nace_labels = {}, {}  # of the notes, by field and by NACE code
+        self.header = None  # of the notes
+        self.displayed = {}  # (field, value): its display in the notes, of a chunk
 
     def _prospect_tag(self):
         tag = self.env.ref("rgpd_prospection.res_partner_category_bce_prospect", False)
@@ -511,22 +513,22 @@ class _PartnerSync:
         pending, self.pending = self.pending, []
         if not pending:
             return
-        partners = self.Partner.with_context(prefetch_fields=False).browse(
-            [partner.id for partner, _values, _last in pending]
+        ids = [partner.id for partner, _values, _last in pending]
+        currents, tagged = self._read_current(
+            ids, sorted({fname for _p, values, _l in pending for fname in values})
         )
-        partners.fetch(sorted({fname for _p, values, _l in pending for fname in values}))
-        partners.fetch(["category_id"])
         writes = []
-        for partner, (_old, values, last) in zip(partners, pending, strict=True):
+        for partner, values, last in pending:
             changes, vals = [], {}
+            current_of = currents[partner.id]
             for fname, new in values.items():
-                current = self._current(partner, fname)
+                current = current_of[fname]
                 hand_corrected = fname in last and current != last[fname]
                 if not hand_corrected and current != new:
                     vals[fname] = new
                     changes.append((fname, current, new))
             vals.update(self._origin_values(), bce_last_values=values)
-            if self.tag and self.tag not in partner.category_id:
+            if self.tag and partner.id not in tagged:
                 vals["category_id"] = [(4, self.tag.id)]
             if changes and self.import_id:
                 vals["rgpd_bce_import_updated_ids"] = [(4, self.import_id)]
@@ -539,6 +541,69 @@ class _PartnerSync:
         # chunk by chunk, and what the chunk read leaves the cache
         self._post_messages()
         self.env.invalidate_all()
+        self.displayed.clear()
+
+    def _read_current(self, ids, fnames):
+        """The values of ``fnames`` of the prospects ``ids`` in the comparable
+        form of ``_current`` (``{id: {field: value}}``) and the ids of those
+        that have the prospect tag, read in two queries: filling the ORM's
+        cache and reading it back field by field took a tenth of a mass
+        update's contacts step. Through the ORM if a field is not a plain
+        column of the table."""
+        Partner = self.Partner.with_context(prefetch_fields=False)
+        plain = all(
+            Partner._fields[fname].column_type
+            and not Partner._fields[fname].translate
+            and not Partner._fields[fname].company_dependent
+            for fname in fnames
+        )
+        if not plain:
+            partners = Partner.browse(ids)
+            partners.fetch([*fnames, "category_id"])
+            currents = {p.id: {f: self._current(p, f) for f in fnames} for p in partners}
+            return currents, {p.id for p in partners if self.tag & p.category_id}
+        self.Partner.flush_model([*fnames, "category_id"])
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT id, %s FROM res_partner WHERE id = ANY(%s)",
+                SQL(", ").join(SQL.identifier(fname) for fname in fnames),
+                ids,
+            )
+        )
+        converts = [self._column_current(Partner._fields[fname].type) for fname in fnames]
+        currents = {
+            row[0]: {
+                fname: convert(value)
+                for fname, convert, value in zip(fnames, converts, row[1:], strict=True)
+            }
+            for row in cr.fetchall()
+        }
+        tagged = set()
+        if self.tag:
+            field = Partner._fields["category_id"]
+            cr.execute(
+                SQL(
+                    "SELECT %s FROM %s WHERE %s = %s AND %s = ANY(%s)",
+                    SQL.identifier(field.column1),
+                    SQL.identifier(field.relation),
+                    SQL.identifier(field.column2),
+                    self.tag.id,
+                    SQL.identifier(field.column1),
+                    ids,
+                )
+            )
+            tagged = {pid for (pid,) in cr.fetchall()}
+        return currents, tagged
+
+    @staticmethod
+    def _column_current(ftype):
+        """How a column's value reads in the comparable form of ``_current``."""
+        if ftype == "date":
+            return lambda value: value.isoformat() if value else False
+        if ftype == "boolean":
+            return bool
+        return lambda value: value or False
 
     def _write_all(self, writes):
         """``(partner, vals)`` pairs written set-based, or by ``write`` when the
@@ -631,27 +696,28 @@ class _PartnerSync:
         return changes
 
     def _message(self, partner, changes):
-        lines = Markup("").join(
-            Markup("<li>%s: %s → %s</li>")
-            % (
-                self._label(partner, fname),
-                self._display(partner, fname, old),
-                self._display(partner, fname, new),
+        """The note of ``changes``: its parts escaped once each and joined as
+        text (what ``Markup`` formatting gives, at a fraction of its cost: a
+        mass update writes hundreds of thousands)."""
+        if self.header is None:
+            self.header = escape(
+                self.env._(
+                    "The BCE import of extract %(number)s changed:",
+                    number=self.meta.extract_number,
+                )
             )
+        lines = "".join(
+            f"<li>{self._label(partner, fname)}: {self._display(partner, fname, old)}"
+            f" → {self._display(partner, fname, new)}</li>"
             for fname, old, new in changes
         )
-        return Markup("<p>%s</p><ul>%s</ul>") % (
-            self.env._(
-                "The BCE import of extract %(number)s changed:", number=self.meta.extract_number
-            ),
-            lines,
-        )
+        return Markup(f"<p>{self.header}</p><ul>{lines}</ul>")
 
     def _label(self, partner, fname):
-        """The field's label in the notes' language, looked up once per field
-        (Odoo builds the dict of every field's label at each lookup)."""
+        """The field's label in the notes' language, escaped, looked up once
+        per field (Odoo builds the dict of every field's label at each lookup)."""
         if fname not in self.labels:
-            self.labels[fname] = partner._fields[fname]._description_string(self.env)
+            self.labels[fname] = escape(partner._fields[fname]._description_string(self.env))
         return self.labels[fname]
 
     def _nace_label(self, version, code):
@@ -661,7 +727,18 @@ class _PartnerSync:
         return self.nace_labels[key]
 
     def _display(self, partner, fname, value):
+        """``value`` of ``fname`` as the notes show it, escaped; that of a
+        record or of NACE codes kept for the chunk (a NACE conversion shows
+        the same ones again and again)."""
         field = partner._fields[fname]
+        if field.type == "many2one" or fname == "bce_nace_codes":
+            key = (fname, value)
+            if key not in self.displayed:
+                self.displayed[key] = self._display_value(field, fname, value)
+            return self.displayed[key]
+        return self._display_value(field, fname, value)
+
+    def _display_value(self, field, fname, value):
         if field.type == "boolean":
             return escape(self.env._("yes") if value else self.env._("no"))
         if value in (False, None, []):
