@@ -1,7 +1,7 @@
 {
     "name": "GDPR prospecting from BCE open data",
     "summary": "Prospect Belgian companies from the BCE/KBO open data while honouring the GDPR",
-    "version": "19.0.1.5.0",
+    "version": "19.0.1.5.1",
     "category": "Marketing",
     "website": "https://github.com/rgpd-prospection/rgpd_prospection",
     "author": "rgpd_prospection contributors",
