@@ -1,6 +1,6 @@
 from itertools import count
 
-from .common import RgpdCase
+from .common import RgpdCase, enterprise_number
 
 _BASES = count(4_100_000)
 
@@ -18,8 +18,7 @@ class AccountabilityCase(RgpdCase):
     @staticmethod
     def _new_number():
         """A fresh valid enterprise number (mod 97 check digits)."""
-        base = next(_BASES)
-        return f"{base:08d}{97 - base % 97:02d}"
+        return enterprise_number(next(_BASES))
 
     @classmethod
     def _prospect(cls, name, **values):

@@ -41,6 +41,11 @@ CODE_CSV = """\ufeff"Category","Code","Language","Description"
 """.encode()
 
 
+def enterprise_number(base):
+    """A 10-digit enterprise number whose mod-97 check holds."""
+    return f"{base:08d}{97 - base % 97:02d}"
+
+
 def plan_on_partner_copy(cr, query, params, index_like):
     """The plan of ``query`` on an empty temporary copy of ``res_partner``
     with the same indexes, which shadows the table, and the name of the copy's

@@ -13,6 +13,7 @@ from odoo.addons.rgpd_prospection.models.bce_import import (
 )
 from odoo.tests import tagged
 
+from .common import enterprise_number
 from .import_case import ImportCase
 
 CRON = "rgpd_prospection.ir_cron_rgpd_bce_import"
@@ -26,11 +27,6 @@ COUNTS = [
     "count_blacklisted",
     "drops",
 ]
-
-
-def enterprise_number(base):
-    """A 10-digit enterprise number whose mod-97 check holds."""
-    return f"{base:08d}{97 - base % 97:02d}"
 
 
 @tagged("post_install", "-at_install")

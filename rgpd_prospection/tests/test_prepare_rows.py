@@ -17,12 +17,7 @@ from odoo.addons.rgpd_prospection.tools import belgian_e164, nace_codes_text, na
 from odoo.tests import tagged
 from odoo.tools import email_normalize
 
-from .common import RgpdCase
-
-
-def enterprise_number(base):
-    """A 10-digit enterprise number whose mod-97 check holds."""
-    return f"{base:08d}{97 - base % 97:02d}"
+from .common import RgpdCase, enterprise_number
 
 
 def company(base, name, **values):
